@@ -1,0 +1,159 @@
+use serde::{Deserialize, Serialize};
+
+/// The roles of a Haven deployment. Codes are stable: they are stored and appear in the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Administrator,
+    ProtectionOfficer,
+    ProjectManager,
+    CaseWorker,
+    FeedbackAgent,
+    PseaFocalPoint,
+    MeOfficer,
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::Administrator,
+        Role::ProtectionOfficer,
+        Role::ProjectManager,
+        Role::CaseWorker,
+        Role::FeedbackAgent,
+        Role::PseaFocalPoint,
+        Role::MeOfficer,
+        Role::Viewer,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Administrator => "administrator",
+            Role::ProtectionOfficer => "protection-officer",
+            Role::ProjectManager => "project-manager",
+            Role::CaseWorker => "case-worker",
+            Role::FeedbackAgent => "feedback-agent",
+            Role::PseaFocalPoint => "psea-focal-point",
+            Role::MeOfficer => "me-officer",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// Roles whose holders must use a second factor outside the demo, by default.
+    pub fn requires_mfa_by_default(self) -> bool {
+        matches!(self, Role::Administrator | Role::PseaFocalPoint)
+    }
+
+    /// What a role may do. Administrators run the system but read no sealed or case data.
+    pub fn permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Role::Administrator => {
+                &[CatalogRead, CatalogEdit, UsersRead, UsersManage, AuditRead, SettingsManage, LocationsManage]
+            }
+            Role::ProtectionOfficer => &[
+                CatalogRead,
+                CaseRead,
+                CaseWrite,
+                FeedbackRead,
+                FeedbackWrite,
+                AnalysisRead,
+                AnalysisWrite,
+                ProjectsRead,
+            ],
+            Role::ProjectManager => &[CatalogRead, ProjectsRead, ProjectsWrite, FeedbackRead],
+            Role::CaseWorker => &[CatalogRead, CaseRead, CaseWrite],
+            Role::FeedbackAgent => &[CatalogRead, FeedbackRead, FeedbackWrite],
+            Role::PseaFocalPoint => &[CatalogRead, FeedbackRead, SealedRead, SealedWrite],
+            Role::MeOfficer => &[CatalogRead, ProjectsRead, IndicatorsRead, IndicatorsWrite],
+            Role::Viewer => &[CatalogRead, ProjectsRead, IndicatorsRead],
+        }
+    }
+}
+
+/// Every action Haven guards. A route names exactly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Permission {
+    CatalogRead,
+    CatalogEdit,
+    UsersRead,
+    UsersManage,
+    AuditRead,
+    SettingsManage,
+    LocationsManage,
+    CaseRead,
+    CaseWrite,
+    FeedbackRead,
+    FeedbackWrite,
+    SealedRead,
+    SealedWrite,
+    AnalysisRead,
+    AnalysisWrite,
+    ProjectsRead,
+    ProjectsWrite,
+    IndicatorsRead,
+    IndicatorsWrite,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 19] = [
+        Permission::CatalogRead,
+        Permission::CatalogEdit,
+        Permission::UsersRead,
+        Permission::UsersManage,
+        Permission::AuditRead,
+        Permission::SettingsManage,
+        Permission::LocationsManage,
+        Permission::CaseRead,
+        Permission::CaseWrite,
+        Permission::FeedbackRead,
+        Permission::FeedbackWrite,
+        Permission::SealedRead,
+        Permission::SealedWrite,
+        Permission::AnalysisRead,
+        Permission::AnalysisWrite,
+        Permission::ProjectsRead,
+        Permission::ProjectsWrite,
+        Permission::IndicatorsRead,
+        Permission::IndicatorsWrite,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Permission::CatalogRead => "catalog-read",
+            Permission::CatalogEdit => "catalog-edit",
+            Permission::UsersRead => "users-read",
+            Permission::UsersManage => "users-manage",
+            Permission::AuditRead => "audit-read",
+            Permission::SettingsManage => "settings-manage",
+            Permission::LocationsManage => "locations-manage",
+            Permission::CaseRead => "case-read",
+            Permission::CaseWrite => "case-write",
+            Permission::FeedbackRead => "feedback-read",
+            Permission::FeedbackWrite => "feedback-write",
+            Permission::SealedRead => "sealed-read",
+            Permission::SealedWrite => "sealed-write",
+            Permission::AnalysisRead => "analysis-read",
+            Permission::AnalysisWrite => "analysis-write",
+            Permission::ProjectsRead => "projects-read",
+            Permission::ProjectsWrite => "projects-write",
+            Permission::IndicatorsRead => "indicators-read",
+            Permission::IndicatorsWrite => "indicators-write",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Permission> {
+        Permission::ALL.into_iter().find(|p| p.code() == code)
+    }
+
+    /// Permissions over sealed or personal case data: never held by administrators, and their
+    /// use is audited even for reads.
+    pub fn is_sensitive(self) -> bool {
+        matches!(self, Permission::CaseRead | Permission::CaseWrite | Permission::SealedRead | Permission::SealedWrite)
+    }
+}

@@ -1,0 +1,51 @@
+//! Reference data: principles, phases, sectors, at-risk groups, risks, action types,
+//! pillars, age brackets. Files in `catalog/` are parsed and checked here, then loaded.
+
+mod file;
+mod localized;
+
+pub use file::{CatalogFile, CatalogItem, CatalogProblem, check_code};
+pub use localized::{LANGUAGES, Localized};
+
+/// The kinds of reference data, as they appear in file names and API paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CatalogKind {
+    Principles,
+    Phases,
+    Sectors,
+    AtRiskGroups,
+    Risks,
+    ActionTypes,
+    Pillars,
+    AgeBrackets,
+}
+
+impl CatalogKind {
+    pub const ALL: [CatalogKind; 8] = [
+        CatalogKind::Principles,
+        CatalogKind::Phases,
+        CatalogKind::Sectors,
+        CatalogKind::AtRiskGroups,
+        CatalogKind::Risks,
+        CatalogKind::ActionTypes,
+        CatalogKind::Pillars,
+        CatalogKind::AgeBrackets,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            CatalogKind::Principles => "principles",
+            CatalogKind::Phases => "phases",
+            CatalogKind::Sectors => "sectors",
+            CatalogKind::AtRiskGroups => "at-risk-groups",
+            CatalogKind::Risks => "risks",
+            CatalogKind::ActionTypes => "action-types",
+            CatalogKind::Pillars => "pillars",
+            CatalogKind::AgeBrackets => "age-brackets",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<CatalogKind> {
+        CatalogKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}

@@ -1,0 +1,282 @@
+//! Moving a SQLite deployment to PostgreSQL: every table copied row by row with its own
+//! types, then verified by row counts and by the audit chain on the target.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::audit::{self, ChainBreak};
+use crate::db::Pool;
+use crate::{Store, StoreError};
+
+/// Tables in an order that satisfies foreign keys. Sessions are not copied: everyone signs
+/// in again on the new server.
+pub const TABLES: [&str; 11] = [
+    "settings",
+    "agencies",
+    "locations",
+    "users",
+    "user_roles",
+    "recovery_codes",
+    "api_tokens",
+    "catalog_entries",
+    "catalog_versions",
+    "notifications",
+    "audit_log",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyReport {
+    pub rows: Vec<(&'static str, i64)>,
+    pub audit_entries: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CopyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the target database is not empty (table {0} has rows); copy only into a new database")]
+    TargetNotEmpty(&'static str),
+    #[error("table {table}: {source_rows} rows in the source but {target_rows} in the target")]
+    CountMismatch { table: &'static str, source_rows: i64, target_rows: i64 },
+    #[error("the audit chain does not verify on the target: {0}")]
+    Chain(ChainBreak),
+}
+
+impl From<sqlx::Error> for CopyError {
+    fn from(e: sqlx::Error) -> Self {
+        CopyError::Store(StoreError::Database(e))
+    }
+}
+
+async fn count(pool: &Pool, table: &str) -> Result<i64, StoreError> {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    let (n,): (i64,) = on_pool!(pool, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_one(p).await)?;
+    Ok(n)
+}
+
+/// Copy `source` (the running deployment's store) into the migrated, empty `target`.
+pub async fn copy_all(source: &Store, target: &Pool) -> Result<CopyReport, CopyError> {
+    target.migrate().await?;
+    for table in TABLES {
+        if count(target, table).await? > 0 {
+            return Err(CopyError::TargetNotEmpty(table));
+        }
+    }
+    let mut tx = target.begin().await?;
+    copy_tables(&source.pool, &mut tx).await?;
+    tx.commit().await?;
+    let mut rows = Vec::new();
+    for table in TABLES {
+        let (source_rows, target_rows) = (count(&source.pool, table).await?, count(target, table).await?);
+        if source_rows != target_rows {
+            return Err(CopyError::CountMismatch { table, source_rows, target_rows });
+        }
+        rows.push((table, target_rows));
+    }
+    let verified = audit::verify(target, &source.keys, None).await?.map_err(CopyError::Chain)?;
+    Ok(CopyReport { rows, audit_entries: verified.entries })
+}
+
+/// Read every row of a table from the source with the given row type.
+macro_rules! read_all {
+    ($pool:expr, $ty:ty, $sql:expr) => {
+        on_pool!($pool, p => sqlx::query_as::<_, $ty>($sql).fetch_all(p).await)?
+    };
+}
+
+/// Bind the fields of each row into an INSERT on the target transaction.
+macro_rules! insert_all {
+    ($tx:expr, $rows:expr, $sql:expr, |$r:ident| $($field:expr),+) => {
+        for $r in &$rows {
+            on_tx!($tx, c => sqlx::query($sql)$(.bind($field))+.execute(c).await.map(|_| ()))?;
+        }
+    };
+}
+
+async fn copy_tables(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError> {
+    let rows = read_all!(source, (String, String, OffsetDateTime), "SELECT key, value, updated_at FROM settings");
+    insert_all!(tx, rows, "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)", |r| &r.0, &r.1, r.2);
+
+    let rows = read_all!(source, (Uuid, String, String), "SELECT id, code, name FROM agencies");
+    insert_all!(tx, rows, "INSERT INTO agencies (id, code, name) VALUES ($1, $2, $3)", |r| r.0, &r.1, &r.2);
+
+    type LocationRow = (String, i64, Option<String>, String, String, Option<String>, Option<String>, OffsetDateTime);
+    let rows = read_all!(
+        source,
+        LocationRow,
+        "SELECT pcode, level, parent_pcode, path, name_en, name_fr, name_ar, updated_at FROM locations ORDER BY level, pcode"
+    );
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO locations (pcode, level, parent_pcode, path, name_en, name_fr, name_ar, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        |r| &r.0,
+        r.1,
+        &r.2,
+        &r.3,
+        &r.4,
+        &r.5,
+        &r.6,
+        r.7
+    );
+
+    let rows = read_all!(source, crate::copy::UserRow, "SELECT * FROM users");
+    insert_all!(tx, rows,
+        "INSERT INTO users (id, username, display_name_enc, email_enc, email_token, password_hash, disabled, agency_id,
+            failed_logins, last_failed_at, locked_until, totp_secret_enc, totp_enabled, totp_last_step, must_change_password,
+            preferred_lang, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+        |r| r.id, &r.username, &r.display_name_enc, &r.email_enc, &r.email_token, &r.password_hash, r.disabled, r.agency_id,
+            r.failed_logins, r.last_failed_at, r.locked_until, &r.totp_secret_enc, r.totp_enabled, r.totp_last_step,
+            r.must_change_password, &r.preferred_lang, r.created_at, r.updated_at);
+
+    type GrantRow = (Uuid, String, Option<Uuid>, Option<String>, Option<Uuid>, OffsetDateTime);
+    let rows = read_all!(
+        source,
+        GrantRow,
+        "SELECT user_id, role, agency_id, location_path, granted_by, granted_at FROM user_roles"
+    );
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO user_roles (user_id, role, agency_id, location_path, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        |r| r.0,
+        &r.1,
+        r.2,
+        &r.3,
+        r.4,
+        r.5
+    );
+
+    let rows = read_all!(
+        source,
+        (Uuid, Vec<u8>, Option<OffsetDateTime>),
+        "SELECT user_id, code_hash, used_at FROM recovery_codes"
+    );
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO recovery_codes (user_id, code_hash, used_at) VALUES ($1, $2, $3)",
+        |r| r.0,
+        &r.1,
+        r.2
+    );
+
+    type TokenRow = (
+        String,
+        Uuid,
+        String,
+        Vec<u8>,
+        Option<String>,
+        OffsetDateTime,
+        OffsetDateTime,
+        Option<OffsetDateTime>,
+        Option<OffsetDateTime>,
+    );
+    let rows = read_all!(
+        source,
+        TokenRow,
+        "SELECT id, user_id, name, secret_hash, scopes, created_at, expires_at, last_used_at, revoked_at FROM api_tokens"
+    );
+    insert_all!(tx, rows,
+        "INSERT INTO api_tokens (id, user_id, name, secret_hash, scopes, created_at, expires_at, last_used_at, revoked_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        |r| &r.0, r.1, &r.2, &r.3, &r.4, r.5, r.6, r.7, r.8);
+
+    type EntryRow = (String, String, i64, String, String, String, bool, String);
+    let rows = read_all!(
+        source,
+        EntryRow,
+        "SELECT kind, code, position, name, description, extra, is_local, version FROM catalog_entries"
+    );
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO catalog_entries (kind, code, position, name, description, extra, is_local, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        |r| &r.0,
+        &r.1,
+        r.2,
+        &r.3,
+        &r.4,
+        &r.5,
+        r.6,
+        &r.7
+    );
+
+    let rows = read_all!(
+        source,
+        (String, String, String, i64, OffsetDateTime),
+        "SELECT kind, version, source, item_count, loaded_at FROM catalog_versions"
+    );
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO catalog_versions (kind, version, source, item_count, loaded_at) VALUES ($1, $2, $3, $4, $5)",
+        |r| &r.0,
+        &r.1,
+        &r.2,
+        r.3,
+        r.4
+    );
+
+    type NoticeRow = (Uuid, Uuid, String, Option<Uuid>, OffsetDateTime, Option<OffsetDateTime>);
+    let rows =
+        read_all!(source, NoticeRow, "SELECT id, user_id, kind, subject_id, created_at, read_at FROM notifications");
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO notifications (id, user_id, kind, subject_id, created_at, read_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        |r| r.0,
+        r.1,
+        &r.2,
+        r.3,
+        r.4,
+        r.5
+    );
+
+    type AuditRow = (i64, OffsetDateTime, Option<Uuid>, String, String, String, String, String, Vec<u8>, Vec<u8>);
+    let rows = read_all!(
+        source,
+        AuditRow,
+        "SELECT seq, at, actor_id, actor, action, entity_kind, entity_id, summary, prev_hash, hash FROM audit_log ORDER BY seq"
+    );
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO audit_log (seq, at, actor_id, actor, action, entity_kind, entity_id, summary, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        |r| r.0,
+        r.1,
+        r.2,
+        &r.3,
+        &r.4,
+        &r.5,
+        &r.6,
+        &r.7,
+        &r.8,
+        &r.9
+    );
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+pub struct UserRow {
+    id: Uuid,
+    username: String,
+    display_name_enc: Vec<u8>,
+    email_enc: Option<Vec<u8>>,
+    email_token: Option<Vec<u8>>,
+    password_hash: String,
+    disabled: bool,
+    agency_id: Option<Uuid>,
+    failed_logins: i64,
+    last_failed_at: Option<OffsetDateTime>,
+    locked_until: Option<OffsetDateTime>,
+    totp_secret_enc: Option<Vec<u8>>,
+    totp_enabled: bool,
+    totp_last_step: Option<i64>,
+    must_change_password: bool,
+    preferred_lang: Option<String>,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+}

@@ -1,0 +1,208 @@
+//! The two engines behind one [`Store`]. Queries are written once in portable SQL
+//! (`$1` placeholders, `RETURNING`, `ON CONFLICT`) and run on either pool through the
+//! [`on_pool!`] and [`on_tx!`] macros, which compile each query body once per engine.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Executor, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use crate::StoreError;
+
+#[derive(Clone)]
+pub enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A write transaction. On SQLite it holds the database's write lock from its first
+/// statement (`BEGIN IMMEDIATE`), so writers queue instead of failing mid-way; on
+/// PostgreSQL audit appends take an advisory lock (see `audit`).
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Run `$body` with `$p` bound to the engine's pool.
+#[macro_export]
+macro_rules! on_pool {
+    ($pool:expr, $p:ident => $body:expr) => {
+        match $pool {
+            $crate::db::Pool::Sqlite($p) => $body,
+            $crate::db::Pool::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Run `$body` with `$c` bound to the transaction's connection (`&mut Connection`).
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::db::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Pool {
+    pub fn engine(&self) -> Engine {
+        match self {
+            Pool::Sqlite(_) => Engine::Sqlite,
+            Pool::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Open (creating if needed) a SQLite database file with Haven's pragmas.
+    pub async fn open_sqlite(path: &Path) -> Result<Pool, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("temp_store", "memory");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .min_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?;
+        Ok(Pool::Sqlite(pool))
+    }
+
+    /// A private in-memory SQLite database (tests, benchmarks).
+    pub async fn open_sqlite_memory() -> Result<Pool, StoreError> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")
+            .map_err(|e| StoreError::Open(e.to_string()))?
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Open(e.to_string()))?;
+        Ok(Pool::Sqlite(pool))
+    }
+
+    /// Connect to PostgreSQL. With `schema`, every connection works inside that schema
+    /// (created if missing): the test suite gives each test its own.
+    pub async fn connect_postgres(url: &str, schema: Option<&str>) -> Result<Pool, StoreError> {
+        let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::Open(redacted_url_error(url, &e)))?;
+        let mut pool_options = PgPoolOptions::new().max_connections(10).acquire_timeout(Duration::from_secs(10));
+        if let Some(schema) = schema {
+            if !schema.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                return Err(StoreError::Open(format!("invalid schema name {schema}")));
+            }
+            let setup = PgPoolOptions::new().max_connections(1).connect_with(options.clone()).await;
+            let setup = setup.map_err(|e| StoreError::Open(redacted_url_error(url, &e)))?;
+            let create = format!("CREATE SCHEMA IF NOT EXISTS {schema}");
+            setup.execute(sqlx::AssertSqlSafe(create)).await?;
+            setup.close().await;
+            let set_path = format!("SET search_path TO {schema}");
+            pool_options = pool_options.after_connect(move |conn, _| {
+                let set_path = set_path.clone();
+                Box::pin(async move {
+                    conn.execute(sqlx::AssertSqlSafe(set_path)).await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool =
+            pool_options.connect_with(options).await.map_err(|e| StoreError::Open(redacted_url_error(url, &e)))?;
+        Ok(Pool::Postgres(pool))
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Pool::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await?,
+            Pool::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// A write transaction (see [`Tx`]).
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Fold SQLite's write-ahead log into the main file, so a copied file is complete.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        if let Pool::Sqlite(p) = self {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(p).await.map(|r| r.rows_affected())?;
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        let _ = self.checkpoint().await;
+        on_pool!(self, p => p.close().await);
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        on_pool!(self, p => sqlx::query("SELECT 1").execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self {
+            Tx::Sqlite(_) => Engine::Sqlite,
+            Tx::Postgres(_) => Engine::Postgres,
+        }
+    }
+}
+
+/// A connection error without the URL's password.
+fn redacted_url_error(url: &str, e: &sqlx::Error) -> String {
+    let shown = match url.split_once('@') {
+        Some((head, tail)) => match head.rsplit_once(':') {
+            Some((user, _)) if user.contains("//") => format!("{user}:***@{tail}"),
+            _ => url.to_owned(),
+        },
+        None => url.to_owned(),
+    };
+    format!("{shown}: {e}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords_in_urls() {
+        let e = sqlx::Error::PoolTimedOut;
+        let s = redacted_url_error("postgres://haven:s3cret@db:5432/haven", &e);
+        assert!(!s.contains("s3cret"));
+        assert!(s.starts_with("postgres://haven:***@db:5432/haven"));
+    }
+}

@@ -1,0 +1,71 @@
+//! Haven's persistence: one schema and one behaviour on SQLite and PostgreSQL.
+//!
+//! Repositories that touch guarded data take an [`haven_core::authz::Access`] (proof that the
+//! policy allowed the action) and apply its scope filter; everything that changes data
+//! writes its audit entry in the same transaction.
+
+#[macro_use]
+pub mod db;
+pub mod audit;
+pub mod backup;
+pub mod catalog;
+pub mod copy;
+pub mod crypto;
+pub mod identity;
+pub mod locations;
+pub mod notifications;
+pub mod rekey;
+pub mod settings;
+
+use time::OffsetDateTime;
+
+pub use crypto::KeyRing;
+pub use db::{Engine, Pool, Tx};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database: {0}")]
+    Open(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("not found")]
+    NotFound,
+    #[error("already exists: {0}")]
+    Conflict(String),
+    #[error("stored data could not be decrypted: {0}")]
+    Crypto(#[from] crypto::CryptoError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Io(String),
+}
+
+/// The current time, truncated to microseconds: both engines store that precision, so a value
+/// read back equals the value written (the audit chain hashes it).
+pub fn now_utc() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000).unwrap_or(now)
+}
+
+/// The database and the keys that protect its sensitive columns, shared by every request.
+#[derive(Clone)]
+pub struct Store {
+    pub pool: Pool,
+    pub keys: std::sync::Arc<KeyRing>,
+}
+
+impl Store {
+    pub fn new(pool: Pool, keys: KeyRing) -> Store {
+        Store { pool, keys: std::sync::Arc::new(keys) }
+    }
+}
+
+/// Map a unique-constraint violation to [`StoreError::Conflict`].
+pub(crate) fn conflict_on_unique(e: sqlx::Error, what: &str) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what.to_owned()),
+        _ => StoreError::Database(e),
+    }
+}

@@ -1,0 +1,5 @@
+//! Administration: users and roles, the audit viewer, organisation settings.
+
+pub mod audit;
+pub mod settings;
+pub mod users;

@@ -1,0 +1,200 @@
+//! The JSON API under `/api/v1`, and its OpenAPI 3.1 document generated from these handlers.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::response::IntoResponse;
+use haven_core::audit::actions;
+use serde::{Deserialize, Serialize};
+use utoipa::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+
+use crate::AppState;
+use crate::authz::Granted;
+use crate::error::{ErrorBody, WebError};
+use crate::identity::Identity;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Haven API", description = "Protection information system: JSON API. Authenticate with a personal API token: `Authorization: Bearer hvn_...`."),
+    paths(me, users, audit, crate::catalog::api_list),
+    components(schemas(ErrorBody, Me, UserItem, UserPage, AuditItem, AuditPage, crate::catalog::CatalogList, crate::catalog::CatalogEntry)),
+    modifiers(&BearerAuth),
+    tags((name = "identity"), (name = "users"), (name = "audit"), (name = "catalog"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+pub async fn openapi_json() -> impl IntoResponse {
+    Json(ApiDoc::openapi())
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Me {
+    pub id: uuid::Uuid,
+    pub username: String,
+    pub roles: Vec<String>,
+    pub permissions: Vec<String>,
+}
+
+/// The caller: user name, roles and effective permissions.
+#[utoipa::path(get, path = "/api/v1/me", tag = "identity",
+    responses(
+        (status = 200, description = "The caller", body = Me),
+        (status = 401, description = "No valid token or session", body = ErrorBody)
+    ),
+    security(("bearer" = [])))]
+pub async fn me(me: Identity) -> Json<Me> {
+    Json(Me {
+        id: me.user_id(),
+        username: me.username.clone(),
+        roles: me.principal.roles().into_iter().map(|r| r.code().to_owned()).collect(),
+        permissions: me.principal.permissions().into_iter().map(|p| p.code().to_owned()).collect(),
+    })
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct PageParams {
+    /// 1-based page number (default 1).
+    pub page: Option<u32>,
+    /// Items per page, 1 to 200 (default 50).
+    pub per_page: Option<u32>,
+}
+
+impl PageParams {
+    fn bounds(&self) -> Result<(usize, usize), WebError> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(50);
+        if page == 0 {
+            return Err(WebError::BadRequest { code: "invalid", field: Some("page") });
+        }
+        if !(1..=200).contains(&per_page) {
+            return Err(WebError::BadRequest { code: "invalid", field: Some("per_page") });
+        }
+        Ok((page as usize, per_page as usize))
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UserItem {
+    pub id: uuid::Uuid,
+    pub username: String,
+    pub disabled: bool,
+    pub mfa: bool,
+    pub roles: Vec<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UserPage {
+    pub items: Vec<UserItem>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: u64,
+}
+
+/// Users visible to the caller (no personal data beyond the user name).
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(PageParams),
+    responses(
+        (status = 200, description = "A page of users", body = UserPage),
+        (status = 400, description = "Bad paging parameters", body = ErrorBody),
+        (status = 401, description = "No valid token or session", body = ErrorBody),
+        (status = 403, description = "Not allowed", body = ErrorBody)
+    ),
+    security(("bearer" = [])))]
+pub async fn users(
+    State(state): State<AppState>,
+    granted: Granted,
+    Query(q): Query<PageParams>,
+) -> Result<Json<UserPage>, WebError> {
+    let (page, per_page) = q.bounds()?;
+    let all = haven_store::identity::list_users(&state.store, &granted.0).await?;
+    let total = all.len() as u64;
+    let items = all
+        .into_iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .map(|u| UserItem {
+            id: u.id,
+            username: u.username,
+            disabled: u.disabled,
+            mfa: u.totp_enabled,
+            roles: u.roles.iter().map(|g| g.role.code().to_owned()).collect(),
+        })
+        .collect();
+    Ok(Json(UserPage { items, page: page as u32, per_page: per_page as u32, total }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AuditParams {
+    /// Only actions starting with this text, e.g. `identity.`.
+    pub action: Option<String>,
+    /// Entries with a sequence number below this (the `next_before` of the previous page).
+    pub before: Option<i64>,
+    /// Entries per page, 1 to 500 (default 100).
+    pub limit: Option<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AuditItem {
+    pub seq: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity_kind: String,
+    pub entity_id: String,
+    pub summary: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AuditPage {
+    pub items: Vec<AuditItem>,
+    /// Pass as `before` to get the next (older) page; absent on the last page.
+    pub next_before: Option<i64>,
+}
+
+/// The audit log, newest first.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditParams),
+    responses(
+        (status = 200, description = "A page of entries", body = AuditPage),
+        (status = 400, description = "Bad parameters", body = ErrorBody),
+        (status = 401, description = "No valid token or session", body = ErrorBody),
+        (status = 403, description = "Not allowed", body = ErrorBody)
+    ),
+    security(("bearer" = [])))]
+pub async fn audit(
+    State(state): State<AppState>,
+    me: Identity,
+    _g: Granted,
+    Query(q): Query<AuditParams>,
+) -> Result<Json<AuditPage>, WebError> {
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(WebError::BadRequest { code: "invalid", field: Some("limit") });
+    }
+    let entries = haven_store::audit::list(&state.store.pool, q.action.as_deref(), q.before, limit).await?;
+    let event = me.actor().event(actions::AUDIT_VIEWED, "audit", "api").summary(format!("{} entries", entries.len()));
+    haven_store::audit::record(&state.store.pool, &state.store.keys, &event).await?;
+    let next_before = (entries.len() as i64 == limit).then(|| entries.last().map(|e| e.entry.seq)).flatten();
+    let rfc3339 = time::format_description::well_known::Rfc3339;
+    let items = entries
+        .into_iter()
+        .map(|e| AuditItem {
+            seq: e.entry.seq,
+            at: e.entry.at.format(&rfc3339).unwrap_or_default(),
+            actor: e.entry.actor,
+            action: e.entry.action,
+            entity_kind: e.entry.entity_kind,
+            entity_id: e.entry.entity_id,
+            summary: e.entry.summary,
+        })
+        .collect();
+    Ok(Json(AuditPage { items, next_before }))
+}

@@ -1,0 +1,214 @@
+//! Haven's web layer: the router, identity, the authorization layer, server-rendered pages
+//! and the JSON API (`/api/v1`, described by an OpenAPI 3.1 document).
+//!
+//! A request flows: security headers → language → error rendering → identity (who) →
+//! CSRF check → the route's guard (may they, and over which records) → handler → store.
+
+pub mod admin;
+pub mod api;
+pub mod authz;
+pub mod catalog;
+pub mod csrf;
+pub mod error;
+pub mod i18n;
+pub mod identity;
+pub mod ops;
+pub mod pages;
+pub mod security;
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use haven_core::authz::{Permission, Role};
+use haven_store::Store;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+
+pub use error::WebError;
+
+/// Settings of the web layer that come from the configuration.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Cookies marked `Secure` and HSTS sent: set when Haven is served over TLS.
+    pub secure: bool,
+    /// A demo installation: no second factor is required.
+    pub demo: bool,
+    pub mfa_required_roles: BTreeSet<Role>,
+    pub session_policy: haven_core::identity::SessionPolicy,
+    pub lockout_policy: haven_core::identity::LockoutPolicy,
+    /// The organisation name shown in the header.
+    pub organisation: String,
+}
+
+impl WebConfig {
+    pub fn new(secure: bool, demo: bool) -> WebConfig {
+        let mfa_required_roles = if demo {
+            BTreeSet::new()
+        } else {
+            Role::ALL.into_iter().filter(|r| r.requires_mfa_by_default()).collect()
+        };
+        WebConfig {
+            secure,
+            demo,
+            mfa_required_roles,
+            session_policy: Default::default(),
+            lockout_policy: Default::default(),
+            organisation: "Haven".into(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+    pub throttle: Arc<identity::Throttle>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> AppState {
+        AppState { store, config: Arc::new(config), throttle: Arc::new(identity::Throttle::default()) }
+    }
+}
+
+/// Every route, each behind its guard. A route without a guard is public on purpose.
+pub fn router(state: AppState) -> Router {
+    use authz::{allow, signed_in};
+    let public = Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/static/haven.css", get(pages::stylesheet))
+        .route("/login", get(identity::login::form).post(identity::login::submit))
+        .route("/login/mfa", get(identity::mfa::challenge_form).post(identity::mfa::challenge_submit))
+        .route("/api/v1/openapi.json", get(api::openapi_json));
+
+    let signed_in_routes = Router::new()
+        .route("/", get(pages::home))
+        .route("/logout", post(identity::login::logout))
+        .route("/account", get(identity::account::page))
+        .route("/account/password", post(identity::account::change_password))
+        .route("/account/language", post(identity::account::set_language))
+        .route("/account/logout-everywhere", post(identity::account::logout_everywhere))
+        .route("/account/mfa", get(identity::mfa::enrol_form).post(identity::mfa::enrol_submit))
+        .route("/account/tokens", post(identity::account::create_token))
+        .route("/account/tokens/{id}/revoke", post(identity::account::revoke_token))
+        .route("/admin/users/{id}/roles", post(admin::users::grant_role))
+        .route("/admin/users/{id}/roles/{role}/revoke", post(admin::users::revoke_role))
+        .route("/admin/users/{id}/password-reset", post(admin::users::reset_password))
+        .route("/admin/users/{id}/mfa-reset", post(admin::users::reset_mfa))
+        .route("/api/v1/me", get(api::me))
+        .route_layer(from_fn(signed_in));
+
+    let guarded = Router::new()
+        .merge(
+            Router::new()
+                .route("/catalog", get(catalog::index))
+                .route("/catalog/{kind}", get(catalog::page))
+                .route("/api/v1/catalog/{kind}", get(catalog::api_list))
+                .route_layer(from_fn(allow(Permission::CatalogRead))),
+        )
+        .merge(
+            Router::new()
+                .route("/catalog/{kind}/entries", post(catalog::add_entry))
+                .route_layer(from_fn(allow(Permission::CatalogEdit))),
+        )
+        .merge(
+            Router::new()
+                .route("/admin/users", get(admin::users::list))
+                .route("/admin/users/{id}", get(admin::users::detail))
+                .route("/api/v1/users", get(api::users))
+                .route_layer(from_fn(allow(Permission::UsersRead))),
+        )
+        .merge(
+            Router::new()
+                .route("/admin/users/new", post(admin::users::create))
+                .route("/admin/users/{id}/disable", post(admin::users::disable))
+                .route("/admin/users/{id}/enable", post(admin::users::enable))
+                .route_layer(from_fn(allow(Permission::UsersManage))),
+        )
+        .merge(
+            Router::new()
+                .route("/admin/audit", get(admin::audit::page))
+                .route("/api/v1/audit", get(api::audit))
+                .route_layer(from_fn(allow(Permission::AuditRead))),
+        )
+        .merge(
+            Router::new()
+                .route("/admin/settings", get(admin::settings::page).post(admin::settings::save))
+                .route_layer(from_fn(allow(Permission::SettingsManage))),
+        );
+
+    Router::new()
+        .merge(public)
+        .merge(signed_in_routes)
+        .merge(guarded)
+        .fallback(pages::not_found)
+        .layer(from_fn_with_state(state.clone(), csrf::verify))
+        .layer(from_fn_with_state(state.clone(), identity::identify))
+        .layer(from_fn(error::render_errors))
+        .layer(from_fn(i18n_layer::negotiate))
+        .layer(from_fn_with_state(state.clone(), security::headers))
+        .layer(ops::request_log_layer())
+        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(|_| error::empty(axum::http::StatusCode::INTERNAL_SERVER_ERROR)))
+        .with_state(state)
+}
+
+mod i18n_layer {
+    use axum::extract::Request;
+    use axum::http::{HeaderValue, header};
+    use axum::middleware::Next;
+    use axum::response::Response;
+
+    use crate::i18n::Lang;
+
+    pub const LANG_COOKIE: &str = "haven_lang";
+
+    /// Choose the response language and remember an explicit `?lang=` in a cookie.
+    pub async fn negotiate(mut request: Request, next: Next) -> Response {
+        let from_query = request
+            .uri()
+            .query()
+            .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("lang=")))
+            .and_then(Lang::from_code);
+        let from_cookie = crate::identity::cookie(request.headers(), LANG_COOKIE).and_then(|v| Lang::from_code(&v));
+        let from_header = request
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Lang::from_accept_language);
+        let lang = from_query.or(from_cookie).or(from_header).unwrap_or_default();
+        request.extensions_mut().insert(lang);
+        let mut response = next.run(request).await;
+        if let Some(chosen) = from_query {
+            let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", chosen.code());
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(header::SET_COOKIE, v);
+            }
+        }
+        response
+    }
+}
+
+pub use i18n_layer::LANG_COOKIE;
+
+/// Serve until `shutdown` resolves, then finish in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state.clone());
+    let sweeper = tokio::spawn(identity::sweep_sessions(state));
+    let result = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await;
+    sweeper.abort();
+    result
+}

@@ -1,0 +1,96 @@
+//! Browser tests in headless Chromium (Debian's chromium + chromedriver), one at a time.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use haven_core::authz::Role;
+
+use crate::support::*;
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn chromedriver() -> Option<Driver> {
+    let path = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    let Some(path) = path else {
+        if require_all() {
+            panic!("HAVEN_REQUIRE_ALL=1 but chromedriver is not installed");
+        }
+        eprintln!("notice: chromedriver not found; browser tests skipped (apt-get install chromium chromium-driver)");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child =
+        Command::new(path).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().ok()?;
+    Some(Driver { child, port })
+}
+
+async fn connect(driver: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({"args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]}),
+    );
+    let url = format!("http://127.0.0.1:{}", driver.port);
+    for _ in 0..50 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        if let Ok(c) = ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+            return c;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not answer");
+}
+
+/// All browser scenarios in one test, so they share one chromedriver and run one at a time.
+#[tokio::test]
+async fn sign_in_arabic_and_form_errors_in_a_real_browser() {
+    let Some(driver) = chromedriver() else { return };
+    let app = spawn(Engine::Sqlite, true).await;
+    app.add_user("admin", &[Role::Administrator]).await;
+    let b = connect(&driver).await;
+
+    // A form with a validation error shown next to its field.
+    b.goto(&app.url("/login")).await.unwrap();
+    b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    let err = b.find(Locator::Id("username-error")).await.unwrap();
+    assert!(!err.text().await.unwrap().is_empty());
+    let described = b.find(Locator::Id("username")).await.unwrap().attr("aria-describedby").await.unwrap();
+    assert_eq!(described.as_deref(), Some("username-error"));
+
+    // Sign in.
+    b.find(Locator::Id("username")).await.unwrap().send_keys("admin").await.unwrap();
+    b.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    let heading = b.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
+    assert_eq!(heading, "Home");
+    assert!(b.source().await.unwrap().contains("admin"));
+
+    // Switch to Arabic: right-to-left page, translated, and remembered on the next page.
+    b.find(Locator::Css("a[hreflang=ar]")).await.unwrap().click().await.unwrap();
+    let html = b.find(Locator::Css("html")).await.unwrap();
+    assert_eq!(html.attr("dir").await.unwrap().as_deref(), Some("rtl"));
+    assert_eq!(html.attr("lang").await.unwrap().as_deref(), Some("ar"));
+    b.goto(&app.url("/catalog")).await.unwrap();
+    let html = b.find(Locator::Css("html")).await.unwrap();
+    assert_eq!(html.attr("dir").await.unwrap().as_deref(), Some("rtl"));
+    let title = b.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
+    assert!(title.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)), "Arabic heading: {title}");
+    let direction =
+        b.execute("return getComputedStyle(document.querySelector('main')).direction", vec![]).await.unwrap();
+    assert_eq!(direction, serde_json::json!("rtl"));
+    b.close().await.unwrap();
+}

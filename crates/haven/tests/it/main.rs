@@ -1,0 +1,14 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+//! Haven's integration suite: one test binary (link time), modules by capability.
+//! Each test runs on SQLite, and on PostgreSQL when HAVEN_TEST_DATABASE_URL is set.
+
+mod support;
+
+mod api;
+mod audit_chain;
+mod authz_matrix;
+mod browser;
+mod cli;
+mod crypto_at_rest;
+mod identity;

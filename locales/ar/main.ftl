@@ -1,0 +1,209 @@
+# Haven — العربية. يجب أن يوجد كل مفتاح في كل ملف لغة.
+
+## التنقل وإطار الصفحة
+nav-skip = الانتقال إلى المحتوى
+nav-label = القائمة الرئيسية
+nav-home = الرئيسية
+nav-catalog = البيانات المرجعية
+nav-users = المستخدمون
+nav-audit = سجل التدقيق
+nav-settings = الإعدادات
+nav-account = حسابي
+nav-sign-out = تسجيل الخروج
+nav-languages = اللغات
+
+## الأدوار
+role-administrator = مسؤول النظام
+role-protection-officer = موظف الحماية
+role-project-manager = مدير المشروع
+role-case-worker = أخصائي إدارة الحالات
+role-feedback-agent = موظف التغذية الراجعة (مكتب المساعدة، الخط الساخن)
+role-psea-focal-point = جهة التنسيق للحماية من الاستغلال والانتهاك الجنسيين
+role-me-officer = موظف الرصد والتقييم
+role-viewer = مطّلع
+
+## الأخطاء
+error-title = حدث خطأ ما
+error-not-authenticated = يرجى تسجيل الدخول أولاً.
+error-forbidden = لا يُسمح لك بالقيام بهذا.
+error-not-found = هذه الصفحة أو هذا السجل غير موجود.
+error-bad-request = الطلب غير صالح.
+error-invalid = إحدى القيم في الطلب غير صالحة.
+error-csrf = انتهت صلاحية النموذج أو أنه لم يأتِ من Haven. أعد تحميل الصفحة وحاول مرة أخرى.
+error-too-many-requests = محاولات كثيرة جداً. انتظر بضع دقائق وحاول مرة أخرى.
+error-internal = حدث خطأ داخلي. تم تسجيله؛ يرجى المحاولة لاحقاً.
+error-method-not-allowed = هذه الطريقة غير مسموح بها هنا.
+error-payload-too-large = الطلب كبير جداً.
+error-unsupported-media-type = نوع محتوى الطلب غير صحيح.
+error-unprocessable = تعذرت قراءة محتوى الطلب.
+error-timeout = استغرق الطلب وقتاً طويلاً جداً.
+error-already-exists = هذا موجود بالفعل.
+error-cannot-disable-self = لا يمكنك تعطيل حسابك الخاص.
+
+## تسجيل الدخول
+login-title = تسجيل الدخول
+login-username = اسم المستخدم
+login-password = كلمة المرور
+login-submit = دخول
+login-failed = اسم المستخدم أو كلمة المرور غير صحيحة.
+login-locked = محاولات فاشلة كثيرة جداً: هذا الحساب مقفل لبعض الوقت. حاول لاحقاً أو اطلب المساعدة من مسؤول النظام.
+login-throttled = محاولات دخول كثيرة جداً من هذا العنوان. انتظر دقيقة وحاول مرة أخرى.
+login-username-required = أدخل اسم المستخدم.
+login-password-required = أدخل كلمة المرور.
+
+## العامل الثاني
+mfa-title = الخطوة الثانية: رمز المصادقة
+mfa-enter-code = أدخل الرمز المكوّن من 6 أرقام الذي يعرضه تطبيق المصادقة.
+mfa-code = الرمز
+mfa-verify = تحقّق
+mfa-code-wrong = هذا الرمز غير صالح. تحقق من الوقت في هاتفك وحاول مرة أخرى.
+mfa-recovery-hint = فقدت هاتفك؟ أدخل أحد رموز الاسترداد بدلاً من ذلك.
+mfa-enrol-title = إعداد عامل ثانٍ
+mfa-enrol-scan = امسح هذا الرمز بتطبيق مصادقة (مثل FreeOTP أو Aegis)، ثم أدخل الرمز المكوّن من 6 أرقام الذي يعرضه.
+mfa-enrol-manual = أو اكتب هذا المفتاح في التطبيق:
+mfa-qr-label = رمز QR لتطبيق المصادقة
+mfa-enrol-confirm = تأكيد
+mfa-codes-title = رموز الاسترداد الخاصة بك
+mfa-enrolled = العامل الثاني مفعّل الآن.
+mfa-codes-keep = احتفظ بهذه الرموز في مكان آمن بعيداً عن هاتفك. يعمل كل رمز مرة واحدة إذا فقدت هاتفك. لن تُعرض مرة أخرى.
+mfa-continue = متابعة
+
+## الرئيسية
+home-title = الرئيسية
+home-your-roles = أدوارك:
+home-notices = إشعارات
+home-nothing-yet = لم يُسند شيء إلى أدوارك بعد.
+home-card-catalog = البيانات المرجعية
+home-card-catalog-text = المبادئ والمراحل والقطاعات والفئات المعرضة للخطر والمخاطر والمواقع.
+home-card-users = المستخدمون والأدوار
+home-card-users-text = الحسابات والأدوار والعوامل الثانية.
+home-card-audit = سجل التدقيق
+home-card-audit-text = من فعل ماذا ومتى؛ أي تلاعب يمكن كشفه.
+home-card-settings = الإعدادات
+home-card-settings-text = اسم المنظمة والمنطقة الزمنية وأيام العمل.
+notice-psea-focal-point-added = أُضيفت جهة تنسيق للحماية من الاستغلال والانتهاك الجنسيين ({ $when }).
+notice-psea-focal-point-removed = أُزيلت جهة تنسيق للحماية من الاستغلال والانتهاك الجنسيين ({ $when }).
+notice-psea-credentials-reset = أُعيد تعيين بيانات اعتماد جهة تنسيق للحماية من الاستغلال والانتهاك الجنسيين ({ $when }).
+
+## الحساب
+account-title = حسابي
+account-change-password = تغيير كلمة المرور
+account-current-password = كلمة المرور الحالية
+account-new-password = كلمة المرور الجديدة
+account-confirm-password = كلمة المرور الجديدة مرة أخرى
+account-current-password-wrong = كلمة المرور الحالية غير صحيحة.
+account-passwords-differ = كلمتا المرور الجديدتان مختلفتان.
+account-password-changed = تم تغيير كلمة المرور.
+account-language = اللغة
+account-save = حفظ
+account-mfa = العامل الثاني
+account-mfa-on = مفعّل
+account-mfa-off = غير مفعّل
+account-mfa-replace = استبدال تطبيق المصادقة
+account-mfa-set-up = إعداد عامل ثانٍ
+account-tokens = رموز الواجهة البرمجية
+account-token-name = اسم الرمز
+account-token-days = مدة الصلاحية (بالأيام)
+account-token-create = إنشاء رمز
+account-token-created = انسخ هذا الرمز الآن: لن يُعرض مرة أخرى.
+account-token-created-at = تاريخ الإنشاء
+account-token-expires = تاريخ الانتهاء
+account-token-last-used = آخر استخدام
+account-token-never-used = لم يُستخدم
+account-token-revoke = إلغاء
+account-token-revoked = مُلغى
+account-token-name-required = أعطِ الرمز اسماً (80 حرفاً على الأكثر).
+account-token-days-invalid = يكون الرمز صالحاً من يوم واحد إلى 365 يوماً.
+account-sessions = الجلسات
+account-logout-everywhere = تسجيل الخروج من كل الأجهزة
+
+## كلمات المرور
+password-too-short = يجب أن تتكون كلمة المرور من { $min } حرفاً على الأقل.
+password-too-long = يمكن أن تتكون كلمة المرور من { $max } حرفاً على الأكثر.
+password-contains-username = لا يجوز أن تحتوي كلمة المرور على اسم المستخدم.
+
+## البيانات المرجعية
+catalog-title = البيانات المرجعية
+catalog-intro = المفردات المشتركة لعمل الحماية في Haven. يمكن لمسؤولي النظام إضافة مدخلات محلية.
+catalog-kind = النوع
+catalog-entries = المدخلات
+catalog-code = الرمز
+catalog-name = الاسم
+catalog-description = الوصف
+catalog-local = محلي
+catalog-add = إضافة مدخل محلي
+catalog-name-en = الاسم بالإنجليزية
+catalog-name-fr = الاسم بالفرنسية
+catalog-name-ar = الاسم بالعربية
+catalog-code-invalid = استخدم من 1 إلى 64 من الحروف اللاتينية الصغيرة والأرقام والشرطات.
+catalog-code-taken = هذا الرمز مستخدم بالفعل.
+catalog-name-required = الاسم بالإنجليزية مطلوب.
+catalog-kind-principles = مبادئ الحماية
+catalog-kind-phases = مراحل المشروع
+catalog-kind-sectors = قطاعات المساعدة (إطار عمليات الأزمات للهجرة)
+catalog-kind-at-risk-groups = الفئات المعرضة للخطر
+catalog-kind-risks = مخاطر الحماية (مجموعة الحماية العالمية)
+catalog-kind-action-types = أنواع إجراءات الحماية
+catalog-kind-pillars = الركائز التشغيلية (PiHA)
+catalog-kind-age-brackets = الفئات العمرية
+catalog-kind-locations = المواقع
+
+## المستخدمون
+users-title = المستخدمون
+users-count = { $count ->
+    [zero] لا يوجد مستخدمون
+    [one] مستخدم واحد
+    [two] مستخدمان
+    [few] { $count } مستخدمين
+    [many] { $count } مستخدماً
+   *[other] { $count } مستخدم
+}
+users-username = اسم المستخدم
+users-display-name = الاسم الكامل
+users-email = البريد الإلكتروني
+users-roles = الأدوار
+users-role = الدور
+users-status = الحالة
+users-active = نشط
+users-disabled = معطّل
+users-locked = مقفل
+users-mfa = العامل الثاني
+users-new = مستخدم جديد
+users-initial-password = كلمة المرور الأولية (يجب تغييرها عند أول تسجيل دخول)
+users-create = إنشاء المستخدم
+users-username-length = يتكون اسم المستخدم من 2 إلى 64 حرفاً.
+users-username-characters = استخدم الحروف اللاتينية الصغيرة a–z والأرقام والنقاط والشرطات والشرطات السفلية.
+users-username-taken = اسم المستخدم هذا مأخوذ.
+users-display-name-required = أدخل اسم الشخص.
+users-grant = منح الدور
+users-revoke = سحب
+users-location-scope = مقيّد بموقع (مسار الرموز P-code، اختياري)
+users-credentials = بيانات الاعتماد
+users-new-password = كلمة مرور جديدة
+users-reset-password = إعادة تعيين كلمة المرور
+users-reset-mfa = إعادة تعيين العامل الثاني
+users-password-was-reset = أُعيد تعيين كلمة المرور؛ يجب على المستخدم تغييرها عند تسجيل الدخول التالي.
+users-mfa-was-reset = أُزيل العامل الثاني؛ سيُعدّ المستخدم عاملاً جديداً.
+users-disable = تعطيل الحساب
+users-enable = تفعيل الحساب
+
+## التدقيق
+audit-title = سجل التدقيق
+audit-filter-action = الإجراء يبدأ بـ
+audit-filter = تصفية
+audit-time = الوقت
+audit-actor = المنفّذ
+audit-action = الإجراء
+audit-entity = السجل
+audit-summary = الملخص
+audit-older = مدخلات أقدم
+
+## الإعدادات
+settings-title = إعدادات المنظمة
+settings-organisation = اسم المنظمة
+settings-time-zone = المنطقة الزمنية (مثل Africa/Nairobi)
+settings-working-week = أيام العمل (مثل mon,tue,wed,thu,fri أو sun,mon,tue,wed,thu)
+settings-time-zone-invalid = أدخل اسم منطقة زمنية مثل Africa/Nairobi أو UTC.
+settings-working-week-invalid = اذكر الأيام من بين mon وtue وwed وthu وfri وsat وsun مفصولة بفواصل.
+settings-saved = تم حفظ الإعدادات.
+settings-mfa-roles = الأدوار التي يجب أن تستخدم عاملاً ثانياً

@@ -1,0 +1,205 @@
+# Haven — français. Chaque clé doit exister dans chaque fichier de langue.
+
+## Navigation et cadre de page
+nav-skip = Aller au contenu
+nav-label = Menu principal
+nav-home = Accueil
+nav-catalog = Données de référence
+nav-users = Utilisateurs
+nav-audit = Journal d'audit
+nav-settings = Paramètres
+nav-account = Mon compte
+nav-sign-out = Se déconnecter
+nav-languages = Langues
+
+## Rôles
+role-administrator = Administrateur
+role-protection-officer = Chargé de protection
+role-project-manager = Chef de projet
+role-case-worker = Travailleur social (gestion de cas)
+role-feedback-agent = Agent de retour d'information (guichet, ligne d'assistance)
+role-psea-focal-point = Point focal PSEA
+role-me-officer = Chargé de suivi et évaluation
+role-viewer = Lecteur
+
+## Erreurs
+error-title = Un problème est survenu
+error-not-authenticated = Veuillez d'abord vous connecter.
+error-forbidden = Vous n'êtes pas autorisé à faire ceci.
+error-not-found = Cette page ou cet enregistrement n'existe pas.
+error-bad-request = La requête n'est pas valide.
+error-invalid = Une valeur de la requête n'est pas valide.
+error-csrf = Le formulaire a expiré ou ne vient pas de Haven. Rechargez la page et réessayez.
+error-too-many-requests = Trop de tentatives. Attendez quelques minutes et réessayez.
+error-internal = Une erreur interne s'est produite. Elle a été journalisée ; veuillez réessayer plus tard.
+error-method-not-allowed = Cette méthode n'est pas autorisée ici.
+error-payload-too-large = La requête est trop volumineuse.
+error-unsupported-media-type = Le corps de la requête n'a pas le bon type de contenu.
+error-unprocessable = Le corps de la requête n'a pas pu être lu.
+error-timeout = La requête a pris trop de temps.
+error-already-exists = Cet élément existe déjà.
+error-cannot-disable-self = Vous ne pouvez pas désactiver votre propre compte.
+
+## Connexion
+login-title = Connexion
+login-username = Nom d'utilisateur
+login-password = Mot de passe
+login-submit = Se connecter
+login-failed = Le nom d'utilisateur ou le mot de passe est incorrect.
+login-locked = Trop de tentatives échouées : ce compte est verrouillé pour un moment. Réessayez plus tard ou adressez-vous à un administrateur.
+login-throttled = Trop de tentatives de connexion depuis cette adresse. Attendez une minute et réessayez.
+login-username-required = Saisissez votre nom d'utilisateur.
+login-password-required = Saisissez votre mot de passe.
+
+## Second facteur
+mfa-title = Deuxième étape : code d'authentification
+mfa-enter-code = Saisissez le code à 6 chiffres affiché par votre application d'authentification.
+mfa-code = Code
+mfa-verify = Vérifier
+mfa-code-wrong = Ce code n'est pas valide. Vérifiez l'heure de votre téléphone et réessayez.
+mfa-recovery-hint = Téléphone perdu ? Saisissez plutôt l'un de vos codes de secours.
+mfa-enrol-title = Configurer un second facteur
+mfa-enrol-scan = Scannez ce code avec une application d'authentification (par exemple FreeOTP ou Aegis), puis saisissez le code à 6 chiffres qu'elle affiche.
+mfa-enrol-manual = Ou saisissez cette clé dans l'application :
+mfa-qr-label = Code QR pour votre application d'authentification
+mfa-enrol-confirm = Confirmer
+mfa-codes-title = Vos codes de secours
+mfa-enrolled = Le second facteur est maintenant actif.
+mfa-codes-keep = Conservez ces codes en lieu sûr, loin de votre téléphone. Chacun fonctionne une fois si vous perdez votre téléphone. Ils ne seront plus affichés.
+mfa-continue = Continuer
+
+## Accueil
+home-title = Accueil
+home-your-roles = Vos rôles :
+home-notices = Avis
+home-nothing-yet = Rien n'est encore attribué à vos rôles.
+home-card-catalog = Données de référence
+home-card-catalog-text = Principes, phases, secteurs, groupes à risque, risques et lieux.
+home-card-users = Utilisateurs et rôles
+home-card-users-text = Comptes, rôles et seconds facteurs.
+home-card-audit = Journal d'audit
+home-card-audit-text = Qui a fait quoi, et quand ; toute altération est détectable.
+home-card-settings = Paramètres
+home-card-settings-text = Nom de l'organisation, fuseau horaire et semaine de travail.
+notice-psea-focal-point-added = Un point focal PSEA a été ajouté ({ $when }).
+notice-psea-focal-point-removed = Un point focal PSEA a été retiré ({ $when }).
+notice-psea-credentials-reset = Les identifiants d'un point focal PSEA ont été réinitialisés ({ $when }).
+
+## Compte
+account-title = Mon compte
+account-change-password = Changer le mot de passe
+account-current-password = Mot de passe actuel
+account-new-password = Nouveau mot de passe
+account-confirm-password = Nouveau mot de passe (confirmation)
+account-current-password-wrong = Le mot de passe actuel est incorrect.
+account-passwords-differ = Les deux nouveaux mots de passe sont différents.
+account-password-changed = Votre mot de passe a été changé.
+account-language = Langue
+account-save = Enregistrer
+account-mfa = Second facteur
+account-mfa-on = Activé
+account-mfa-off = Désactivé
+account-mfa-replace = Remplacer l'application d'authentification
+account-mfa-set-up = Configurer un second facteur
+account-tokens = Jetons d'API
+account-token-name = Nom du jeton
+account-token-days = Validité (jours)
+account-token-create = Créer un jeton
+account-token-created = Copiez ce jeton maintenant : il ne sera plus affiché.
+account-token-created-at = Créé le
+account-token-expires = Expire le
+account-token-last-used = Dernière utilisation
+account-token-never-used = Jamais
+account-token-revoke = Révoquer
+account-token-revoked = Révoqué
+account-token-name-required = Donnez un nom au jeton (80 caractères au plus).
+account-token-days-invalid = Un jeton est valable de 1 à 365 jours.
+account-sessions = Sessions
+account-logout-everywhere = Se déconnecter partout
+
+## Mots de passe
+password-too-short = Le mot de passe doit comporter au moins { $min } caractères.
+password-too-long = Le mot de passe peut comporter au plus { $max } caractères.
+password-contains-username = Le mot de passe ne doit pas contenir le nom d'utilisateur.
+
+## Données de référence
+catalog-title = Données de référence
+catalog-intro = Le vocabulaire commun du travail de protection dans Haven. Les administrateurs peuvent ajouter des entrées locales.
+catalog-kind = Type
+catalog-entries = Entrées
+catalog-code = Code
+catalog-name = Nom
+catalog-description = Description
+catalog-local = locale
+catalog-add = Ajouter une entrée locale
+catalog-name-en = Nom en anglais
+catalog-name-fr = Nom en français
+catalog-name-ar = Nom en arabe
+catalog-code-invalid = Utilisez de 1 à 64 lettres minuscules, chiffres et traits d'union.
+catalog-code-taken = Ce code est déjà utilisé.
+catalog-name-required = Un nom en anglais est obligatoire.
+catalog-kind-principles = Principes de protection
+catalog-kind-phases = Phases du projet
+catalog-kind-sectors = Secteurs d'assistance (MCOF)
+catalog-kind-at-risk-groups = Groupes à risque
+catalog-kind-risks = Risques de protection (GPC)
+catalog-kind-action-types = Types d'action de protection
+catalog-kind-pillars = Piliers opérationnels (PiHA)
+catalog-kind-age-brackets = Tranches d'âge
+catalog-kind-locations = Lieux
+
+## Utilisateurs
+users-title = Utilisateurs
+users-count = { $count ->
+    [one] { $count } utilisateur
+   *[other] { $count } utilisateurs
+}
+users-username = Nom d'utilisateur
+users-display-name = Nom complet
+users-email = Courriel
+users-roles = Rôles
+users-role = Rôle
+users-status = Statut
+users-active = Actif
+users-disabled = Désactivé
+users-locked = Verrouillé
+users-mfa = Second facteur
+users-new = Nouvel utilisateur
+users-initial-password = Mot de passe initial (à changer à la première connexion)
+users-create = Créer l'utilisateur
+users-username-length = Un nom d'utilisateur comporte de 2 à 64 caractères.
+users-username-characters = Utilisez les lettres minuscules a–z, les chiffres, les points, les traits d'union et les tirets bas.
+users-username-taken = Ce nom d'utilisateur est déjà pris.
+users-display-name-required = Saisissez le nom de la personne.
+users-grant = Attribuer le rôle
+users-revoke = Retirer
+users-location-scope = Limité au lieu (chemin de P-codes, facultatif)
+users-credentials = Identifiants
+users-new-password = Nouveau mot de passe
+users-reset-password = Réinitialiser le mot de passe
+users-reset-mfa = Réinitialiser le second facteur
+users-password-was-reset = Le mot de passe a été réinitialisé ; l'utilisateur devra le changer à la prochaine connexion.
+users-mfa-was-reset = Le second facteur a été supprimé ; l'utilisateur en configurera un nouveau.
+users-disable = Désactiver le compte
+users-enable = Activer le compte
+
+## Audit
+audit-title = Journal d'audit
+audit-filter-action = Action commençant par
+audit-filter = Filtrer
+audit-time = Heure
+audit-actor = Auteur
+audit-action = Action
+audit-entity = Enregistrement
+audit-summary = Résumé
+audit-older = Entrées plus anciennes
+
+## Paramètres
+settings-title = Paramètres de l'organisation
+settings-organisation = Nom de l'organisation
+settings-time-zone = Fuseau horaire (par ex. Africa/Nairobi)
+settings-working-week = Jours ouvrés (par ex. mon,tue,wed,thu,fri ou sun,mon,tue,wed,thu)
+settings-time-zone-invalid = Saisissez un fuseau horaire tel que Africa/Nairobi, ou UTC.
+settings-working-week-invalid = Indiquez les jours parmi mon, tue, wed, thu, fri, sat, sun, séparés par des virgules.
+settings-saved = Paramètres enregistrés.
+settings-mfa-roles = Rôles qui doivent utiliser un second facteur
