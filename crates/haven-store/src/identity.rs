@@ -353,7 +353,7 @@ pub async fn set_disabled(store: &Store, actor: &Actor, user: Uuid, disabled: bo
         return Err(StoreError::NotFound);
     }
     if disabled {
-        on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user).execute(c).await.map(|r| r.rows_affected()))?;
+        end_sessions_of(&mut tx, user).await?;
     }
     let action = if disabled { actions::USER_DISABLED } else { actions::USER_ENABLED };
     audit::append(&mut tx, &store.keys, &actor.event(action, "user", user.to_string())).await?;
@@ -385,7 +385,7 @@ pub async fn set_password(
         return Err(StoreError::NotFound);
     }
     if by_other {
-        on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user).execute(c).await.map(|r| r.rows_affected()))?;
+        end_sessions_of(&mut tx, user).await?;
     }
     let action = if by_other { actions::PASSWORD_RESET } else { actions::PASSWORD_CHANGED };
     audit::append(&mut tx, &store.keys, &actor.event(action, "user", user.to_string())).await?;
@@ -511,7 +511,7 @@ pub async fn end_session(store: &Store, actor: &Actor, id_hash: &[u8]) -> Result
 
 pub async fn end_all_sessions(store: &Store, actor: &Actor, user: Uuid) -> Result<u64, StoreError> {
     let mut tx = store.pool.begin().await?;
-    let done = on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user).execute(c).await.map(|r| r.rows_affected()))?;
+    let done = end_sessions_of(&mut tx, user).await?;
     audit::append(&mut tx, &store.keys, &actor.event(actions::SIGN_OUT_EVERYWHERE, "user", user.to_string())).await?;
     tx.commit().await?;
     Ok(done)
@@ -601,7 +601,7 @@ pub async fn reset_totp(store: &Store, actor: &Actor, user: Uuid) -> Result<(), 
             .execute(c).await.map(|r| r.rows_affected())
     })?;
     on_tx!(&mut tx, c => sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user).execute(c).await.map(|r| r.rows_affected()))?;
-    on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user).execute(c).await.map(|r| r.rows_affected()))?;
+    end_sessions_of(&mut tx, user).await?;
     audit::append(&mut tx, &store.keys, &actor.event(actions::MFA_RESET, "user", user.to_string())).await?;
     tx.commit().await
 }
@@ -750,4 +750,11 @@ pub async fn revoke_token(store: &Store, actor: &Actor, user: Uuid, id: &str) ->
 
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Ends every session of one user inside the caller's transaction; returns how many ended.
+async fn end_sessions_of(tx: &mut Tx, user: Uuid) -> Result<u64, StoreError> {
+    Ok(
+        on_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user).execute(c).await.map(|r| r.rows_affected()))?,
+    )
 }

@@ -55,6 +55,17 @@ async fn connect(driver: &Driver) -> Client {
     panic!("chromedriver did not answer");
 }
 
+/// Waits until a click has navigated to `path`, so later lookups never see the old page.
+async fn wait_for_path(b: &Client, path: &str) {
+    for _ in 0..100 {
+        if b.current_url().await.unwrap().path() == path {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the browser never reached {path}; it is at {}", b.current_url().await.unwrap());
+}
+
 /// All browser scenarios in one test, so they share one chromedriver and run one at a time.
 #[tokio::test]
 async fn sign_in_arabic_and_form_errors_in_a_real_browser() {
@@ -66,7 +77,7 @@ async fn sign_in_arabic_and_form_errors_in_a_real_browser() {
     // A form with a validation error shown next to its field.
     b.goto(&app.url("/login")).await.unwrap();
     b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-    let err = b.find(Locator::Id("username-error")).await.unwrap();
+    let err = b.wait().for_element(Locator::Id("username-error")).await.unwrap();
     assert!(!err.text().await.unwrap().is_empty());
     let described = b.find(Locator::Id("username")).await.unwrap().attr("aria-describedby").await.unwrap();
     assert_eq!(described.as_deref(), Some("username-error"));
@@ -75,12 +86,14 @@ async fn sign_in_arabic_and_form_errors_in_a_real_browser() {
     b.find(Locator::Id("username")).await.unwrap().send_keys("admin").await.unwrap();
     b.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
     b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_path(&b, "/").await;
     let heading = b.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
     assert_eq!(heading, "Home");
     assert!(b.source().await.unwrap().contains("admin"));
 
     // Switch to Arabic: right-to-left page, translated, and remembered on the next page.
     b.find(Locator::Css("a[hreflang=ar]")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("html[dir=rtl]")).await.unwrap();
     let html = b.find(Locator::Css("html")).await.unwrap();
     assert_eq!(html.attr("dir").await.unwrap().as_deref(), Some("rtl"));
     assert_eq!(html.attr("lang").await.unwrap().as_deref(), Some("ar"));
