@@ -8,5 +8,6 @@ pub mod authz;
 pub mod catalog;
 pub mod identity;
 pub mod locations;
+pub mod secret;
 pub mod settings;
 pub mod text;

@@ -438,7 +438,7 @@ async fn clear_failures(tx: &mut Tx, user: Uuid) -> Result<(), StoreError> {
 // ---------- sessions ----------
 
 /// A browser session as stored; the cookie holds a random value whose SHA-256 is the key.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 pub struct SessionRecord {
     pub id_hash: Vec<u8>,
     pub user_id: Uuid,
@@ -446,6 +446,18 @@ pub struct SessionRecord {
     pub mfa_done: bool,
     pub created_at: OffsetDateTime,
     pub last_seen_at: OffsetDateTime,
+}
+
+/// Leaves out the key and the CSRF token, which must not reach a log.
+impl std::fmt::Debug for SessionRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionRecord")
+            .field("user_id", &self.user_id)
+            .field("mfa_done", &self.mfa_done)
+            .field("created_at", &self.created_at)
+            .field("last_seen_at", &self.last_seen_at)
+            .finish_non_exhaustive()
+    }
 }
 
 pub fn new_secret() -> String {

@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use haven_core::authz::{LocationScope, Permission, Role, RoleGrant, decide, may_grant_role, may_reset_credentials};
 use haven_core::identity::{PasswordPolicy, Username, UsernameProblem};
+use haven_core::secret::Secret;
 use haven_store::identity::{self as users, NewUser, UserSummary};
 use haven_store::notifications;
 use serde::Deserialize;
@@ -49,7 +50,7 @@ pub struct NewUserForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
-    password: String,
+    password: Secret,
     #[serde(default)]
     role: String,
 }
@@ -271,7 +272,7 @@ async fn notify_psea_reset(state: &AppState, me: &Identity, id: Uuid, kind: &str
 #[derive(Deserialize)]
 pub struct ResetForm {
     #[serde(default)]
-    password: String,
+    password: Secret,
 }
 
 pub async fn reset_password(

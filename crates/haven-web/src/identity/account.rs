@@ -8,6 +8,7 @@ use axum::extract::{Extension, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use haven_core::identity::{PasswordPolicy, PasswordProblem};
+use haven_core::secret::Secret;
 use haven_store::identity::{self as users, TokenInfo};
 use serde::Deserialize;
 use time::Duration;
@@ -92,11 +93,11 @@ pub async fn page(
 #[derive(Deserialize)]
 pub struct PasswordForm {
     #[serde(default)]
-    current: String,
+    current: Secret,
     #[serde(default)]
-    new_password: String,
+    new_password: Secret,
     #[serde(default)]
-    confirm: String,
+    confirm: Secret,
 }
 
 pub fn password_problem_text(l: Lang, p: PasswordProblem) -> String {

@@ -1,5 +1,6 @@
 //! Sign-in and sign-out.
 
+use haven_core::secret::Secret;
 use std::net::SocketAddr;
 
 use askama::Template;
@@ -76,7 +77,7 @@ pub struct Credentials {
     #[serde(default)]
     username: String,
     #[serde(default)]
-    password: String,
+    password: Secret,
     #[serde(default)]
     next: Option<String>,
     #[serde(default)]

@@ -10,6 +10,7 @@ use axum::Form;
 use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use haven_core::secret::Secret;
 use haven_store::crypto::random_bytes;
 use haven_store::identity as users;
 use serde::Deserialize;
@@ -140,7 +141,7 @@ pub async fn challenge_form(
 #[derive(Deserialize)]
 pub struct CodeForm {
     #[serde(default)]
-    code: String,
+    code: Secret,
     #[serde(default)]
     secret: Option<String>,
 }
