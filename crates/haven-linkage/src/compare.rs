@@ -1,0 +1,457 @@
+//! Comparisons: for a pair of records, the agreement level of each compared attribute.
+//!
+//! Level 0 always means "disagree"; higher levels mean closer agreement. `MISSING` means one
+//! side has no value, which counts neither for nor against a match.
+
+use rapidfuzz::distance::{jaro_winkler, osa};
+
+use crate::prepare::{Birth, Column, Dataset, MISSING as NO_VALUE, TokenInfo};
+use crate::schema::{FieldType, Schema};
+
+pub const MISSING: u8 = u8::MAX;
+
+/// What one comparison looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attribute {
+    /// Given and family names, compared together so that a swap is recognised.
+    GivenName {
+        given: usize,
+        family: Option<usize>,
+    },
+    FamilyName {
+        family: usize,
+        given: Option<usize>,
+    },
+    Name(usize),
+    Birth,
+    Sex(usize),
+    Place(usize),
+    Phone(usize),
+    Id(usize),
+    Exact(usize),
+    Text(usize),
+}
+
+/// One comparison of the model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub label: String,
+    pub attribute: Attribute,
+    /// Names of the levels, level 0 first.
+    pub levels: &'static [&'static str],
+    /// Whether the exact level is adjusted for how common the value is.
+    pub term_frequency: bool,
+}
+
+const NAME_LEVELS: &[&str] = &["different", "similar", "close spelling", "same name (variant or script)", "exact"];
+const BIRTH_LEVELS: &[&str] =
+    &["different", "within two years", "same year", "day/month swap or one-part typo", "exact date"];
+const PLACE_LEVELS: &[&str] = &["different", "similar", "same place (variant)", "exact"];
+const TWO_LEVELS: &[&str] = &["different", "same"];
+const ID_LEVELS: &[&str] = &["different", "one typo", "exact"];
+const PHONE_LEVELS: &[&str] = &["different", "last seven digits or one typo", "same number"];
+const TEXT_LEVELS: &[&str] = &["different", "half the words shared", "most words shared"];
+
+/// The comparisons a schema implies, cheapest first (so scoring can stop early).
+pub fn comparisons(schema: &Schema) -> Vec<Comparison> {
+    let given = schema.position(FieldType::GivenName);
+    let family = schema.position(FieldType::FamilyName);
+    let mut out = Vec::new();
+    if schema.fields.iter().any(|f| f.kind.is_birth()) {
+        out.push(Comparison {
+            label: "birth".into(),
+            attribute: Attribute::Birth,
+            levels: BIRTH_LEVELS,
+            term_frequency: true,
+        });
+    }
+    for (i, f) in schema.fields.iter().enumerate() {
+        let (attribute, levels, term_frequency) = match f.kind {
+            FieldType::Sex => (Attribute::Sex(i), TWO_LEVELS, false),
+            FieldType::Phone => (Attribute::Phone(i), PHONE_LEVELS, false),
+            FieldType::Id => (Attribute::Id(i), ID_LEVELS, false),
+            FieldType::Exact => (Attribute::Exact(i), TWO_LEVELS, true),
+            _ => continue,
+        };
+        out.push(Comparison { label: f.name.clone(), attribute, levels, term_frequency });
+    }
+    if let Some(g) = given {
+        out.push(Comparison {
+            label: schema.fields[g].name.clone(),
+            attribute: Attribute::GivenName { given: g, family },
+            levels: NAME_LEVELS,
+            term_frequency: true,
+        });
+    }
+    if let Some(f) = family {
+        out.push(Comparison {
+            label: schema.fields[f].name.clone(),
+            attribute: Attribute::FamilyName { family: f, given },
+            levels: NAME_LEVELS,
+            term_frequency: true,
+        });
+    }
+    for (i, f) in schema.fields.iter().enumerate() {
+        let (attribute, levels, term_frequency) = match f.kind {
+            FieldType::FullName => (Attribute::Name(i), NAME_LEVELS, true),
+            FieldType::Place => (Attribute::Place(i), PLACE_LEVELS, true),
+            FieldType::Text => (Attribute::Text(i), TEXT_LEVELS, false),
+            _ => continue,
+        };
+        out.push(Comparison { label: f.name.clone(), attribute, levels, term_frequency });
+    }
+    out
+}
+
+/// Reads the prepared columns of one dataset (or of two, when linking two files).
+pub struct Comparer<'d> {
+    pub left: &'d Dataset,
+    pub right: &'d Dataset,
+}
+
+impl<'d> Comparer<'d> {
+    pub fn new(left: &'d Dataset, right: &'d Dataset) -> Self {
+        Self { left, right }
+    }
+
+    /// The level of one comparison for left record `a` and right record `b`.
+    pub fn level(&self, c: &Comparison, a: usize, b: usize) -> u8 {
+        match c.attribute {
+            Attribute::GivenName { given, family } => self.person_levels(given, family, a, b).0,
+            Attribute::FamilyName { family, given } => match given {
+                Some(g) => self.person_levels(g, Some(family), a, b).1,
+                None => self.names(family, family, a, b),
+            },
+            Attribute::Name(f) => self.names(f, f, a, b),
+            Attribute::Place(f) => self.places(f, a, b),
+            Attribute::Birth => birth_level(self.left.birth[a], self.right.birth[b]),
+            Attribute::Sex(f) => {
+                let (x, y) = (self.sex(self.left, f, a), self.sex(self.right, f, b));
+                if x == 0 || y == 0 { MISSING } else { (x == y) as u8 }
+            }
+            Attribute::Phone(f) => phone_level(self.phone(self.left, f, a), self.phone(self.right, f, b)),
+            Attribute::Id(f) => self.ids(f, a, b),
+            Attribute::Exact(f) => {
+                let (x, y) = (str_value(self.left, f, a), str_value(self.right, f, b));
+                if x == NO_VALUE || y == NO_VALUE {
+                    MISSING
+                } else {
+                    (self.left.strings[x as usize].0 == self.right.strings[y as usize].0) as u8
+                }
+            }
+            Attribute::Text(f) => self.texts(f, a, b),
+        }
+    }
+
+    /// The value whose frequency adjusts an exact agreement, as (count, total).
+    pub fn frequency(&self, c: &Comparison, a: usize) -> Option<(u32, u64)> {
+        let ds = self.left;
+        match c.attribute {
+            Attribute::GivenName { given: f, .. } | Attribute::FamilyName { family: f, .. } | Attribute::Name(f) => {
+                let v = set_value(ds, f, a);
+                (v != NO_VALUE).then(|| (ds.sets[v as usize].count, ds.set_total))
+            }
+            Attribute::Place(f) => {
+                let v = set_value(ds, f, a);
+                (v != NO_VALUE).then(|| (ds.sets[v as usize].count, ds.set_total))
+            }
+            Attribute::Birth => {
+                let b = ds.birth[a];
+                let key = ((b.year as u16 as u64) << 24)
+                    | ((b.month as u64) << 16)
+                    | ((b.day as u64) << 8)
+                    | b.estimated as u64;
+                ds.birth_counts.get(&key).map(|n| (*n, ds.len as u64))
+            }
+            Attribute::Exact(f) => {
+                let v = str_value(ds, f, a);
+                (v != NO_VALUE).then(|| (ds.strings[v as usize].1, ds.len as u64))
+            }
+            _ => None,
+        }
+    }
+
+    /// Given and family levels, trying the names the other way round as well.
+    pub fn person_levels(&self, given: usize, family: Option<usize>, a: usize, b: usize) -> (u8, u8) {
+        let Some(family) = family else {
+            return (self.names(given, given, a, b), MISSING);
+        };
+        let straight = (self.names(given, given, a, b), self.names(family, family, a, b));
+        if straight.0 == 4 && straight.1 == 4 {
+            return straight;
+        }
+        let (x, y) = (self.names(given, family, a, b), self.names(family, given, a, b));
+        // Ordered so that the answer does not depend on which record comes first.
+        let swapped = if rank((x, MISSING)) >= rank((y, MISSING)) { (x, y) } else { (y, x) };
+        if rank(swapped) > rank(straight) { swapped } else { straight }
+    }
+
+    fn names(&self, left_field: usize, right_field: usize, a: usize, b: usize) -> u8 {
+        let (x, y) = (set_value(self.left, left_field, a), set_value(self.right, right_field, b));
+        if x == NO_VALUE || y == NO_VALUE {
+            return MISSING;
+        }
+        set_level(self.left, self.right, x, y, NameScale::Name)
+    }
+
+    fn places(&self, f: usize, a: usize, b: usize) -> u8 {
+        let (x, y) = (set_value(self.left, f, a), set_value(self.right, f, b));
+        if x == NO_VALUE || y == NO_VALUE {
+            return MISSING;
+        }
+        set_level(self.left, self.right, x, y, NameScale::Place)
+    }
+
+    fn texts(&self, f: usize, a: usize, b: usize) -> u8 {
+        let (x, y) = (set_value(self.left, f, a), set_value(self.right, f, b));
+        if x == NO_VALUE || y == NO_VALUE {
+            return MISSING;
+        }
+        let (sa, sb) = (&self.left.sets[x as usize].tokens, &self.right.sets[y as usize].tokens);
+        let shared = sa.iter().filter(|t| same_token_text(self.left, self.right, **t, sb)).count();
+        let union = sa.len() + sb.len() - shared;
+        let jaccard = shared as f64 / union.max(1) as f64;
+        if jaccard >= 0.8 {
+            2
+        } else if jaccard >= 0.5 {
+            1
+        } else {
+            0
+        }
+    }
+
+    fn ids(&self, f: usize, a: usize, b: usize) -> u8 {
+        let (x, y) = (str_value(self.left, f, a), str_value(self.right, f, b));
+        if x == NO_VALUE || y == NO_VALUE {
+            return MISSING;
+        }
+        let (sx, sy) = (&self.left.strings[x as usize].0, &self.right.strings[y as usize].0);
+        if sx == sy {
+            2
+        } else if sx.len() >= 4 && osa::distance(sx.bytes(), sy.bytes()) <= 1 {
+            1
+        } else {
+            0
+        }
+    }
+
+    fn sex(&self, ds: &Dataset, f: usize, a: usize) -> u8 {
+        match &ds.columns[f] {
+            Some(Column::Sex(v)) => v[a],
+            _ => 0,
+        }
+    }
+
+    fn phone(&self, ds: &Dataset, f: usize, a: usize) -> u64 {
+        match &ds.columns[f] {
+            Some(Column::Phone(v)) => v[a],
+            _ => 0,
+        }
+    }
+}
+
+fn same_token_text(left: &Dataset, right: &Dataset, t: u32, others: &[u32]) -> bool {
+    let text = &left.tokens[t as usize].text;
+    others.iter().any(|o| right.tokens[*o as usize].text == *text)
+}
+
+/// Orders (given, family) level pairs: more agreement first, missing counting as nothing.
+fn rank(levels: (u8, u8)) -> u8 {
+    let v = |l: u8| if l == MISSING { 0 } else { l };
+    v(levels.0) + v(levels.1)
+}
+
+pub fn set_value(ds: &Dataset, f: usize, a: usize) -> u32 {
+    match &ds.columns[f] {
+        Some(Column::Tokens(v)) => v[a],
+        _ => NO_VALUE,
+    }
+}
+
+fn str_value(ds: &Dataset, f: usize, a: usize) -> u32 {
+    match &ds.columns[f] {
+        Some(Column::Str(v)) => v[a],
+        _ => NO_VALUE,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NameScale {
+    Name,
+    Place,
+}
+
+/// Agreement of two token sets: each token of the shorter set is matched with its closest
+/// token in the other, in any order.
+fn set_level(left: &Dataset, right: &Dataset, x: u32, y: u32, scale: NameScale) -> u8 {
+    let (sa, sb) = (&left.sets[x as usize].tokens, &right.sets[y as usize].tokens);
+    let same_dataset = std::ptr::eq(left, right);
+    if same_dataset && x == y {
+        return if scale == NameScale::Name { 4 } else { 3 };
+    }
+    let (short, short_ds, long, long_ds) =
+        if sa.len() <= sb.len() { (sa, left, sb, right) } else { (sb, right, sa, left) };
+    let mut total = 0.0;
+    let mut lowest: f64 = 1.0;
+    let mut all_exact = sa.len() == sb.len();
+    for &t in short.iter() {
+        let a = &short_ds.tokens[t as usize];
+        let best = long.iter().map(|&u| token_similarity(a, &long_ds.tokens[u as usize])).fold(0.0f64, f64::max);
+        all_exact &= best >= 1.0;
+        total += best;
+        lowest = lowest.min(best);
+    }
+    let mean = total / short.len().max(1) as f64;
+    let top = if scale == NameScale::Name { 4 } else { 3 };
+    if all_exact {
+        top
+    } else if lowest >= 0.95 {
+        top - 1
+    } else if mean >= 0.9 {
+        top - 2
+    } else if scale == NameScale::Name && mean >= 0.8 {
+        1
+    } else {
+        0
+    }
+}
+
+/// Similarity of two tokens in [0, 1]: 1 for the same spelling, 0.97 for spellings of one
+/// name in the variant table, 0.95 for the same consonant skeleton, otherwise Jaro–Winkler
+/// raised to 0.9 when they sound alike.
+pub fn token_similarity(a: &TokenInfo, b: &TokenInfo) -> f64 {
+    if a.text == b.text {
+        return 1.0;
+    }
+    if a.group.is_some() && a.group == b.group {
+        return 0.97;
+    }
+    if a.skeleton == b.skeleton && a.skeleton_len >= 3 {
+        return 0.95;
+    }
+    let jw = jaro_winkler::similarity(a.text.bytes(), b.text.bytes());
+    if a.metaphone == b.metaphone && a.text.len() >= 3 && b.text.len() >= 3 { jw.max(0.9) } else { jw }
+}
+
+pub fn birth_level(a: Birth, b: Birth) -> u8 {
+    if !a.is_known() || !b.is_known() {
+        return MISSING;
+    }
+    let dy = (a.year as i32 - b.year as i32).abs();
+    if a.is_full() && b.is_full() {
+        if a == b {
+            return 4;
+        }
+        let swapped = a.day == b.month && a.month == b.day && dy == 0;
+        let one_part =
+            (dy == 0 && (a.month == b.month || a.day == b.day)) || (dy == 1 && a.month == b.month && a.day == b.day);
+        if swapped || one_part {
+            return 3;
+        }
+    }
+    let estimated = a.estimated || b.estimated;
+    let months_compatible = a.month == 0 || b.month == 0 || a.month == b.month;
+    if (dy == 0 && months_compatible && !estimated) || (estimated && dy <= 1) {
+        2
+    } else if dy <= 2 {
+        1
+    } else {
+        0
+    }
+}
+
+pub fn phone_level(a: u64, b: u64) -> u8 {
+    if a == 0 || b == 0 {
+        return MISSING;
+    }
+    if a == b {
+        return 2;
+    }
+    let (x, y) = (a & ((1 << 40) - 1), b & ((1 << 40) - 1));
+    if x % 10_000_000 == y % 10_000_000 || one_digit_apart(x, y) { 1 } else { 0 }
+}
+
+fn one_digit_apart(x: u64, y: u64) -> bool {
+    let (dx, dy) = (x.to_string(), y.to_string());
+    osa::distance(dx.bytes(), dy.bytes()) <= 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prepare::{Preparer, parse_date};
+    use crate::schema::Record;
+    use crate::variants::Variants;
+    use proptest::prelude::*;
+
+    fn birth(s: &str) -> Birth {
+        parse_date(s).unwrap_or_default()
+    }
+
+    #[test]
+    fn birth_levels() {
+        assert_eq!(birth_level(birth("2015-03-14"), birth("14/03/2015")), 4);
+        assert_eq!(birth_level(birth("2015-03-14"), birth("2015-14-03".replace("-14-03", "-03-14").as_str())), 4);
+        assert_eq!(birth_level(birth("2015-03-04"), birth("2015-04-03")), 3);
+        assert_eq!(birth_level(birth("2015-03-14"), birth("2015")), 2);
+        assert_eq!(birth_level(birth("2015-03-14"), birth("2016")), 1);
+        assert_eq!(birth_level(birth("2015-03-14"), birth("2019")), 0);
+        assert_eq!(birth_level(birth("2015-03-14"), Birth::default()), MISSING);
+    }
+
+    fn dataset(names: &[(&str, &str)]) -> crate::prepare::Dataset {
+        let v = Variants::builtin();
+        let schema = Schema::of(&[("g", FieldType::GivenName), ("f", FieldType::FamilyName)]).unwrap();
+        let records: Vec<Record> = names
+            .iter()
+            .enumerate()
+            .map(|(i, (g, f))| Record::new(i.to_string(), vec![(*g).into(), (*f).into()]))
+            .collect();
+        Preparer::new(&v, 2026).prepare(&schema, &records)
+    }
+
+    #[test]
+    fn a_known_cross_script_pair_agrees() {
+        let ds = dataset(&[("محمد", "عبد الله"), ("Mohammed", "Abdullah"), ("Hassan", "Omar")]);
+        let schema = Schema::of(&[("g", FieldType::GivenName), ("f", FieldType::FamilyName)]).unwrap();
+        let cs = comparisons(&schema);
+        let cmp = Comparer::new(&ds, &ds);
+        assert_eq!(cmp.level(&cs[0], 0, 1), 3);
+        assert_eq!(cmp.level(&cs[1], 0, 1), 3);
+        assert_eq!(cmp.level(&cs[0], 0, 2), 0);
+    }
+
+    #[test]
+    fn swapped_names_are_recognised() {
+        let ds = dataset(&[("Fatima", "Ahmed"), ("Ahmed", "Fatma")]);
+        let schema = Schema::of(&[("g", FieldType::GivenName), ("f", FieldType::FamilyName)]).unwrap();
+        let cs = comparisons(&schema);
+        let cmp = Comparer::new(&ds, &ds);
+        let (g, f) = (cmp.level(&cs[0], 0, 1), cmp.level(&cs[1], 0, 1));
+        assert!(g >= 3 && f >= 3 && g.max(f) == 4, "{g} {f}");
+    }
+
+    proptest! {
+        #[test]
+        fn comparisons_are_symmetric_and_bounded(a in "[a-zA-Z ]{0,14}", b in "[a-zA-Z ]{0,14}",
+                                                   c in "[a-z]{0,8}", d in "[a-z]{0,8}") {
+            let ds = dataset(&[(&a, &c), (&b, &d)]);
+            let schema = Schema::of(&[("g", FieldType::GivenName), ("f", FieldType::FamilyName)]).unwrap();
+            let cmp = Comparer::new(&ds, &ds);
+            for comp in comparisons(&schema) {
+                let (x, y) = (cmp.level(&comp, 0, 1), cmp.level(&comp, 1, 0));
+                prop_assert_eq!(x, y);
+                prop_assert!(x == MISSING || (x as usize) < comp.levels.len());
+            }
+        }
+
+        #[test]
+        fn token_similarity_is_symmetric_and_bounded(a in "[a-z]{1,12}", b in "[a-z]{1,12}") {
+            let ds = dataset(&[(&a, ""), (&b, "")]);
+            let (x, y) = (&ds.tokens[0], &ds.tokens[ds.tokens.len() - 1]);
+            let s = token_similarity(x, y);
+            prop_assert!((0.0..=1.0).contains(&s));
+            prop_assert_eq!(s, token_similarity(y, x));
+        }
+    }
+}
