@@ -30,6 +30,10 @@ pub enum Attribute {
     Id(usize),
     Exact(usize),
     Text(usize),
+    /// How many of several details a household shares agree (parents' names; or family
+    /// name, phone, place). Counted as one comparison, because siblings agree on all of them
+    /// at once: as separate comparisons they would add up to the evidence of a match.
+    Household,
 }
 
 /// One comparison of the model.
@@ -39,68 +43,112 @@ pub struct Comparison {
     pub attribute: Attribute,
     /// Names of the levels, level 0 first.
     pub levels: &'static [&'static str],
-    /// Whether the exact level is adjusted for how common the value is.
+    /// For `Household`: the comparisons it counts.
+    pub parts: Vec<Attribute>,
+    /// Whether agreement is adjusted for how common the value is. Only the person's own
+    /// given name and birth: a rare family name, parent's name, place or phone is shared by a
+    /// whole household, so its rarity says nothing about which member a record is.
     pub term_frequency: bool,
 }
 
 const NAME_LEVELS: &[&str] = &["different", "similar", "close spelling", "same name (variant or script)", "exact"];
 const BIRTH_LEVELS: &[&str] =
     &["different", "within two years", "same year", "day/month swap or one-part typo", "exact date"];
-const PLACE_LEVELS: &[&str] = &["different", "similar", "same place (variant)", "exact"];
 const TWO_LEVELS: &[&str] = &["different", "same"];
 const ID_LEVELS: &[&str] = &["different", "one typo", "exact"];
-const PHONE_LEVELS: &[&str] = &["different", "last seven digits or one typo", "same number"];
 const TEXT_LEVELS: &[&str] = &["different", "half the words shared", "most words shared"];
+const HOUSEHOLD_LEVELS: &[&str] = &["nothing shared", "one shared", "two shared", "three or more shared"];
 
 /// The comparisons a schema implies, cheapest first (so scoring can stop early).
 pub fn comparisons(schema: &Schema) -> Vec<Comparison> {
     let given = schema.position(FieldType::GivenName);
     let family = schema.position(FieldType::FamilyName);
+    let simple = |label: &str, attribute, levels, term_frequency| Comparison {
+        label: label.to_owned(),
+        attribute,
+        parts: Vec::new(),
+        levels,
+        term_frequency,
+    };
     let mut out = Vec::new();
     if schema.fields.iter().any(|f| f.kind.is_birth()) {
+        out.push(simple("birth", Attribute::Birth, BIRTH_LEVELS, true));
+    }
+    for (i, f) in schema.fields.iter().enumerate() {
+        let (attribute, levels) = match f.kind {
+            FieldType::Sex => (Attribute::Sex(i), TWO_LEVELS),
+            FieldType::Id => (Attribute::Id(i), ID_LEVELS),
+            FieldType::Exact => (Attribute::Exact(i), TWO_LEVELS),
+            _ => continue,
+        };
+        out.push(simple(&f.name, attribute, levels, false));
+    }
+    let full_names: Vec<usize> =
+        schema.fields.iter().enumerate().filter(|(_, f)| f.kind == FieldType::FullName).map(|(i, _)| i).collect();
+    // The person's own name: given name (with swaps), or the first whole-name column.
+    let mut relatives = full_names.clone();
+    match (given, family) {
+        (Some(g), _) => {
+            out.push(simple(&schema.fields[g].name, Attribute::GivenName { given: g, family }, NAME_LEVELS, true))
+        }
+        (None, Some(f)) => out.push(simple(&schema.fields[f].name, Attribute::Name(f), NAME_LEVELS, true)),
+        (None, None) => {
+            if let Some(&first) = full_names.first() {
+                out.push(simple(&schema.fields[first].name, Attribute::Name(first), NAME_LEVELS, true));
+                relatives.remove(0);
+            }
+        }
+    }
+    // Parents' names, then what else a household shares: two comparisons, so that a
+    // namesake (same name, other parents) and a sibling (same parents, other name) both
+    // stand out against a second registration (same name, same parents).
+    let parents: Vec<Attribute> = relatives.into_iter().map(Attribute::Name).collect();
+    let mut contact = Vec::new();
+    if let (Some(f), Some(_)) = (family, given) {
+        contact.push(Attribute::FamilyName { family: f, given });
+    }
+    for (i, f) in schema.fields.iter().enumerate() {
+        match f.kind {
+            FieldType::Phone => contact.push(Attribute::Phone(i)),
+            FieldType::Place => contact.push(Attribute::Place(i)),
+            _ => {}
+        }
+    }
+    for (kind, parts) in [("relatives", parents), ("household", contact)] {
+        if parts.is_empty() {
+            continue;
+        }
+        let names: Vec<&str> =
+            parts.iter().filter_map(|p| part_column(p).map(|i| schema.fields[i].name.as_str())).collect();
+        let levels = if parts.len() == 1 {
+            &HOUSEHOLD_LEVELS[..2]
+        } else if parts.len() == 2 {
+            &HOUSEHOLD_LEVELS[..3]
+        } else {
+            HOUSEHOLD_LEVELS
+        };
         out.push(Comparison {
-            label: "birth".into(),
-            attribute: Attribute::Birth,
-            levels: BIRTH_LEVELS,
-            term_frequency: true,
+            label: format!("{kind} ({})", names.join(", ")),
+            attribute: Attribute::Household,
+            parts,
+            levels,
+            term_frequency: false,
         });
     }
     for (i, f) in schema.fields.iter().enumerate() {
-        let (attribute, levels, term_frequency) = match f.kind {
-            FieldType::Sex => (Attribute::Sex(i), TWO_LEVELS, false),
-            FieldType::Phone => (Attribute::Phone(i), PHONE_LEVELS, false),
-            FieldType::Id => (Attribute::Id(i), ID_LEVELS, false),
-            FieldType::Exact => (Attribute::Exact(i), TWO_LEVELS, true),
-            _ => continue,
-        };
-        out.push(Comparison { label: f.name.clone(), attribute, levels, term_frequency });
-    }
-    if let Some(g) = given {
-        out.push(Comparison {
-            label: schema.fields[g].name.clone(),
-            attribute: Attribute::GivenName { given: g, family },
-            levels: NAME_LEVELS,
-            term_frequency: true,
-        });
-    }
-    if let Some(f) = family {
-        out.push(Comparison {
-            label: schema.fields[f].name.clone(),
-            attribute: Attribute::FamilyName { family: f, given },
-            levels: NAME_LEVELS,
-            term_frequency: true,
-        });
-    }
-    for (i, f) in schema.fields.iter().enumerate() {
-        let (attribute, levels, term_frequency) = match f.kind {
-            FieldType::FullName => (Attribute::Name(i), NAME_LEVELS, true),
-            FieldType::Place => (Attribute::Place(i), PLACE_LEVELS, true),
-            FieldType::Text => (Attribute::Text(i), TEXT_LEVELS, false),
-            _ => continue,
-        };
-        out.push(Comparison { label: f.name.clone(), attribute, levels, term_frequency });
+        if f.kind == FieldType::Text {
+            out.push(simple(&f.name, Attribute::Text(i), TEXT_LEVELS, false));
+        }
     }
     out
+}
+
+fn part_column(a: &Attribute) -> Option<usize> {
+    match *a {
+        Attribute::FamilyName { family, .. } => Some(family),
+        Attribute::Name(i) | Attribute::Phone(i) | Attribute::Place(i) => Some(i),
+        _ => None,
+    }
 }
 
 /// Reads the prepared columns of one dataset (or of two, when linking two files).
@@ -116,7 +164,40 @@ impl<'d> Comparer<'d> {
 
     /// The level of one comparison for left record `a` and right record `b`.
     pub fn level(&self, c: &Comparison, a: usize, b: usize) -> u8 {
-        match c.attribute {
+        if c.attribute == Attribute::Household {
+            return self.household(&c.parts, a, b);
+        }
+        self.attribute_level(c.attribute, a, b)
+    }
+
+    /// How many household details agree: a name in the same group or closer, the same place
+    /// (variant), a phone with the same last seven digits.
+    fn household(&self, parts: &[Attribute], a: usize, b: usize) -> u8 {
+        let (mut agree, mut differ) = (0u8, 0u8);
+        for &part in parts {
+            let l = self.attribute_level(part, a, b);
+            let strong = match part {
+                Attribute::Place(_) => 2,
+                Attribute::Phone(_) => 1,
+                _ => 3,
+            };
+            if l == MISSING {
+                continue;
+            } else if l >= strong {
+                agree += 1;
+            } else if l == 0 {
+                differ += 1;
+            }
+        }
+        match (agree, differ) {
+            (0, 0) => MISSING,
+            (n, _) => n.min(parts.len().min(3) as u8),
+        }
+    }
+
+    fn attribute_level(&self, attribute: Attribute, a: usize, b: usize) -> u8 {
+        match attribute {
+            Attribute::Household => MISSING,
             Attribute::GivenName { given, family } => self.person_levels(given, family, a, b).0,
             Attribute::FamilyName { family, given } => match given {
                 Some(g) => self.person_levels(g, Some(family), a, b).1,
@@ -143,19 +224,24 @@ impl<'d> Comparer<'d> {
         }
     }
 
-    /// The value whose frequency adjusts an exact agreement, as (count, total).
-    pub fn frequency(&self, c: &Comparison, a: usize) -> Option<(u32, u64)> {
+    /// How common record `a`'s value is, as (count, total): its exact spelling for an exact
+    /// agreement, its variant form (groups, skeletons) for a variant agreement.
+    pub fn frequency(&self, c: &Comparison, a: usize, exact: bool) -> Option<(u32, u64)> {
         let ds = self.left;
         match c.attribute {
-            Attribute::GivenName { given: f, .. } | Attribute::FamilyName { family: f, .. } | Attribute::Name(f) => {
+            Attribute::GivenName { given: f, .. }
+            | Attribute::FamilyName { family: f, .. }
+            | Attribute::Name(f)
+            | Attribute::Place(f) => {
                 let v = set_value(ds, f, a);
-                (v != NO_VALUE).then(|| (ds.sets[v as usize].count, ds.set_total))
+                if v == NO_VALUE {
+                    return None;
+                }
+                let set = &ds.sets[v as usize];
+                let count = if exact { set.count } else { ds.variant_counts.get(&set.variant_key).copied()? };
+                Some((count, ds.set_total))
             }
-            Attribute::Place(f) => {
-                let v = set_value(ds, f, a);
-                (v != NO_VALUE).then(|| (ds.sets[v as usize].count, ds.set_total))
-            }
-            Attribute::Birth => {
+            Attribute::Birth if exact => {
                 let b = ds.birth[a];
                 let key = ((b.year as u16 as u64) << 24)
                     | ((b.month as u64) << 16)
@@ -163,7 +249,7 @@ impl<'d> Comparer<'d> {
                     | b.estimated as u64;
                 ds.birth_counts.get(&key).map(|n| (*n, ds.len as u64))
             }
-            Attribute::Exact(f) => {
+            Attribute::Exact(f) if exact => {
                 let v = str_value(ds, f, a);
                 (v != NO_VALUE).then(|| (ds.strings[v as usize].1, ds.len as u64))
             }
@@ -181,6 +267,12 @@ impl<'d> Comparer<'d> {
             return straight;
         }
         let (x, y) = (self.names(given, family, a, b), self.names(family, given, a, b));
+        // A swap needs both names to meet the other column: one shared name alone is what
+        // siblings and cousins have.
+        let agrees = |l: u8| l != MISSING && l >= 3;
+        if !(agrees(x) && (agrees(y) || y == MISSING)) && !(agrees(y) && x == MISSING) {
+            return straight;
+        }
         // Ordered so that the answer does not depend on which record comes first.
         let swapped = if rank((x, MISSING)) >= rank((y, MISSING)) { (x, y) } else { (y, x) };
         if rank(swapped) > rank(straight) { swapped } else { straight }
@@ -343,8 +435,11 @@ pub fn birth_level(a: Birth, b: Birth) -> u8 {
             return 4;
         }
         let swapped = a.day == b.month && a.month == b.day && dy == 0;
-        let one_part =
-            (dy == 0 && (a.month == b.month || a.day == b.day)) || (dy == 1 && a.month == b.month && a.day == b.day);
+        // One part mistyped, the other two the same: a digit of the day or month, or the year.
+        let one_typo = |x: u8, y: u8| x % 10 == y % 10 || x / 10 == y / 10;
+        let one_part = (dy == 0 && a.month == b.month && one_typo(a.day, b.day))
+            || (dy == 0 && a.day == b.day && one_typo(a.month, b.month))
+            || (a.month == b.month && a.day == b.day && one_digit_year(a.year, b.year));
         if swapped || one_part {
             return 3;
         }
@@ -358,6 +453,12 @@ pub fn birth_level(a: Birth, b: Birth) -> u8 {
     } else {
         0
     }
+}
+
+/// Years that differ in one digit (1985/1986, 1985/1995) or by one.
+fn one_digit_year(x: i16, y: i16) -> bool {
+    let (dx, dy) = (x.to_string(), y.to_string());
+    (x - y).abs() <= 1 || (dx.len() == dy.len() && dx.bytes().zip(dy.bytes()).filter(|(p, q)| p != q).count() == 1)
 }
 
 pub fn phone_level(a: u64, b: u64) -> u8 {
@@ -416,18 +517,19 @@ mod tests {
         let schema = Schema::of(&[("g", FieldType::GivenName), ("f", FieldType::FamilyName)]).unwrap();
         let cs = comparisons(&schema);
         let cmp = Comparer::new(&ds, &ds);
-        assert_eq!(cmp.level(&cs[0], 0, 1), 3);
-        assert_eq!(cmp.level(&cs[1], 0, 1), 3);
+        assert_eq!(cmp.person_levels(0, Some(1), 0, 1), (3, 3));
         assert_eq!(cmp.level(&cs[0], 0, 2), 0);
+        // The family name counts as one shared household detail.
+        assert_eq!(cs[1].attribute, Attribute::Household);
+        assert_eq!(cmp.level(&cs[1], 0, 1), 1);
+        assert_eq!(cmp.level(&cs[1], 0, 2), 0);
     }
 
     #[test]
     fn swapped_names_are_recognised() {
         let ds = dataset(&[("Fatima", "Ahmed"), ("Ahmed", "Fatma")]);
-        let schema = Schema::of(&[("g", FieldType::GivenName), ("f", FieldType::FamilyName)]).unwrap();
-        let cs = comparisons(&schema);
         let cmp = Comparer::new(&ds, &ds);
-        let (g, f) = (cmp.level(&cs[0], 0, 1), cmp.level(&cs[1], 0, 1));
+        let (g, f) = cmp.person_levels(0, Some(1), 0, 1);
         assert!(g >= 3 && f >= 3 && g.max(f) == 4, "{g} {f}");
     }
 

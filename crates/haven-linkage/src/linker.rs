@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::block::{BlockStats, Blocking, Rule};
 use crate::cluster::{Clusters, ScoredPair, cluster};
-use crate::compare::{Attribute, Comparer, Comparison, comparisons};
+use crate::compare::{Comparer, Comparison, comparisons};
 use crate::model::{Contribution, MAX_COMPARISONS, Model, Patterns, pack, probability, weight_for};
 use crate::prepare::{Dataset, Preparer};
 use crate::schema::{Record, Schema};
@@ -384,21 +384,12 @@ impl<'m> Scorer<'m> {
 
     fn weight_if_above(&self, comparer: &Comparer<'_>, a: usize, b: usize, threshold: f64) -> Option<f64> {
         let mut w = self.model.prior_weight();
-        let mut family_level = None;
         for (i, c) in self.model.comparisons.iter().enumerate() {
             if w + self.remaining[i] < threshold {
                 return None;
             }
-            let l = match (c.attribute, family_level.take()) {
-                (Attribute::FamilyName { .. }, Some(l)) => l,
-                (Attribute::GivenName { given, family: Some(family) }, _) => {
-                    let (g, f) = comparer.person_levels(given, Some(family), a, b);
-                    family_level = Some(f);
-                    g
-                }
-                _ => comparer.level(c, a, b),
-            };
-            w += self.model.weight(i, l) + self.model.tf(comparer, i, l, a);
+            let l = comparer.level(c, a, b);
+            w += self.model.weight(i, l) + self.model.tf(comparer, i, l, a, b);
         }
         (w >= threshold).then_some(w)
     }

@@ -142,6 +142,12 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Record linkage on CSV files: de-duplicate, link two files, generate test data.
+    /// Needs no data folder, database or keys.
+    Match {
+        #[command(subcommand)]
+        command: crate::matching::MatchCommand,
+    },
     /// Measurements that print figures (see docs/benchmarks.md).
     Bench {
         #[command(subcommand)]
@@ -166,6 +172,8 @@ enum BenchCommand {
         #[arg(long, default_value_t = 3)]
         runs: u32,
     },
+    /// Quality, speed and memory of `haven match` on generated data, beside Splink.
+    Linkage(crate::bench::LinkageBench),
 }
 
 #[derive(Subcommand)]
@@ -315,6 +323,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { command: BenchCommand::Startup { runs } } => crate::bench::startup(runs).await,
+        Command::Bench { command: BenchCommand::Linkage(options) } => crate::bench::linkage(options).await,
+        Command::Match { command } => tokio::task::spawn_blocking(move || crate::matching::run(command)).await?,
         Command::Copy { to, common } => {
             if !(to.starts_with("postgres://") || to.starts_with("postgresql://")) {
                 bail!("--to must be a postgres:// URL");

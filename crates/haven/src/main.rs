@@ -5,6 +5,7 @@ mod cli;
 mod config;
 mod demo;
 mod install;
+mod matching;
 
 use std::process::ExitCode;
 

@@ -12,3 +12,4 @@ mod browser;
 mod cli;
 mod crypto_at_rest;
 mod identity;
+mod matching;
