@@ -142,12 +142,15 @@ impl Blocking {
         shares_key(&self.keys[rule], a, b, key)
     }
 
-    /// Visits every candidate pair once, in parallel. `keep` decides which pairs count (e.g.
-    /// only pairs across two files); `visit` folds a pair into per-thread state. Returns the
-    /// states, or `None` when cancelled.
+    /// Visits every candidate pair once, in parallel. `blocks_kept` samples blocks (for
+    /// training); `keep` decides which pairs count (e.g. only pairs across two files);
+    /// `visit` folds a pair into per-thread state. Returns the states, or `None` when
+    /// cancelled.
+    #[allow(clippy::too_many_arguments)] // each is one concern of the walk; a struct would only rename them
     pub fn visit<S, K, V, I>(
         &self,
         ds: &Dataset,
+        blocks_kept: &(dyn Fn(u64) -> bool + Sync),
         keep: &K,
         init: &I,
         visit: &V,
@@ -165,7 +168,8 @@ impl Blocking {
         let done = AtomicUsize::new(0);
         let total_rules = self.rules.len();
         for (r, rule) in self.rules.iter().enumerate() {
-            let blocks = blocks_of(&self.keys[r]);
+            let mut blocks = blocks_of(&self.keys[r]);
+            blocks.retain(|b| blocks_kept(b.key));
             let stat = BlockStats {
                 rule: rule.code().into(),
                 blocks: blocks.len(),

@@ -48,7 +48,9 @@ impl Groups {
     }
 }
 
-pub fn cluster(n: usize, pairs: &[ScoredPair], min_density: f64) -> Clusters {
+/// Builds clusters. `max_size` bounds a cluster: a person registered more often than that is
+/// far rarer than a crowd of namesakes who all resemble each other.
+pub fn cluster(n: usize, pairs: &[ScoredPair], min_density: f64, max_size: usize) -> Clusters {
     let mut order: Vec<&ScoredPair> = pairs.iter().collect();
     order.sort_by(|x, y| y.weight.total_cmp(&x.weight).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
     let mut linked: HashMap<u32, Vec<u32>> = HashMap::new();
@@ -64,6 +66,10 @@ pub fn cluster(n: usize, pairs: &[ScoredPair], min_density: f64) -> Clusters {
             continue;
         }
         let (sa, sb) = (groups.members[ra as usize].len(), groups.members[rb as usize].len());
+        if sa + sb > max_size {
+            held_back += 1;
+            continue;
+        }
         if sa + sb > 2 {
             let (small, other) = if sa <= sb { (ra, rb) } else { (rb, ra) };
             let small_members = groups.members[small as usize].clone();
@@ -127,7 +133,7 @@ mod tests {
     fn a_chain_is_not_one_cluster() {
         // 0-1-2-3-4-5-6-7: each linked only to its neighbours.
         let pairs: Vec<_> = (0..7).map(|i| pair(i, i + 1, 10.0 - i as f32 * 0.1)).collect();
-        let c = cluster(8, &pairs, 0.5);
+        let c = cluster(8, &pairs, 0.5, 10);
         assert_ne!(c.cluster_of[0], c.cluster_of[7]);
         assert!(c.held_back > 0);
         let biggest = (0..8).map(|k| c.cluster_of.iter().filter(|x| **x == k).count()).max().unwrap();
@@ -135,9 +141,23 @@ mod tests {
     }
 
     #[test]
+    fn a_crowd_of_look_alikes_is_cut_to_the_size_bound() {
+        let mut pairs = Vec::new();
+        for a in 0..30u32 {
+            for b in a + 1..30 {
+                pairs.push(pair(a, b, 5.0));
+            }
+        }
+        let c = cluster(30, &pairs, 0.5, 10);
+        let biggest = (0..30).map(|k| c.cluster_of.iter().filter(|x| **x == k).count()).max().unwrap();
+        assert_eq!(biggest, 10);
+        assert!(c.held_back > 0);
+    }
+
+    #[test]
     fn a_clique_is_one_cluster_and_not_flagged() {
         let pairs = vec![pair(0, 1, 9.0), pair(1, 2, 8.0), pair(0, 2, 7.0), pair(3, 4, 5.0)];
-        let c = cluster(6, &pairs, 0.5);
+        let c = cluster(6, &pairs, 0.5, 10);
         assert_eq!(c.cluster_of[0], c.cluster_of[2]);
         assert_eq!(c.cluster_of[3], c.cluster_of[4]);
         assert_ne!(c.cluster_of[0], c.cluster_of[3]);
@@ -152,7 +172,7 @@ mod tests {
         #[test]
         fn indirect_members_are_always_flagged(edges in proptest::collection::vec((0u32..12, 0u32..12, 0.0f32..20.0), 0..40)) {
             let pairs: Vec<ScoredPair> = edges.iter().filter(|(a, b, _)| a != b).map(|(a, b, w)| pair(*a, *b, *w)).collect();
-            let c = cluster(12, &pairs, 0.5);
+            let c = cluster(12, &pairs, 0.5, 10);
             for x in 0..12u32 {
                 for y in 0..12u32 {
                     if x == y || c.cluster_of[x as usize] != c.cluster_of[y as usize] {

@@ -30,6 +30,8 @@ pub struct Settings {
     pub max_iterations: usize,
     /// Share of pairs between two groups that must match for the groups to merge.
     pub min_cluster_density: f64,
+    /// Records one cluster may hold at most.
+    pub max_cluster_size: usize,
     pub seed: u64,
     pub variants: Variants,
     /// Keep each matched pair's per-comparison contributions.
@@ -42,12 +44,13 @@ impl Default for Settings {
             threshold: 0.5,
             reference_year: 2026,
             rules: Rule::DEFAULTS.to_vec(),
-            max_block: 400,
-            window: 40,
+            max_block: 50,
+            window: 8,
             training_pairs: 1_000_000,
             random_pairs: 300_000,
             max_iterations: 100,
             min_cluster_density: 0.5,
+            max_cluster_size: 10,
             seed: 0x4841_5645_4e00_0001,
             variants: Variants::builtin(),
             explain: false,
@@ -167,7 +170,8 @@ impl Linker {
         drop(blocking);
         drop(ds);
         (control.progress)(Stage::Cluster, 0, 1);
-        let clusters = cluster(records.len(), &pairs, self.settings.min_cluster_density);
+        let clusters =
+            cluster(records.len(), &pairs, self.settings.min_cluster_density, self.settings.max_cluster_size);
         (control.progress)(Stage::Cluster, 1, 1);
         Ok(Deduplication { pairs, clusters, model, blocking: stats, explanations })
     }
@@ -217,7 +221,7 @@ impl Linker {
             found.push((a as u32, b as u32, w));
         };
         let (states, _) = blocking
-            .visit(&ds, &keep, &init, &visit, &|d, t| (control.progress)(Stage::Score, d, t), control.cancel)
+            .visit(&ds, &|_| true, &keep, &init, &visit, &|d, t| (control.progress)(Stage::Score, d, t), control.cancel)
             .ok_or(LinkError::Cancelled)?;
         let mut per_query: Vec<Vec<(usize, f64)>> = vec![Vec::new(); queries.len()];
         for (a, b, w) in states.into_iter().flatten() {
@@ -285,12 +289,15 @@ impl Linker {
         let rate = (self.settings.training_pairs as f64 / estimated as f64).min(1.0);
         let cut = (rate * u32::MAX as f64) as u64;
         let seed = self.settings.seed;
-        let keep = |a: usize, b: usize| scope.keeps(a, b) && (mix(seed ^ ((a as u64) << 32 | b as u64)) >> 32) <= cut;
+        // Whole blocks are sampled, so that the pairs left out are never enumerated.
+        let sampled = |key: u64| (mix(seed ^ key) >> 32) <= cut;
+        let keep = |a: usize, b: usize| scope.keeps(a, b);
         let comparisons = &self.comparisons;
         let visit = |p: &mut Patterns, a: usize, b: usize| p.add(pack(&levels(&comparer, comparisons, a, b)));
         let (states, _) = blocking
             .visit(
                 ds,
+                &sampled,
                 &keep,
                 &Patterns::default,
                 &visit,
@@ -355,7 +362,15 @@ impl Linker {
             }
         };
         let (states, stats) = blocking
-            .visit(ds, &keep, &Vec::new, &visit, &|d, t| (control.progress)(Stage::Score, d, t), control.cancel)
+            .visit(
+                ds,
+                &|_| true,
+                &keep,
+                &Vec::new,
+                &visit,
+                &|d, t| (control.progress)(Stage::Score, d, t),
+                control.cancel,
+            )
             .ok_or(LinkError::Cancelled)?;
         let mut pairs: Vec<ScoredPair> = states.into_iter().flatten().collect();
         pairs.par_sort_unstable_by_key(|p| (p.a, p.b));

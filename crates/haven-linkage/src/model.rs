@@ -335,7 +335,9 @@ fn confident_match_agreement(
         if Some(c) == person {
             identity_agrees(levels, c) && (birth.is_none() || shared(levels, c) >= 2)
         } else if Some(c) == birth {
-            at_least(levels, person, 3) && shared(levels, c) >= 3
+            // Namesakes from one family (cousins named after the same grandfather) share
+            // a name, a family name and a place: ask for both parents or the phone as well.
+            at_least(levels, person, 3) && shared(levels, c) >= 4
         } else {
             at_least(levels, person, 3) && identity_agrees(levels, c)
         }

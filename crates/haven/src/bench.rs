@@ -102,6 +102,10 @@ pub struct LinkageBench {
     /// Where the generated files go (kept); default: a temporary folder, removed.
     #[arg(long)]
     dir: Option<std::path::PathBuf>,
+    /// Run Splink only on populations up to this many rows (it needs tens of GB of disk
+    /// for DuckDB's spill files on the 1M population).
+    #[arg(long, default_value_t = usize::MAX)]
+    splink_max_rows: usize,
 }
 
 /// Wall time and peak resident memory of a child process.
@@ -228,8 +232,11 @@ fn linkage_blocking(options: LinkageBench) -> anyhow::Result<ExitCode> {
         }
         None => (tempfile_dir()?, false),
     };
-    let script = options.anchors.join("splink_run.py");
-    let splink = options.python.exists() && script.exists();
+    let dir = std::path::absolute(dir)?;
+    // Absolute paths: Splink runs in the bench folder, where DuckDB puts its spill files.
+    let script = std::path::absolute(options.anchors.join("splink_run.py"))?;
+    let python = std::path::absolute(&options.python)?;
+    let splink = python.exists() && script.exists();
     if !splink {
         println!(
             "note: Splink not run ({} or {} missing; set it up with ../shared/anchors/setup.sh)",
@@ -272,11 +279,12 @@ fn linkage_blocking(options: LinkageBench) -> anyhow::Result<ExitCode> {
             peak_mib: run.peak_mib,
         });
         print_line(lines.last());
-        if splink {
+        if splink && rows <= options.splink_max_rows {
             let with_truth = dir.join(format!("people-{rows}-with-truth.csv"));
             write_with_truth(&data, &truth, &with_truth)?;
             match measure(
-                Command::new(&options.python)
+                Command::new(&python)
+                    .current_dir(&dir)
                     .arg(&script)
                     .args(["dedupe", "--threads", "2", "--truth-column", "entity_id", "--input"])
                     .arg(&with_truth),
@@ -330,7 +338,8 @@ fn linkage_blocking(options: LinkageBench) -> anyhow::Result<ExitCode> {
         print_line(lines.last());
         if splink {
             match measure(
-                Command::new(&options.python)
+                Command::new(&python)
+                    .current_dir(&dir)
                     .arg(&script)
                     .args(["link", "--threads", "2", "--left"])
                     .arg(&a)

@@ -286,6 +286,7 @@ fn dedupe(input: &Path, output: &Path, pairs_out: Option<&Path>, options: &Match
     let result = with_engine(schema, options, |linker, control| linker.dedupe(&records, control))?;
     if options.show_model {
         eprint!("{}", result.model.describe());
+        print_blocking(&result.blocking);
     }
     let mut out = create(output)?;
     writeln!(out, "id,cluster_id")?;
@@ -308,6 +309,15 @@ fn dedupe(input: &Path, output: &Path, pairs_out: Option<&Path>, options: &Match
         started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_blocking(stats: &[haven_linkage::block::BlockStats]) {
+    for s in stats {
+        eprintln!(
+            "blocking rule {:<14} {:>9} blocks ({} compared by sorted neighbourhood), {:>11} pairs",
+            s.rule, s.blocks, s.oversized_blocks, s.pairs
+        );
+    }
 }
 
 fn count_clusters(cluster_of: &[u32]) -> usize {
@@ -342,6 +352,7 @@ fn link(left: &Path, right: &Path, output: &Path, options: &MatchOptions) -> any
     let result = with_engine(schema, options, |linker, control| linker.link(&left_records, &right_records, control))?;
     if options.show_model {
         eprint!("{}", result.model.describe());
+        print_blocking(&result.blocking);
     }
     write_pairs(output, &result.pairs, &result.explanations, &left_records, &right_records)?;
     eprintln!(
