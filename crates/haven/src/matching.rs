@@ -236,6 +236,8 @@ fn print_mapping(schema: &Schema) {
 /// A progress bar on stderr, fed by the engine's stages.
 struct Progress {
     bar: ProgressBar,
+    /// When each stage was first reported, for the timings `--show-model` prints.
+    started: std::sync::Mutex<Vec<(Stage, Instant)>>,
 }
 
 impl Progress {
@@ -244,10 +246,29 @@ impl Progress {
         if let Ok(style) = ProgressStyle::with_template("{msg:>10} [{bar:30}] {percent:>3}% {elapsed}") {
             bar.set_style(style.progress_chars("=> "));
         }
-        Progress { bar }
+        Progress { bar, started: std::sync::Mutex::new(Vec::new()) }
+    }
+
+    fn timings(&self) -> String {
+        let Ok(started) = self.started.lock() else { return String::new() };
+        let now = Instant::now();
+        started
+            .iter()
+            .enumerate()
+            .map(|(i, (stage, at))| {
+                let end = started.get(i + 1).map(|(_, t)| *t).unwrap_or(now);
+                format!("{stage:?} {:.1} s", (end - *at).as_secs_f64())
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     fn report(&self, stage: Stage, done: usize, total: usize) {
+        if let Ok(mut started) = self.started.lock()
+            && started.last().is_none_or(|(s, _)| *s != stage)
+        {
+            started.push((stage, Instant::now()));
+        }
         let name = match stage {
             Stage::Prepare => "preparing",
             Stage::Train => "training",
@@ -274,6 +295,9 @@ fn with_engine<T>(
     let report = |s: Stage, d: usize, t: usize| progress.report(s, d, t);
     let result = run(&linker, &Control { progress: &report, cancel: &cancel });
     progress.bar.finish_and_clear();
+    if options.show_model {
+        eprintln!("stages: {}", progress.timings());
+    }
     Ok(result?)
 }
 
