@@ -36,6 +36,10 @@ pub struct Settings {
     pub variants: Variants,
     /// Keep each matched pair's per-comparison contributions.
     pub explain: bool,
+    /// Clerical decisions: (id, id, same person?). In a link, the first id is a left record.
+    /// They join the pairs m and u are estimated from; pairs whose ids are not found are
+    /// ignored.
+    pub labels: Vec<(String, String, bool)>,
 }
 
 impl Default for Settings {
@@ -54,6 +58,7 @@ impl Default for Settings {
             seed: 0x4841_5645_4e00_0001,
             variants: Variants::builtin(),
             explain: false,
+            labels: Vec::new(),
         }
     }
 }
@@ -164,7 +169,9 @@ impl Linker {
         let ds = Preparer::new(&self.settings.variants, self.settings.reference_year).prepare(&self.schema, records);
         (control.progress)(Stage::Prepare, 1, 1);
         let blocking = self.blocking(&ds);
-        let model = self.train(&ds, &blocking, Scope::Within, &[], control)?;
+        let labels =
+            self.resolve_labels(records.iter().map(|r| r.id.as_str()), records.iter().map(|r| r.id.as_str()), 0);
+        let model = self.train(&ds, &blocking, Scope::Within, &labels, control)?;
         let (pairs, stats) = self.score(&ds, &blocking, &model, Scope::Within, control)?;
         let explanations = self.explanations(&ds, &model, &pairs);
         drop(blocking);
@@ -187,7 +194,9 @@ impl Linker {
         (control.progress)(Stage::Prepare, 1, 1);
         let scope = Scope::Across { left: left.len() };
         let blocking = self.blocking(&ds);
-        let model = self.train(&ds, &blocking, scope, &[], control)?;
+        let labels =
+            self.resolve_labels(left.iter().map(|r| r.id.as_str()), right.iter().map(|r| r.id.as_str()), left.len());
+        let model = self.train(&ds, &blocking, scope, &labels, control)?;
         let (mut pairs, stats) = self.score(&ds, &blocking, &model, scope, control)?;
         let explanations = self.explanations(&ds, &model, &pairs);
         for p in &mut pairs {
@@ -260,6 +269,26 @@ impl Linker {
     pub fn blocking_recall(&self, records: &[Record], true_pairs: &[(usize, usize)]) -> (usize, usize) {
         let ds = Preparer::new(&self.settings.variants, self.settings.reference_year).prepare(&self.schema, records);
         (self.blocking(&ds).reachable(true_pairs), true_pairs.len())
+    }
+
+    /// Record indices of the labelled pairs found among the records (`offset` is where the
+    /// right-hand records start in the prepared data).
+    fn resolve_labels<'r>(
+        &self,
+        left: impl Iterator<Item = &'r str>,
+        right: impl Iterator<Item = &'r str>,
+        offset: usize,
+    ) -> Vec<(usize, usize, bool)> {
+        if self.settings.labels.is_empty() {
+            return Vec::new();
+        }
+        let left: std::collections::HashMap<&str, usize> = left.enumerate().map(|(i, id)| (id, i)).collect();
+        let right: std::collections::HashMap<&str, usize> = right.enumerate().map(|(i, id)| (id, i + offset)).collect();
+        self.settings
+            .labels
+            .iter()
+            .filter_map(|(a, b, same)| Some((*left.get(a.as_str())?, *right.get(b.as_str())?, *same)))
+            .collect()
     }
 
     fn check_width(&self, records: &[Record]) -> Result<(), LinkError> {

@@ -503,6 +503,22 @@ mod tests {
     }
 
     #[test]
+    fn clerical_decisions_move_the_estimates() {
+        const L: &[&str] = &["no", "yes"];
+        let comparisons = vec![comparison("a", L), comparison("b", L)];
+        let mut candidates = Patterns::default();
+        for _ in 0..1000 {
+            candidates.add(pack(&[0, 0]));
+            candidates.add(pack(&[1, 1]));
+        }
+        let plain = Model::estimate(comparisons.clone(), &candidates, &candidates, &[], 50);
+        // Known matches that disagree on "a": m for "a disagrees" must rise.
+        let labels: Vec<(Levels, bool)> = (0..200).map(|_| (vec![0, 1], true)).collect();
+        let taught = Model::estimate(comparisons, &candidates, &candidates, &labels, 50);
+        assert!(taught.m[0][0] > plain.m[0][0] + 0.1, "{:?} vs {:?}", taught.m[0], plain.m[0]);
+    }
+
+    #[test]
     fn weights_never_fall_as_agreement_rises() {
         assert_eq!(monotone([-3.0, 1.0, 0.5, 4.0].into_iter()), vec![-3.0, 1.0, 1.0, 4.0]);
     }

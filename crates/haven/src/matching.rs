@@ -83,6 +83,10 @@ pub struct MatchOptions {
     /// An extra name-variant file (one group per line, spellings separated by |).
     #[arg(long)]
     variants: Option<PathBuf>,
+    /// Clerical decisions that improve the estimates: a CSV of left_id,right_id,is_match
+    /// (is_match: 1/0, yes/no, true/false).
+    #[arg(long)]
+    labels: Option<PathBuf>,
     /// Hide the progress bar.
     #[arg(long)]
     quiet: bool,
@@ -151,6 +155,24 @@ fn csv_problem(e: &csv::Error) -> String {
     }
 }
 
+/// Reads clerical decisions; a value that is not a yes or a no names its line.
+fn read_labels(path: &Path) -> anyhow::Result<Vec<(String, String, bool)>> {
+    let table = read_table(path)?;
+    if table.headers.len() < 3 {
+        bail!("{}: write three columns: left_id,right_id,is_match", path.display());
+    }
+    let mut labels = Vec::with_capacity(table.rows.len());
+    for (row, line) in table.rows.iter().zip(&table.lines) {
+        let same = match row[2].trim().to_ascii_lowercase().as_str() {
+            "1" | "yes" | "y" | "true" | "match" | "same" => true,
+            "0" | "no" | "n" | "false" | "non-match" | "different" => false,
+            _ => bail!("{}, line {line}: is_match must be 1 or 0 (yes or no)", path.display()),
+        };
+        labels.push((row[0].trim().to_owned(), row[1].trim().to_owned(), same));
+    }
+    Ok(labels)
+}
+
 /// The schema for a table: from --field options, or guessed from the headers.
 fn schema_for(table: &Table, path: &Path, options: &MatchOptions) -> anyhow::Result<Schema> {
     if !table.headers.contains(&options.id) {
@@ -217,6 +239,9 @@ fn settings_for(options: &MatchOptions) -> anyhow::Result<Settings> {
             .with_context(|| format!("--reference-date {d}: write YYYY or YYYY-MM-DD"))?,
         None => time::OffsetDateTime::now_utc().year(),
     };
+    if let Some(path) = &options.labels {
+        settings.labels = read_labels(path)?;
+    }
     if let Some(path) = &options.variants {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         if let Err(problems) = settings.variants.extend(&text) {

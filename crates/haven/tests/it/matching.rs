@@ -100,8 +100,26 @@ fn link_two_files_writes_scored_pairs() {
         dir.path(),
     );
     assert_eq!(code, 0, "{err}");
+    // A few clerical decisions join the estimates.
+    let labels: Vec<String> = std::iter::once("left_id,right_id,is_match".to_owned())
+        .chain(read_csv(&dir.path().join("a.truth.csv")).into_iter().take(20).map(|r| format!("{},{},1", r[0], r[1])))
+        .collect();
+    std::fs::write(dir.path().join("labels.csv"), labels.join("\n")).unwrap();
     let (code, _, err) = haven_match(
-        &["link", "--id", "rec_id", "--left", "a.csv", "--right", "b.csv", "--output", "pairs.csv", "--quiet"],
+        &[
+            "link",
+            "--id",
+            "rec_id",
+            "--left",
+            "a.csv",
+            "--right",
+            "b.csv",
+            "--output",
+            "pairs.csv",
+            "--labels",
+            "labels.csv",
+            "--quiet",
+        ],
         dir.path(),
     );
     assert_eq!(code, 0, "{err}");
@@ -189,6 +207,12 @@ fn bad_files_get_a_clear_message_with_the_line() {
         assert!(err.contains(name) || name.starts_with("fields"), "{name}: the file is named in {err:?}");
         assert!(!err.contains("panicked"), "{name}: {err}");
     }
+    std::fs::write(d.join("people.csv"), b"id,given_name\n1,Ali\n2,Aly\n").unwrap();
+    std::fs::write(d.join("labels.csv"), b"left_id,right_id,is_match\n1,2,yes\n1,2,perhaps\n").unwrap();
+    let (code, _, err) =
+        haven_match(&["dedupe", "--input", "people.csv", "--output", "o.csv", "--labels", "labels.csv", "--quiet"], d);
+    assert_ne!(code, 0);
+    assert!(err.contains("labels.csv, line 3: is_match must be 1 or 0"), "{err}");
     let (code, _, err) =
         haven_match(&["dedupe", "--input", "missing.csv", "--output", "o.csv", "--threshold", "1.5"], d);
     assert_ne!(code, 0);
