@@ -96,6 +96,8 @@ impl Roles {
 pub struct Blocking {
     pub rules: Vec<Rule>,
     keys: Vec<RuleKeys>,
+    /// The blocks of each rule, grouped once: training and scoring both walk them.
+    blocks: Vec<Vec<Block>>,
     pub max_block: usize,
     pub window: usize,
 }
@@ -127,8 +129,9 @@ pub struct BlockStats {
 impl Blocking {
     pub fn new(ds: &Dataset, schema: &Schema, rules: &[Rule], max_block: usize, window: usize) -> Blocking {
         let roles = Roles::of(schema);
-        let keys = rules.iter().map(|r| rule_keys(ds, &roles, *r, max_block, window)).collect();
-        Blocking { rules: rules.to_vec(), keys, max_block, window }
+        let keys: Vec<RuleKeys> = rules.iter().map(|r| rule_keys(ds, &roles, *r, max_block, window)).collect();
+        let blocks = keys.iter().map(blocks_of).collect();
+        Blocking { rules: rules.to_vec(), keys, blocks, max_block, window }
     }
 
     /// Whether a pair shares a key of an earlier rule (so it was visited there), or a
@@ -168,8 +171,7 @@ impl Blocking {
         let done = AtomicUsize::new(0);
         let total_rules = self.rules.len();
         for (r, rule) in self.rules.iter().enumerate() {
-            let mut blocks = blocks_of(&self.keys[r]);
-            blocks.retain(|b| blocks_kept(b.key));
+            let blocks: Vec<&Block> = self.blocks[r].iter().filter(|b| blocks_kept(b.key)).collect();
             let stat = BlockStats {
                 rule: rule.code().into(),
                 blocks: blocks.len(),
@@ -244,11 +246,6 @@ impl Blocking {
     /// How many of the given true pairs the rules put into a common block at all.
     pub fn reachable(&self, pairs: &[(usize, usize)]) -> usize {
         pairs.iter().filter(|(a, b)| self.keys.iter().any(|k| shares_key(k, *a, *b, u64::MAX))).count()
-    }
-
-    /// Keys of one record, for looking up a query's blocks.
-    pub fn keys_of(&self, rule: usize, record: usize) -> &[u64] {
-        self.keys[rule].of(record)
     }
 }
 

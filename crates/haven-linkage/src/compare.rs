@@ -243,11 +243,7 @@ impl<'d> Comparer<'d> {
             }
             Attribute::Birth if exact => {
                 let b = ds.birth[a];
-                let key = ((b.year as u16 as u64) << 24)
-                    | ((b.month as u64) << 16)
-                    | ((b.day as u64) << 8)
-                    | b.estimated as u64;
-                ds.birth_counts.get(&key).map(|n| (*n, ds.len as u64))
+                ds.birth_counts.get(&b.packed()).map(|n| (*n, ds.len as u64))
             }
             Attribute::Exact(f) if exact => {
                 let v = str_value(ds, f, a);

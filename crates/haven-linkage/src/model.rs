@@ -103,7 +103,7 @@ impl Model {
         max_iterations: usize,
     ) -> Model {
         let n = comparisons.len();
-        let u_random = level_shares(&comparisons, random, &|_| 1.0);
+        let u_random = level_shares(&comparisons, random);
         let u = blocked_chance_agreement(&comparisons, candidates, &u_random, labels);
         let m = confident_match_agreement(&comparisons, candidates, labels);
         let patterns: Vec<(Levels, f64)> = candidates.counts.iter().map(|(k, c)| (unpack(*k, n), *c as f64)).collect();
@@ -427,12 +427,12 @@ fn initial_m(levels: usize) -> Vec<f64> {
     m
 }
 
-fn level_shares(comparisons: &[Comparison], patterns: &Patterns, weight: &dyn Fn(&Levels) -> f64) -> Vec<Vec<f64>> {
+fn level_shares(comparisons: &[Comparison], patterns: &Patterns) -> Vec<Vec<f64>> {
     let n = comparisons.len();
     let mut acc: Vec<Vec<f64>> = comparisons.iter().map(|c| vec![0.0; c.levels.len()]).collect();
     for (k, count) in &patterns.counts {
         let levels = unpack(*k, n);
-        let w = weight(&levels) * *count as f64;
+        let w = *count as f64;
         for (c, &l) in levels.iter().enumerate() {
             if l != MISSING && (l as usize) < acc[c].len() {
                 acc[c][l as usize] += w;

@@ -64,7 +64,8 @@ impl Birth {
         self.year != 0 && self.month != 0 && self.day != 0 && !self.estimated
     }
 
-    fn packed(&self) -> u64 {
+    /// The birth as one number: the key of its frequency table.
+    pub fn packed(&self) -> u64 {
         ((self.year as u16 as u64) << 24)
             | ((self.month as u64) << 16)
             | ((self.day as u64) << 8)

@@ -37,7 +37,7 @@ pub async fn startup(runs: u32) -> anyhow::Result<ExitCode> {
         let ready = started.elapsed();
         client?;
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let rss = resident_kib(child.id()).unwrap_or(0);
+        let rss = proc_status_kib(child.id(), "VmRSS:").unwrap_or(0);
         let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
         let _ = child.wait();
         println!("run {run}: ready in {} ms; idle resident memory {:.1} MiB", ready.as_millis(), rss as f64 / 1024.0);
@@ -69,15 +69,6 @@ async fn reqwest_like_get(base: &str) -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     bail!("{base}/healthz never answered")
-}
-
-fn resident_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
 }
 
 /// Options of `haven bench linkage`.
@@ -151,6 +142,7 @@ fn measure(command: &mut Command) -> anyhow::Result<Run> {
     Ok(Run { seconds, peak_mib: peak as f64 / 1024.0, stdout })
 }
 
+/// A memory figure (VmRSS, VmHWM...) of a process, in KiB.
 fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
@@ -200,13 +192,8 @@ fn cluster_quality(clusters: &HashMap<String, String>, truth: &HashMap<String, S
 }
 
 fn read_two_columns(path: &std::path::Path) -> anyhow::Result<Vec<(String, String)>> {
-    let mut reader = csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut out = Vec::new();
-    for row in reader.records() {
-        let row = row?;
-        out.push((row.get(0).unwrap_or("").to_owned(), row.get(1).unwrap_or("").to_owned()));
-    }
-    Ok(out)
+    let table = crate::matching::read_table(path)?;
+    Ok(table.rows.into_iter().map(|r| (r[0].clone(), r.get(1).cloned().unwrap_or_default())).collect())
 }
 
 /// Line of the results table.
@@ -441,13 +428,7 @@ fn blocking_recall(data: &std::path::Path, truth: &HashMap<String, String>) -> a
     let table = crate::matching::read_table(data)?;
     let headers: Vec<&str> = table.headers.iter().map(String::as_str).collect();
     let schema = haven_linkage::Schema::guess(&headers, "id")?;
-    let columns: Vec<usize> =
-        schema.fields.iter().filter_map(|f| table.headers.iter().position(|h| *h == f.name)).collect();
-    let records: Vec<haven_linkage::Record> = table
-        .rows
-        .iter()
-        .map(|r| haven_linkage::Record::new(r[0].clone(), columns.iter().map(|c| r[*c].clone()).collect()))
-        .collect();
+    let records = crate::matching::records_of(table, data, &schema, "id")?;
     let mut by_entity: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, r) in records.iter().enumerate() {
         if let Some(e) = truth.get(&r.id) {

@@ -206,7 +206,7 @@ fn schema_for(table: &Table, path: &Path, options: &MatchOptions) -> anyhow::Res
 }
 
 /// Records in schema order, refusing empty and duplicate identifiers.
-fn records_of(table: Table, path: &Path, schema: &Schema, id_column: &str) -> anyhow::Result<Vec<Record>> {
+pub fn records_of(table: Table, path: &Path, schema: &Schema, id_column: &str) -> anyhow::Result<Vec<Record>> {
     let index = |name: &str| table.headers.iter().position(|h| h == name);
     let id_at = index(id_column).context("id column")?;
     let columns: Vec<usize> = schema.fields.iter().filter_map(|f| index(&f.name)).collect();
