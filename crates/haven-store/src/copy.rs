@@ -10,7 +10,7 @@ use crate::{Store, StoreError};
 
 /// Tables in an order that satisfies foreign keys. Sessions are not copied: everyone signs
 /// in again on the new server.
-pub const TABLES: [&str; 11] = [
+pub const TABLES: [&str; 15] = [
     "settings",
     "agencies",
     "locations",
@@ -21,6 +21,10 @@ pub const TABLES: [&str; 11] = [
     "catalog_entries",
     "catalog_versions",
     "notifications",
+    "psea_office",
+    "psea_key_wraps",
+    "feedback",
+    "feedback_terms",
     "audit_log",
 ];
 
@@ -172,16 +176,17 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError>
         OffsetDateTime,
         Option<OffsetDateTime>,
         Option<OffsetDateTime>,
+        Option<Vec<u8>>,
     );
     let rows = read_all!(
         source,
         TokenRow,
-        "SELECT id, user_id, name, secret_hash, scopes, created_at, expires_at, last_used_at, revoked_at FROM api_tokens"
+        "SELECT id, user_id, name, secret_hash, scopes, created_at, expires_at, last_used_at, revoked_at, sealed_key FROM api_tokens"
     );
     insert_all!(tx, rows,
-        "INSERT INTO api_tokens (id, user_id, name, secret_hash, scopes, created_at, expires_at, last_used_at, revoked_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        |r| &r.0, r.1, &r.2, &r.3, &r.4, r.5, r.6, r.7, r.8);
+        "INSERT INTO api_tokens (id, user_id, name, secret_hash, scopes, created_at, expires_at, last_used_at, revoked_at, sealed_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        |r| &r.0, r.1, &r.2, &r.3, &r.4, r.5, r.6, r.7, r.8, &r.9);
 
     type EntryRow = (String, String, i64, String, String, String, bool, String);
     let rows = read_all!(
@@ -234,6 +239,84 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError>
         r.5
     );
 
+    let rows = read_all!(
+        source,
+        (i64, String, Option<Uuid>, OffsetDateTime),
+        "SELECT id, recipient, created_by, created_at FROM psea_office"
+    );
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO psea_office (id, recipient, created_by, created_at) VALUES ($1, $2, $3, $4)",
+        |r| r.0,
+        &r.1,
+        r.2,
+        r.3
+    );
+
+    let rows = read_all!(
+        source,
+        (String, Option<Uuid>, String, OffsetDateTime),
+        "SELECT holder, user_id, wrapped, created_at FROM psea_key_wraps"
+    );
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO psea_key_wraps (holder, user_id, wrapped, created_at) VALUES ($1, $2, $3, $4)",
+        |r| &r.0,
+        r.1,
+        &r.2,
+        r.3
+    );
+
+    let rows = read_all!(source, FeedbackCopyRow, "SELECT * FROM feedback");
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO feedback (id, reference, channel, channel_message_id, received_at, recorded_by, category,
+            sensitive_type, seal, criticality, priority, status, location_pcode, location_path, agency_id, sex,
+            age_bracket, disability, language, consent_to_contact, has_contact, narrative_enc, contact_enc,
+            sealed_content, public_response, acknowledge_by, respond_by, refer_by, acknowledged_at, responded_at,
+            closed_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+            $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)",
+        |r| r.id,
+        &r.reference,
+        &r.channel,
+        &r.channel_message_id,
+        r.received_at,
+        r.recorded_by,
+        &r.category,
+        &r.sensitive_type,
+        &r.seal,
+        &r.criticality,
+        r.priority,
+        &r.status,
+        &r.location_pcode,
+        &r.location_path,
+        r.agency_id,
+        &r.sex,
+        &r.age_bracket,
+        r.disability,
+        &r.language,
+        r.consent_to_contact,
+        r.has_contact,
+        &r.narrative_enc,
+        &r.contact_enc,
+        &r.sealed_content,
+        &r.public_response,
+        r.acknowledge_by,
+        r.respond_by,
+        r.refer_by,
+        r.acknowledged_at,
+        r.responded_at,
+        r.closed_at,
+        r.updated_at
+    );
+
+    let rows = read_all!(source, (Uuid, Vec<u8>), "SELECT feedback_id, token FROM feedback_terms");
+    insert_all!(tx, rows, "INSERT INTO feedback_terms (feedback_id, token) VALUES ($1, $2)", |r| r.0, &r.1);
+
     type AuditRow = (i64, OffsetDateTime, Option<Uuid>, String, String, String, String, String, Vec<u8>, Vec<u8>);
     let rows = read_all!(
         source,
@@ -278,5 +361,41 @@ pub struct UserRow {
     must_change_password: bool,
     preferred_lang: Option<String>,
     created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct FeedbackCopyRow {
+    id: Uuid,
+    reference: String,
+    channel: String,
+    channel_message_id: Option<String>,
+    received_at: OffsetDateTime,
+    recorded_by: Option<Uuid>,
+    category: Option<String>,
+    sensitive_type: Option<String>,
+    seal: String,
+    criticality: String,
+    priority: i64,
+    status: String,
+    location_pcode: Option<String>,
+    location_path: Option<String>,
+    agency_id: Option<Uuid>,
+    sex: Option<String>,
+    age_bracket: Option<String>,
+    disability: Option<bool>,
+    language: Option<String>,
+    consent_to_contact: bool,
+    has_contact: bool,
+    narrative_enc: Option<Vec<u8>>,
+    contact_enc: Option<Vec<u8>>,
+    sealed_content: Option<Vec<u8>>,
+    public_response: Option<String>,
+    acknowledge_by: OffsetDateTime,
+    respond_by: OffsetDateTime,
+    refer_by: Option<OffsetDateTime>,
+    acknowledged_at: Option<OffsetDateTime>,
+    responded_at: Option<OffsetDateTime>,
+    closed_at: Option<OffsetDateTime>,
     updated_at: OffsetDateTime,
 }

@@ -373,6 +373,50 @@ fn unwrap(w: &Wrapped, pass: &str) -> Option<Zeroizing<String>> {
     String::from_utf8(plain).ok().map(Zeroizing::new)
 }
 
+/// A secret encrypted under a passphrase (argon2id, XChaCha20-Poly1305), as JSON text.
+pub(crate) fn wrap_under_passphrase(secret: &str, pass: &str) -> Result<Zeroizing<String>, String> {
+    wrap(secret, pass)
+}
+
+/// The secret of [`wrap_under_passphrase`]'s output; `None` for a wrong passphrase.
+pub(crate) fn unwrap_under_passphrase(json: &str, pass: &str) -> Option<Zeroizing<String>> {
+    let file: KeyFile = serde_json::from_str(json).ok()?;
+    unwrap(file.wrapped.as_ref()?, pass)
+}
+
+/// Encrypt `plain` under a key derived from a high-entropy credential (a session cookie or
+/// an API token secret), bound to `purpose`.
+pub(crate) fn seal_under_credential(credential: &str, purpose: &str, plain: &[u8]) -> Vec<u8> {
+    let key = credential_key(credential, purpose);
+    let nonce: [u8; 24] = random_bytes();
+    let cipher = XChaCha20Poly1305::new(&Key::from(*key));
+    // Encrypting into a Vec cannot fail for inputs of this size.
+    let ct = cipher.encrypt(&XNonce::from(nonce), Payload { msg: plain, aad: purpose.as_bytes() }).unwrap_or_default();
+    let mut out = nonce.to_vec();
+    out.extend_from_slice(&ct);
+    out
+}
+
+pub(crate) fn open_under_credential(credential: &str, purpose: &str, sealed: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    if sealed.len() < 24 {
+        return None;
+    }
+    let (nonce, ct) = sealed.split_at(24);
+    let nonce: [u8; 24] = nonce.try_into().ok()?;
+    let key = credential_key(credential, purpose);
+    let cipher = XChaCha20Poly1305::new(&Key::from(*key));
+    cipher.decrypt(&XNonce::from(nonce), Payload { msg: ct, aad: purpose.as_bytes() }).ok().map(Zeroizing::new)
+}
+
+fn credential_key(credential: &str, purpose: &str) -> Zeroizing<[u8; 32]> {
+    // HMAC accepts keys of any length.
+    #[allow(clippy::expect_used)]
+    let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(credential.as_bytes()).expect("HMAC key");
+    mac.update(b"haven-credential-key-v1:");
+    mac.update(purpose.as_bytes());
+    Zeroizing::new(mac.finalize().into_bytes().into())
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

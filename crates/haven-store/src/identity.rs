@@ -335,6 +335,13 @@ pub async fn revoke_role(store: &Store, actor: &Actor, user: Uuid, role: Role) -
     if done == 0 {
         return Err(StoreError::NotFound);
     }
+    if role == Role::PseaFocalPoint {
+        // A former focal point keeps no way to the office key, and their sessions and
+        // tokens that carry it end.
+        crate::sealing::withdraw(&mut tx, user).await?;
+        on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user).execute(c).await.map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, c => sqlx::query("UPDATE api_tokens SET sealed_key = NULL, revoked_at = $1 WHERE user_id = $2 AND sealed_key IS NOT NULL").bind(now_utc()).bind(user).execute(c).await.map(|r| r.rows_affected()))?;
+    }
     let event = actor.event(actions::ROLE_REVOKED, "user", user.to_string()).summary(format!("role {}", role.code()));
     audit::append(&mut tx, &store.keys, &event).await?;
     tx.commit().await
@@ -446,6 +453,8 @@ pub struct SessionRecord {
     pub mfa_done: bool,
     pub created_at: OffsetDateTime,
     pub last_seen_at: OffsetDateTime,
+    /// The PSEA office key bound to this session (see `sealing`), for focal points.
+    pub sealed_key: Option<Vec<u8>>,
 }
 
 /// Leaves out the key and the CSRF token, which must not reach a log.
@@ -465,21 +474,28 @@ pub fn new_secret() -> String {
 }
 
 /// Start a session after a correct password. Returns the cookie value.
-pub async fn start_session(store: &Store, user: &LoginRecord, mfa_done: bool) -> Result<String, StoreError> {
+pub async fn start_session(
+    store: &Store,
+    user: &LoginRecord,
+    mfa_done: bool,
+    office_key: Option<&crate::sealing::OfficeKey>,
+) -> Result<String, StoreError> {
     let secret = new_secret();
+    let sealed_key = office_key.map(|k| k.bind_to_session(&secret));
     let now = now_utc();
     let mut tx = store.pool.begin().await?;
     clear_failures(&mut tx, user.id).await?;
     on_tx!(&mut tx, c => {
         sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, mfa_done, created_at, last_seen_at)
-             VALUES ($1, $2, $3, $4, $5, $5)",
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, mfa_done, created_at, last_seen_at, sealed_key)
+             VALUES ($1, $2, $3, $4, $5, $5, $6)",
         )
         .bind(sha256(secret.as_bytes()))
         .bind(user.id)
         .bind(new_secret())
         .bind(mfa_done)
         .bind(now)
+        .bind(&sealed_key)
         .execute(c).await.map(|r| r.rows_affected())
     })?;
     let actor = Actor { id: Some(user.id), name: user.username.clone() };
@@ -489,8 +505,7 @@ pub async fn start_session(store: &Store, user: &LoginRecord, mfa_done: bool) ->
 }
 
 pub async fn load_session(store: &Store, cookie: &str) -> Result<Option<SessionRecord>, StoreError> {
-    let sql =
-        "SELECT id_hash, user_id, csrf_token, mfa_done, created_at, last_seen_at FROM sessions WHERE id_hash = $1";
+    let sql = "SELECT id_hash, user_id, csrf_token, mfa_done, created_at, last_seen_at, sealed_key FROM sessions WHERE id_hash = $1";
     let hash = sha256(cookie.as_bytes());
     Ok(on_pool!(&store.pool, p => sqlx::query_as::<_, SessionRecord>(sql).bind(&hash).fetch_optional(p).await)?)
 }
@@ -673,16 +688,19 @@ pub async fn create_token(
     name: &str,
     scopes: Option<&BTreeSet<Permission>>,
     valid_for: Duration,
+    office_key: Option<&crate::sealing::OfficeKey>,
 ) -> Result<String, StoreError> {
     let id = B64URL.encode(random_bytes::<9>()).replace(['-', '_'], "x");
     let secret = new_secret();
+    let token = format!("{TOKEN_PREFIX}_{id}_{secret}");
+    let sealed_key = office_key.map(|k| k.bind_to_token(&token));
     let now = now_utc();
     let scope_text = scopes.map(|s| s.iter().map(|p| p.code()).collect::<Vec<_>>().join(","));
     let mut tx = store.pool.begin().await?;
     on_tx!(&mut tx, c => {
         sqlx::query(
-            "INSERT INTO api_tokens (id, user_id, name, secret_hash, scopes, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO api_tokens (id, user_id, name, secret_hash, scopes, created_at, expires_at, sealed_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&id)
         .bind(user)
@@ -691,18 +709,28 @@ pub async fn create_token(
         .bind(&scope_text)
         .bind(now)
         .bind(now + valid_for)
+        .bind(&sealed_key)
         .execute(c).await.map(|r| r.rows_affected())
     })?;
-    audit::append(&mut tx, &store.keys, &actor.event(actions::TOKEN_CREATED, "api-token", &id)).await?;
+    let summary = if sealed_key.is_some() { "carries the PSEA office key" } else { "" };
+    audit::append(&mut tx, &store.keys, &actor.event(actions::TOKEN_CREATED, "api-token", &id).summary(summary))
+        .await?;
     tx.commit().await?;
-    Ok(format!("{TOKEN_PREFIX}_{id}_{secret}"))
+    Ok(token)
 }
 
-/// user, secret hash, scopes, expiry, revocation, user disabled.
-type TokenCheckRow = (Uuid, Vec<u8>, Option<String>, OffsetDateTime, Option<OffsetDateTime>, bool);
+/// user, secret hash, scopes, expiry, revocation, user disabled, office key.
+type TokenCheckRow = (Uuid, Vec<u8>, Option<String>, OffsetDateTime, Option<OffsetDateTime>, bool, Option<Vec<u8>>);
+
+/// A token that checked out: whom it acts for, and the PSEA office key it carries, if any.
+#[derive(Debug, Clone)]
+pub struct TokenAuth {
+    pub principal: Principal,
+    pub office_key: Option<crate::sealing::OfficeKey>,
+}
 
 /// Check a presented token; returns the principal it acts for.
-pub async fn authenticate_token(store: &Store, presented: &str) -> Result<Option<Principal>, StoreError> {
+pub async fn authenticate_token(store: &Store, presented: &str) -> Result<Option<TokenAuth>, StoreError> {
     let Some(rest) = presented.strip_prefix(TOKEN_PREFIX).and_then(|r| r.strip_prefix('_')) else {
         return Ok(None);
     };
@@ -711,14 +739,14 @@ pub async fn authenticate_token(store: &Store, presented: &str) -> Result<Option
     };
     let row: Option<TokenCheckRow> = on_pool!(&store.pool, p => {
         sqlx::query_as(
-            "SELECT t.user_id, t.secret_hash, t.scopes, t.expires_at, t.revoked_at, u.disabled
+            "SELECT t.user_id, t.secret_hash, t.scopes, t.expires_at, t.revoked_at, u.disabled, t.sealed_key
              FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1",
         )
         .bind(id)
         .fetch_optional(p)
         .await
     })?;
-    let Some((user, hash, scopes, expires_at, revoked_at, disabled)) = row else {
+    let Some((user, hash, scopes, expires_at, revoked_at, disabled, sealed_key)) = row else {
         return Ok(None);
     };
     let now = now_utc();
@@ -729,7 +757,9 @@ pub async fn authenticate_token(store: &Store, presented: &str) -> Result<Option
         sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2").bind(now).bind(id).execute(p).await.map(|r| r.rows_affected())
     })?;
     let token_permissions = scopes.map(|s| s.split(',').filter_map(Permission::from_code).collect());
-    Ok(Some(Principal { user_id: user, grants: grants_of(store, user).await?, token_permissions }))
+    let principal = Principal { user_id: user, grants: grants_of(store, user).await?, token_permissions };
+    let office_key = sealed_key.and_then(|k| crate::sealing::OfficeKey::from_token(presented, &k));
+    Ok(Some(TokenAuth { principal, office_key }))
 }
 
 pub async fn list_tokens(store: &Store, user: Uuid) -> Result<Vec<TokenInfo>, StoreError> {

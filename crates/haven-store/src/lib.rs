@@ -11,10 +11,12 @@ pub mod backup;
 pub mod catalog;
 pub mod copy;
 pub mod crypto;
+pub mod feedback;
 pub mod identity;
 pub mod locations;
 pub mod notifications;
 pub mod rekey;
+pub mod sealing;
 pub mod settings;
 
 use time::OffsetDateTime;

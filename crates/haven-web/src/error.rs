@@ -31,6 +31,11 @@ pub enum WebError {
     Conflict { code: &'static str, field: Option<&'static str> },
     #[error("too many requests")]
     TooManyRequests,
+    /// Several fields are wrong: each with its problem code.
+    #[error("invalid input")]
+    Invalid(Vec<(&'static str, &'static str)>),
+    #[error("service unavailable: {0}")]
+    Unavailable(&'static str),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -50,11 +55,13 @@ impl From<StoreError> for WebError {
 pub struct ErrorInfo {
     pub code: &'static str,
     pub field: Option<&'static str>,
+    /// Every field problem, when there are several.
+    pub problems: Vec<(&'static str, &'static str)>,
 }
 
 impl WebError {
     fn status_and_info(&self) -> (StatusCode, ErrorInfo) {
-        let info = |code, field| ErrorInfo { code, field };
+        let info = |code, field| ErrorInfo { code, field, problems: Vec::new() };
         match self {
             WebError::NotAuthenticated => (StatusCode::UNAUTHORIZED, info("not-authenticated", None)),
             WebError::Forbidden => (StatusCode::FORBIDDEN, info("forbidden", None)),
@@ -62,6 +69,16 @@ impl WebError {
             WebError::BadRequest { code, field } => (StatusCode::BAD_REQUEST, info(code, *field)),
             WebError::Conflict { code, field } => (StatusCode::CONFLICT, info(code, *field)),
             WebError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, info("too-many-requests", None)),
+            WebError::Invalid(problems) => {
+                let first = problems.first().copied();
+                let info = ErrorInfo {
+                    code: first.map(|p| p.1).unwrap_or("invalid"),
+                    field: first.map(|p| p.0),
+                    problems: problems.clone(),
+                };
+                (StatusCode::UNPROCESSABLE_ENTITY, info)
+            }
+            WebError::Unavailable(code) => (StatusCode::SERVICE_UNAVAILABLE, info(code, None)),
             WebError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, info("internal", None)),
         }
     }
@@ -94,6 +111,16 @@ pub struct ErrorDetail {
     /// The input field concerned, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every field that is wrong, when the input was checked field by field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<FieldProblemBody>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FieldProblemBody {
+    pub field: String,
+    pub code: String,
+    pub message: String,
 }
 
 /// A stable code for a status the framework produced on its own.
@@ -109,6 +136,7 @@ fn code_for_status(status: StatusCode) -> &'static str {
         StatusCode::UNPROCESSABLE_ENTITY => "unprocessable",
         StatusCode::TOO_MANY_REQUESTS => "too-many-requests",
         StatusCode::REQUEST_TIMEOUT => "timeout",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
         _ => "internal",
     }
 }
@@ -131,11 +159,24 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     if has_own_body {
         return response;
     }
-    let info = info.unwrap_or(ErrorInfo { code: code_for_status(status), field: None });
+    let info = info.unwrap_or(ErrorInfo { code: code_for_status(status), field: None, problems: Vec::new() });
     let message = lang.t(&format!("error-{}", info.code));
     let mut out = if is_api {
         let body = ErrorBody {
-            error: ErrorDetail { code: info.code.to_owned(), message, field: info.field.map(str::to_owned) },
+            error: ErrorDetail {
+                code: info.code.to_owned(),
+                message,
+                field: info.field.map(str::to_owned),
+                problems: info
+                    .problems
+                    .iter()
+                    .map(|(field, code)| FieldProblemBody {
+                        field: (*field).to_owned(),
+                        code: (*code).to_owned(),
+                        message: lang.t(&format!("error-{code}")),
+                    })
+                    .collect(),
+            },
         };
         (status, Json(body)).into_response()
     } else {

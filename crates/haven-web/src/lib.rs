@@ -10,6 +10,7 @@ pub mod authz;
 pub mod catalog;
 pub mod csrf;
 pub mod error;
+pub mod feedback;
 pub mod i18n;
 pub mod identity;
 pub mod ops;
@@ -68,11 +69,25 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub throttle: Arc<identity::Throttle>,
+    /// Anonymous feedback (public form and API): 30 a minute per address.
+    pub public_intake: Arc<identity::Throttle>,
+    /// Reference-code look-ups on the status page: 20 a minute per address.
+    pub status_lookups: Arc<identity::Throttle>,
+    /// The keyword screen that proposes sensitivity.
+    pub lexicon: Arc<haven_core::feedback::Lexicon>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
-        AppState { store, config: Arc::new(config), throttle: Arc::new(identity::Throttle::default()) }
+        let minute = std::time::Duration::from_secs(60);
+        AppState {
+            store,
+            config: Arc::new(config),
+            throttle: Arc::new(identity::Throttle::default()),
+            public_intake: Arc::new(identity::Throttle::new(minute, 30)),
+            status_lookups: Arc::new(identity::Throttle::new(minute, 20)),
+            lexicon: Arc::new(haven_core::feedback::Lexicon::builtin()),
+        }
     }
 }
 
@@ -85,7 +100,10 @@ pub fn router(state: AppState) -> Router {
         .route("/static/haven.css", get(pages::stylesheet))
         .route("/login", get(identity::login::form).post(identity::login::submit))
         .route("/login/mfa", get(identity::mfa::challenge_form).post(identity::mfa::challenge_submit))
-        .route("/api/v1/openapi.json", get(api::openapi_json));
+        .route("/api/v1/openapi.json", get(api::openapi_json))
+        .route("/feedback/new", get(feedback::public::form).post(feedback::public::submit))
+        .route("/feedback/status", get(feedback::public::status))
+        .route("/api/v1/public/feedback", post(feedback::api::create_public));
 
     let signed_in_routes = Router::new()
         .route("/", get(pages::home))
@@ -136,6 +154,17 @@ pub fn router(state: AppState) -> Router {
                 .route("/admin/audit", get(admin::audit::page))
                 .route("/api/v1/audit", get(api::audit))
                 .route_layer(from_fn(allow(Permission::AuditRead))),
+        )
+        .merge(
+            Router::new()
+                .route("/api/v1/feedback", get(feedback::api::list))
+                .route("/api/v1/feedback/{id}", get(feedback::api::get))
+                .route_layer(from_fn(allow(Permission::FeedbackRead))),
+        )
+        .merge(
+            Router::new()
+                .route("/api/v1/feedback", post(feedback::api::create))
+                .route_layer(from_fn(allow(Permission::FeedbackWrite))),
         )
         .merge(
             Router::new()

@@ -102,6 +102,13 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// The PSEA office key that seals sensitive feedback.
+    Psea {
+        #[command(subcommand)]
+        command: PseaCommand,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Key files.
     Keys {
         #[command(subcommand)]
@@ -232,6 +239,19 @@ enum TokenCommand {
 }
 
 #[derive(Subcommand)]
+enum PseaCommand {
+    /// Set up the office key with the first PSEA focal point; prints the recovery key once.
+    Init {
+        /// A user holding the psea-focal-point role.
+        #[arg(long)]
+        user: String,
+        /// Read that user's password from standard input (required).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum KeysCommand {
     /// Create a new key file (0600). With HAVEN_KEY_PASSPHRASE set, it is wrapped by it.
     Init {
@@ -295,6 +315,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             result
         }
         Command::Keys { command, common } => keys_command(command, common).await,
+        Command::Psea { command: PseaCommand::Init { user, password_stdin }, common } => {
+            if !password_stdin {
+                bail!("haven psea init needs --password-stdin: the office key is wrapped under that password");
+            }
+            let store = common.open().await?;
+            let result = psea_init(&store, &user, &read_stdin_line()?).await;
+            store.pool.close().await;
+            result
+        }
         Command::Audit { command, common } => {
             let store = common.open().await?;
             let result = audit_command(&store, command).await;
@@ -633,15 +662,41 @@ async fn create_token(
     if record.disabled {
         bail!("user {username} is disabled");
     }
+    let mut office_key = None;
     if password_stdin {
         let password = read_stdin_line()?;
         if !users::verify_password(&password, &record.password_hash).await {
             bail!("the password of {username} is wrong");
         }
+        // A focal point's token made with the password carries the office key.
+        if users::roles_of(store, record.id).await?.contains(&haven_core::authz::Role::PseaFocalPoint) {
+            office_key = haven_store::sealing::unlock_with_password(store, record.id, &password).await?;
+        }
     }
     let actor = Actor { id: Some(record.id), name: record.username.clone() };
-    let token = users::create_token(store, &actor, record.id, name, scopes, time::Duration::days(days)).await?;
+    let token =
+        users::create_token(store, &actor, record.id, name, scopes, time::Duration::days(days), office_key.as_ref())
+            .await?;
     println!("{token}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Set up the PSEA office key for its first focal point.
+pub async fn psea_init(store: &Store, username: &str, password: &str) -> anyhow::Result<ExitCode> {
+    let record = users::login_record(store, username).await?.with_context(|| format!("no user {username}"))?;
+    if !users::roles_of(store, record.id).await?.contains(&haven_core::authz::Role::PseaFocalPoint) {
+        bail!("{username} does not hold the psea-focal-point role");
+    }
+    if !users::verify_password(password, &record.password_hash).await {
+        bail!("the password of {username} is wrong");
+    }
+    let actor = Actor { id: Some(record.id), name: record.username.clone() };
+    let (_, recovery) = haven_store::sealing::set_up_office(store, &actor, record.id, password).await?;
+    println!("The PSEA office key is set up. Its recovery key, shown only now:");
+    println!();
+    println!("    {}", recovery.as_str());
+    println!();
+    println!("Write it down and keep it offline, away from this server: it opens every sealed report.");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -18,6 +18,136 @@ use crate::install;
 /// A file in the data folder that marks it as demo data.
 pub const MARKER: &str = "DEMO-DATA";
 const PASSWORD_FILE: &str = "demo-password.txt";
+/// The PSEA office's recovery key of the demo (a real installation shows it once, on screen).
+const RECOVERY_FILE: &str = "demo-psea-recovery-key.txt";
+
+/// Demo feedback: channel, text, declared sensitive type, location, sex, age, contact phone.
+type DemoFeedback =
+    (&'static str, &'static str, Option<&'static str>, &'static str, &'static str, i64, Option<&'static str>);
+
+const DEMO_FEEDBACK: [DemoFeedback; 10] = [
+    (
+        "helpdesk",
+        "The water point near block C has been broken for four days.",
+        None,
+        "AZ0101",
+        "f",
+        34,
+        Some("+254700111222"),
+    ),
+    (
+        "hotline",
+        "When is the next cash distribution in Lakeside? Nobody told us the date.",
+        None,
+        "AZ0102",
+        "m",
+        51,
+        None,
+    ),
+    ("sms", "Merci pour les kits d'hygiène, ils sont arrivés à temps.", None, "AZ0201", "f", 27, None),
+    (
+        "web",
+        "The latrines for women have no lock and no light at night; we do not feel safe.",
+        None,
+        "AZ0101",
+        "f",
+        19,
+        None,
+    ),
+    ("suggestion_box", "Please put the distribution list on the board in Arabic too.", None, "AZ0202", "u", 40, None),
+    (
+        "community_meeting",
+        "Older people wait in the sun for hours at the distribution; we need a shaded line.",
+        None,
+        "AZ0102",
+        "m",
+        67,
+        None,
+    ),
+    (
+        "hotline",
+        "A man from the distribution team asked my sister for sex in exchange for a food card.",
+        Some("sea"),
+        "AZ0201",
+        "f",
+        23,
+        Some("+254700333444"),
+    ),
+    (
+        "helpdesk",
+        "The volunteer at the registration desk asked us for money to put our names on the list.",
+        None,
+        "AZ0202",
+        "m",
+        45,
+        None,
+    ),
+    ("whatsapp", "تم إبلاغنا أن موعد توزيع البطانيات تغيّر، متى سيكون؟", None, "AZ0101", "f", 31, None),
+    (
+        "field_visit",
+        "Children from the new block are not going to school because the path floods.",
+        None,
+        "AZ0201",
+        "x",
+        38,
+        None,
+    ),
+];
+
+/// Set up the PSEA office key for the demo focal point and record the demo feedback.
+async fn seed_feedback(store: &Store, data_dir: &std::path::Path, password: &str) -> anyhow::Result<()> {
+    let psea = users::login_record(store, "psea").await?.context("demo user psea")?;
+    let actor = Actor { id: Some(psea.id), name: psea.username.clone() };
+    let (_, recovery) = haven_store::sealing::set_up_office(store, &actor, psea.id, password).await?;
+    std::fs::write(data_dir.join(RECOVERY_FILE), format!("{}\n", recovery.as_str()))?;
+    let agent = users::login_record(store, "agent").await?.context("demo user agent")?;
+    let agent = Actor { id: Some(agent.id), name: agent.username.clone() };
+    let lexicon = haven_core::feedback::Lexicon::builtin();
+    let levels = haven_core::feedback::ServiceLevels { utc_offset_minutes: 180, ..Default::default() };
+    let now = haven_store::now_utc();
+    for (i, (channel, text, sensitive, location, sex, age, phone)) in DEMO_FEEDBACK.into_iter().enumerate() {
+        let raw = haven_core::feedback::RawSubmission {
+            text: Some(text.into()),
+            channel: Some(channel.into()),
+            sensitive_type: sensitive.map(str::to_owned),
+            location: Some(location.into()),
+            sex: Some(sex.into()),
+            age: Some(age),
+            contact_phone: phone.map(str::to_owned),
+            consent_to_contact: Some(phone.is_some()),
+            language: Some(
+                if text.is_ascii() {
+                    "en"
+                } else if channel == "whatsapp" {
+                    "ar"
+                } else {
+                    "fr"
+                }
+                .into(),
+            ),
+            ..Default::default()
+        };
+        let submission = raw.validate().map_err(|p| anyhow::anyhow!("demo feedback {i}: {p:?}"))?;
+        let sensitive_type = lexicon.propose(submission.sensitive_type, &submission.text);
+        let seal = match (submission.sensitive_type, sensitive_type) {
+            (Some(_), _) => haven_core::feedback::Seal::Sealed,
+            (None, Some(_)) => haven_core::feedback::Seal::Provisional,
+            (None, None) => haven_core::feedback::Seal::Open,
+        };
+        let by_agent = !matches!(channel, "web" | "sms" | "whatsapp");
+        let new = haven_store::feedback::NewFeedback {
+            submission: &submission,
+            sensitive_type,
+            seal,
+            channel_message_id: None,
+            received_at: now - time::Duration::hours(7 * (DEMO_FEEDBACK.len() - i) as i64),
+            recorded_by: by_agent.then_some(&agent),
+            levels: &levels,
+        };
+        haven_store::feedback::record(store, new).await?;
+    }
+    Ok(())
+}
 
 /// The demo users: user name, display name, role.
 pub const DEMO_USERS: [(&str, &str, Role); 8] = [
@@ -135,6 +265,7 @@ pub async fn run(port: u16, loc: &Location) -> anyhow::Result<ExitCode> {
     let password = demo_password(loc)?;
     if users::login_record(&store, "admin").await?.is_none() {
         seed(&store, &password).await?;
+        seed_feedback(&store, &loc.data_dir, &password).await?;
     }
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let listener = tokio::net::TcpListener::bind(addr)
@@ -149,5 +280,6 @@ pub async fn run(port: u16, loc: &Location) -> anyhow::Result<ExitCode> {
     for (username, _, role) in DEMO_USERS {
         println!("  {username:<11} {}", role.code());
     }
+    println!("Public feedback form: http://{bound}/feedback/new");
     crate::cli::run_server(listener, store, config).await
 }

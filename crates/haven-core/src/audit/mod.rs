@@ -108,6 +108,12 @@ pub mod actions {
     pub const BACKUP_MADE: &str = "backup.made";
     pub const DATABASE_COPIED: &str = "database.copied";
     pub const DEMO_SEEDED: &str = "demo.seeded";
+    pub const PSEA_OFFICE_SET_UP: &str = "psea.office-set-up";
+    pub const PSEA_KEY_ENROLLED: &str = "psea.key-enrolled";
+    pub const FEEDBACK_RECORDED: &str = "feedback.recorded";
+    pub const FEEDBACK_VIEWED: &str = "feedback.viewed";
+    pub const FEEDBACK_LISTED: &str = "feedback.listed";
+    pub const SEALED_OPENED: &str = "feedback.sealed-opened";
 }
 
 #[cfg(test)]

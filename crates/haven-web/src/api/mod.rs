@@ -16,10 +16,13 @@ use crate::identity::Identity;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Haven API", description = "Protection information system: JSON API. Authenticate with a personal API token: `Authorization: Bearer hvn_...`."),
-    paths(me, users, audit, crate::catalog::api_list),
-    components(schemas(ErrorBody, Me, UserItem, UserPage, AuditItem, AuditPage, crate::catalog::CatalogList, crate::catalog::CatalogEntry)),
+    paths(me, users, audit, crate::catalog::api_list, crate::feedback::api::create, crate::feedback::api::create_public,
+        crate::feedback::api::list, crate::feedback::api::get),
+    components(schemas(ErrorBody, Me, UserItem, UserPage, AuditItem, AuditPage, crate::catalog::CatalogList, crate::catalog::CatalogEntry,
+        crate::feedback::api::FeedbackInput, crate::feedback::api::Created, crate::feedback::api::FeedbackItem,
+        crate::feedback::api::FeedbackPage, crate::feedback::api::FeedbackDetail, crate::error::FieldProblemBody)),
     modifiers(&BearerAuth),
-    tags((name = "identity"), (name = "users"), (name = "audit"), (name = "catalog"))
+    tags((name = "identity"), (name = "users"), (name = "audit"), (name = "catalog"), (name = "feedback"))
 )]
 pub struct ApiDoc;
 
@@ -69,7 +72,7 @@ pub struct PageParams {
 }
 
 impl PageParams {
-    fn bounds(&self) -> Result<(usize, usize), WebError> {
+    pub(crate) fn bounds(&self) -> Result<(usize, usize), WebError> {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(50);
         if page == 0 {

@@ -127,7 +127,15 @@ pub async fn change_password(
         return render(&state, l, &me, fail(password_problem_text(l, p)), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let hash = users::hash_password(&form.new_password).await?;
+    // A focal point's wrap of the PSEA office key follows the password.
+    let office_key = match haven_store::sealing::is_enrolled(&state.store, me.user_id()).await? {
+        true => haven_store::sealing::unlock_with_password(&state.store, me.user_id(), &form.current).await?,
+        false => None,
+    };
     users::set_password(&state.store, &me.actor(), me.user_id(), &hash, false).await?;
+    if let Some(key) = office_key {
+        haven_store::sealing::enrol(&state.store, &me.actor(), &key, me.user_id(), &form.new_password).await?;
+    }
     let ok = Outcome { message: Some(l.t("account-password-changed")), ..Outcome::default() };
     render(&state, l, &me, ok, StatusCode::OK).await
 }
@@ -184,7 +192,8 @@ pub async fn create_token(
             }
         },
     };
-    let token = users::create_token(&state.store, &me.actor(), me.user_id(), name, None, Duration::days(days)).await?;
+    let token =
+        users::create_token(&state.store, &me.actor(), me.user_id(), name, None, Duration::days(days), None).await?;
     let o = Outcome { new_token: Some(token), ..Outcome::default() };
     render(&state, l, &me, o, StatusCode::OK).await
 }

@@ -131,7 +131,13 @@ pub async fn submit(
     let roles = users::roles_of(&state.store, record.id).await?;
     let required = crate::admin::settings::mfa_required_roles(&state).await?;
     let mfa_needed = record.totp_enabled || roles.iter().any(|r| required.contains(r));
-    let secret = users::start_session(&state.store, &record, !mfa_needed).await?;
+    // A PSEA focal point's password also opens the office key, bound to this session only.
+    let office_key = if roles.contains(&haven_core::authz::Role::PseaFocalPoint) {
+        haven_store::sealing::unlock_with_password(&state.store, record.id, &form.password).await?
+    } else {
+        None
+    };
+    let secret = users::start_session(&state.store, &record, !mfa_needed, office_key.as_ref()).await?;
     let target = if mfa_needed { "/login/mfa".to_owned() } else { safe_next(form.next.as_deref()) };
     let mut response = Redirect::to(&target).into_response();
     let h = response.headers_mut();

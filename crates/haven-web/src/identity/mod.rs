@@ -15,7 +15,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use haven_core::authz::Principal;
+use haven_core::authz::{Principal, Role};
 use haven_store::identity::{self as users, Actor, SessionRecord};
 use haven_store::now_utc;
 
@@ -32,6 +32,8 @@ pub struct Identity {
     /// Present for browser sessions, absent for API tokens.
     pub session: Option<SessionRecord>,
     pub preferred_lang: Option<String>,
+    /// The PSEA office key, for a focal point whose session or token carries it.
+    pub office_key: Option<std::sync::Arc<haven_store::sealing::OfficeKey>>,
 }
 
 impl Identity {
@@ -98,9 +100,17 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 }
 
 async fn from_token(state: &AppState, token: &str) -> Result<Option<Identity>, WebError> {
-    let Some(principal) = users::authenticate_token(&state.store, token).await? else { return Ok(None) };
+    let Some(auth) = users::authenticate_token(&state.store, token).await? else { return Ok(None) };
+    let principal = auth.principal;
     let Some(record) = users::login_record_by_id(&state.store, principal.user_id).await? else { return Ok(None) };
-    Ok(Some(Identity { principal, username: record.username, session: None, preferred_lang: record.preferred_lang }))
+    let office_key = auth.office_key.filter(|_| principal.has_role(Role::PseaFocalPoint)).map(std::sync::Arc::new);
+    Ok(Some(Identity {
+        principal,
+        username: record.username,
+        session: None,
+        preferred_lang: record.preferred_lang,
+        office_key,
+    }))
 }
 
 async fn from_session(state: &AppState, value: &str) -> Result<Option<Identity>, WebError> {
@@ -117,11 +127,18 @@ async fn from_session(state: &AppState, value: &str) -> Result<Option<Identity>,
     }
     users::touch_session(&state.store, &session, now).await?;
     let principal = users::principal(&state.store, session.user_id).await?;
+    let office_key = match &session.sealed_key {
+        Some(sealed) if principal.has_role(Role::PseaFocalPoint) => {
+            haven_store::sealing::OfficeKey::from_session(value, sealed).map(std::sync::Arc::new)
+        }
+        _ => None,
+    };
     Ok(Some(Identity {
         principal,
         username: record.username,
         session: Some(session),
         preferred_lang: record.preferred_lang,
+        office_key,
     }))
 }
 
@@ -136,29 +153,39 @@ pub fn clear_session_cookie(secure: bool) -> String {
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}")
 }
 
-/// Per-address limit on sign-in attempts (on top of the per-account lockout).
-#[derive(Default)]
+/// Per-address limit on attempts within a window: sign-in (on top of the per-account
+/// lockout), anonymous feedback, reference look-ups.
 pub struct Throttle {
+    window: Duration,
+    max_per_window: u32,
     attempts: Mutex<HashMap<IpAddr, (Instant, u32)>>,
 }
 
+impl Default for Throttle {
+    /// The sign-in limit: 20 a minute.
+    fn default() -> Self {
+        Throttle::new(Duration::from_secs(60), 20)
+    }
+}
+
 impl Throttle {
-    const WINDOW: Duration = Duration::from_secs(60);
-    const MAX_PER_WINDOW: u32 = 20;
+    pub fn new(window: Duration, max_per_window: u32) -> Throttle {
+        Throttle { window, max_per_window, attempts: Mutex::new(HashMap::new()) }
+    }
 
     /// Count an attempt; false when the address is over the limit.
     pub fn admit(&self, ip: IpAddr) -> bool {
         let now = Instant::now();
         let Ok(mut map) = self.attempts.lock() else { return true };
         if map.len() > 10_000 {
-            map.retain(|_, (start, _)| now.duration_since(*start) < Self::WINDOW);
+            map.retain(|_, (start, _)| now.duration_since(*start) < self.window);
         }
         let entry = map.entry(ip).or_insert((now, 0));
-        if now.duration_since(entry.0) >= Self::WINDOW {
+        if now.duration_since(entry.0) >= self.window {
             *entry = (now, 0);
         }
         entry.1 += 1;
-        entry.1 <= Self::MAX_PER_WINDOW
+        entry.1 <= self.max_per_window
     }
 }
 

@@ -8,7 +8,8 @@ use crate::support::*;
 async fn token_for(app: &TestApp, username: &str) -> (uuid::Uuid, String) {
     let id = users::user_id_by_username(&app.store, username).await.unwrap();
     let actor = Actor { id: Some(id), name: username.into() };
-    let token = users::create_token(&app.store, &actor, id, "test", None, time::Duration::days(90)).await.unwrap();
+    let token =
+        users::create_token(&app.store, &actor, id, "test", None, time::Duration::days(90), None).await.unwrap();
     (id, token)
 }
 
@@ -142,7 +143,7 @@ async fn narrowed_tokens_carry_only_their_scopes() {
         let id = app.add_user("admin", &[Role::Administrator]).await;
         let scopes = [haven_core::authz::Permission::CatalogRead].into();
         let actor = Actor { id: Some(id), name: "admin".into() };
-        let token = users::create_token(&app.store, &actor, id, "narrow", Some(&scopes), time::Duration::days(1))
+        let token = users::create_token(&app.store, &actor, id, "narrow", Some(&scopes), time::Duration::days(1), None)
             .await
             .unwrap();
         let c = reqwest::Client::new();

@@ -141,3 +141,31 @@ async fn copy_moves_a_sqlite_deployment_to_postgresql() {
     assert_ne!(code, 0, "a second copy into a non-empty database is refused");
     assert!(err.contains("not empty"), "{err}");
 }
+
+#[test]
+fn psea_init_shows_the_recovery_key_once_and_needs_the_focal_points_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let password = Some("a long enough password\n");
+    assert_eq!(
+        haven(&["user", "add", "grace", "--name", "Grace N", "--role", "psea-focal-point"], data, None, password).0,
+        0
+    );
+    assert_eq!(
+        haven(&["user", "add", "omar", "--name", "Omar S", "--role", "feedback-agent"], data, None, password).0,
+        0
+    );
+    let (code, _, err) = haven(&["psea", "init", "--user", "omar", "--password-stdin"], data, None, password);
+    assert_ne!(code, 0);
+    assert!(err.contains("does not hold the psea-focal-point role"), "{err}");
+    let (code, _, err) = haven(&["psea", "init", "--user", "grace", "--password-stdin"], data, None, Some("wrong\n"));
+    assert_ne!(code, 0);
+    assert!(err.contains("password"), "{err}");
+    let (code, out, err) = haven(&["psea", "init", "--user", "grace", "--password-stdin"], data, None, password);
+    assert_eq!(code, 0, "{err}");
+    let key_line = out.lines().find(|l| l.trim().len() == 31 && l.trim().matches('-').count() == 5);
+    assert!(key_line.is_some(), "recovery key printed: {out}");
+    let (code, _, err) = haven(&["psea", "init", "--user", "grace", "--password-stdin"], data, None, password);
+    assert_ne!(code, 0, "set up once only");
+    assert!(err.contains("already set up"), "{err}");
+}

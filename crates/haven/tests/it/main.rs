@@ -11,5 +11,6 @@ mod authz_matrix;
 mod browser;
 mod cli;
 mod crypto_at_rest;
+mod feedback;
 mod identity;
 mod matching;

@@ -1,0 +1,309 @@
+//! What arrives on a channel, checked field by field before anything is stored.
+
+use serde::Deserialize;
+
+use super::{Channel, Criticality, SensitiveType, Sex};
+
+/// Longest narrative accepted (characters): a long SMS thread or a page of notes.
+pub const MAX_TEXT: usize = 10_000;
+const MAX_SHORT: usize = 200;
+const MAX_SAFE_CONTACT: usize = 500;
+
+/// A submission as sent: every field optional and untyped, so that each problem can be
+/// reported against its field instead of failing the whole body.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RawSubmission {
+    pub text: Option<String>,
+    pub channel: Option<String>,
+    pub category: Option<String>,
+    pub sensitive_type: Option<String>,
+    pub criticality: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub consent_to_contact: Option<bool>,
+    pub safe_contact: Option<String>,
+    pub location: Option<String>,
+    pub sex: Option<String>,
+    pub age: Option<i64>,
+    pub age_bracket: Option<String>,
+    pub disability: Option<bool>,
+    pub language: Option<String>,
+}
+
+/// One reason a submission was refused: the field and a stable problem code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub field: &'static str,
+    pub code: &'static str,
+}
+
+/// A checked submission. Text fields are trimmed; empty optional fields are `None`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Submission {
+    pub text: String,
+    pub channel: Channel,
+    pub category: Option<String>,
+    pub sensitive_type: Option<SensitiveType>,
+    pub criticality: Criticality,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub consent_to_contact: bool,
+    pub safe_contact: Option<String>,
+    pub location: Option<String>,
+    pub sex: Option<Sex>,
+    pub age_bracket: Option<String>,
+    pub disability: Option<bool>,
+    pub language: Option<String>,
+}
+
+// The narrative and contact details are personal data: never printed.
+impl std::fmt::Debug for Submission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Submission")
+            .field("channel", &self.channel)
+            .field("category", &self.category)
+            .field("sensitive_type", &self.sensitive_type)
+            .field("criticality", &self.criticality)
+            .field("location", &self.location)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Submission {
+    pub fn has_contact(&self) -> bool {
+        self.contact_name.is_some() || self.contact_phone.is_some()
+    }
+}
+
+/// The age bracket (catalog `age-brackets` codes) of an age in whole years.
+pub fn age_bracket_of(age: u32) -> &'static str {
+    match age {
+        0..=4 => "0-4",
+        5..=11 => "5-11",
+        12..=17 => "12-17",
+        18..=59 => "18-59",
+        _ => "60-plus",
+    }
+}
+
+const AGE_BRACKETS: [&str; 5] = ["0-4", "5-11", "12-17", "18-59", "60-plus"];
+
+fn trimmed(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// A code of letters, digits, `-`, `_` and `.`: catalog and location codes.
+fn is_code(value: &str) -> bool {
+    value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+}
+
+/// Digits with an optional leading `+`; spaces, dashes, dots and brackets are dropped.
+fn normalize_phone(value: &str) -> Option<String> {
+    let mut out = String::new();
+    for (i, c) in value.trim().chars().enumerate() {
+        match c {
+            '+' if i == 0 => out.push('+'),
+            '0'..='9' => out.push(c),
+            ' ' | '-' | '.' | '(' | ')' => {}
+            _ => return None,
+        }
+    }
+    let digits = out.trim_start_matches('+').len();
+    (6..=15).contains(&digits).then_some(out)
+}
+
+impl RawSubmission {
+    /// Check every field; all problems are returned together.
+    pub fn validate(self) -> Result<Submission, Vec<FieldProblem>> {
+        let mut problems = Vec::new();
+        let mut problem = |field, code| problems.push(FieldProblem { field, code });
+
+        let text = trimmed(self.text);
+        match &text {
+            None => problem("text", "required"),
+            Some(t) if t.chars().count() > MAX_TEXT => problem("text", "too-long"),
+            Some(_) => {}
+        }
+        let channel = match trimmed(self.channel) {
+            None => {
+                problem("channel", "required");
+                None
+            }
+            Some(c) => Channel::from_code(&c).or_else(|| {
+                problem("channel", "unknown-code");
+                None
+            }),
+        };
+        let category = trimmed(self.category);
+        if category.as_deref().is_some_and(|c| !is_code(c)) {
+            problem("category", "unknown-code");
+        }
+        let sensitive_type = trimmed(self.sensitive_type).and_then(|s| {
+            SensitiveType::from_code(&s).or_else(|| {
+                problem("sensitive_type", "unknown-code");
+                None
+            })
+        });
+        let criticality = match trimmed(self.criticality) {
+            None => Criticality::ToBeClarified,
+            Some(c) => Criticality::from_code(&c).unwrap_or_else(|| {
+                problem("criticality", "unknown-code");
+                Criticality::ToBeClarified
+            }),
+        };
+        let contact_name = trimmed(self.contact_name);
+        if contact_name.as_ref().is_some_and(|n| n.chars().count() > MAX_SHORT) {
+            problem("contact_name", "too-long");
+        }
+        let contact_phone = match trimmed(self.contact_phone) {
+            None => None,
+            Some(p) => normalize_phone(&p).or_else(|| {
+                problem("contact_phone", "invalid-phone");
+                None
+            }),
+        };
+        let safe_contact = trimmed(self.safe_contact);
+        if safe_contact.as_ref().is_some_and(|s| s.chars().count() > MAX_SAFE_CONTACT) {
+            problem("safe_contact", "too-long");
+        }
+        let consent_to_contact = self.consent_to_contact.unwrap_or(false);
+        if (contact_name.is_some() || contact_phone.is_some()) && !consent_to_contact {
+            // Contact details are kept only with the person's consent.
+            problem("consent_to_contact", "consent-required");
+        }
+        let location = trimmed(self.location);
+        if location.as_deref().is_some_and(|l| !is_code(l)) {
+            problem("location", "unknown-code");
+        }
+        let sex = trimmed(self.sex).and_then(|s| {
+            Sex::from_code(&s).or_else(|| {
+                problem("sex", "unknown-code");
+                None
+            })
+        });
+        let age_bracket = match (self.age, trimmed(self.age_bracket)) {
+            (Some(_), Some(_)) => {
+                problem("age", "age-or-bracket");
+                None
+            }
+            (Some(age), None) => match u32::try_from(age) {
+                Ok(a) if a <= 120 => Some(age_bracket_of(a).to_owned()),
+                _ => {
+                    problem("age", "out-of-range");
+                    None
+                }
+            },
+            (None, Some(b)) if AGE_BRACKETS.contains(&b.as_str()) => Some(b),
+            (None, Some(_)) => {
+                problem("age_bracket", "unknown-code");
+                None
+            }
+            (None, None) => None,
+        };
+        let language = trimmed(self.language).map(|l| l.to_ascii_lowercase());
+        if language
+            .as_deref()
+            .is_some_and(|l| !(2..=3).contains(&l.len()) || !l.bytes().all(|b| b.is_ascii_lowercase()))
+        {
+            problem("language", "invalid-language");
+        }
+        match (text, channel) {
+            (Some(text), Some(channel)) if problems.is_empty() => Ok(Submission {
+                text,
+                channel,
+                category,
+                sensitive_type,
+                criticality,
+                contact_name,
+                contact_phone,
+                consent_to_contact,
+                safe_contact,
+                location,
+                sex,
+                age_bracket,
+                disability: self.disability,
+                language,
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(text: &str, channel: &str) -> RawSubmission {
+        RawSubmission { text: Some(text.into()), channel: Some(channel.into()), ..Default::default() }
+    }
+
+    #[test]
+    fn text_and_channel_are_enough() {
+        let s = raw("  The water point is broken ", "web").validate().expect("valid");
+        assert_eq!(s.text, "The water point is broken");
+        assert_eq!(s.channel, Channel::Web);
+        assert_eq!(s.criticality, Criticality::ToBeClarified);
+        assert!(!s.has_contact());
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_field() {
+        let bad = RawSubmission {
+            text: Some("   ".into()),
+            channel: Some("pigeon".into()),
+            sensitive_type: Some("gossip".into()),
+            sex: Some("female".into()),
+            age: Some(300),
+            contact_phone: Some("call me".into()),
+            language: Some("english".into()),
+            ..Default::default()
+        };
+        let problems = bad.validate().expect_err("invalid");
+        let fields: Vec<(&str, &str)> = problems.iter().map(|p| (p.field, p.code)).collect();
+        assert_eq!(
+            fields,
+            vec![
+                ("text", "required"),
+                ("channel", "unknown-code"),
+                ("sensitive_type", "unknown-code"),
+                ("contact_phone", "invalid-phone"),
+                ("sex", "unknown-code"),
+                ("age", "out-of-range"),
+                ("language", "invalid-language"),
+            ]
+        );
+    }
+
+    #[test]
+    fn contact_details_need_consent() {
+        let mut r = raw("Please call me back", "hotline");
+        r.contact_phone = Some("+964 770 123 4567".into());
+        assert_eq!(
+            r.clone().validate().expect_err("no consent"),
+            vec![FieldProblem { field: "consent_to_contact", code: "consent-required" }]
+        );
+        r.consent_to_contact = Some(true);
+        assert_eq!(r.validate().expect("valid").contact_phone.as_deref(), Some("+9647701234567"));
+    }
+
+    #[test]
+    fn age_becomes_a_bracket() {
+        let mut r = raw("x", "sms");
+        r.age = Some(16);
+        assert_eq!(r.clone().validate().expect("valid").age_bracket.as_deref(), Some("12-17"));
+        r.age_bracket = Some("12-17".into());
+        assert_eq!(r.validate().expect_err("both")[0].field, "age");
+        assert_eq!(age_bracket_of(60), "60-plus");
+        assert_eq!(age_bracket_of(59), "18-59");
+    }
+
+    #[test]
+    fn debug_never_shows_the_narrative_or_contact() {
+        let mut r = raw("my neighbour Amal was hurt", "web");
+        r.contact_name = Some("Amal".into());
+        r.consent_to_contact = Some(true);
+        let shown = format!("{:?}", r.validate().expect("valid"));
+        assert!(!shown.contains("Amal") && !shown.contains("neighbour"), "{shown}");
+    }
+}

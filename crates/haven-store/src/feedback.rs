@@ -1,0 +1,483 @@
+//! Feedback records: intake on every channel (idempotent per channel message), sealed
+//! storage of sensitive items, lists and reads filtered by the caller's access, and the
+//! public status by reference code.
+//!
+//! Unsealed narratives and contact details are encrypted under the field key and searched
+//! through keyed word tokens. Sealed items keep both inside `sealed_content`, encrypted to
+//! the PSEA office key (see [`crate::sealing`]): nothing about them is searchable, and only
+//! a caller holding the office key can open them.
+
+use haven_core::audit::actions;
+use haven_core::authz::Access;
+use haven_core::feedback::{
+    Channel, Criticality, ReferenceCode, Seal, SensitiveType, ServiceLevels, Sex, Status, Submission,
+};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::crypto::{FieldPlace, random_bytes};
+use crate::identity::Actor;
+use crate::sealing::{OfficeKey, SealedContent};
+use crate::{Store, StoreError, Tx, audit, now_utc};
+
+const TABLE: &str = "feedback";
+const TERM_PURPOSE: &str = "feedback-text";
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("location {0} is not in the location tree")]
+    UnknownLocation(String),
+    #[error("sensitive feedback cannot be sealed: the PSEA office key is not set up")]
+    SealingUnavailable,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for RecordError {
+    fn from(e: sqlx::Error) -> Self {
+        RecordError::Store(StoreError::Database(e))
+    }
+}
+
+/// Everything decided about an item before it is stored.
+pub struct NewFeedback<'a> {
+    pub submission: &'a Submission,
+    /// What was declared or what the keyword screen proposed.
+    pub sensitive_type: Option<SensitiveType>,
+    pub seal: Seal,
+    /// The channel's own id of the message (Twilio MessageSid, WhatsApp wamid, gateway id).
+    pub channel_message_id: Option<&'a str>,
+    pub received_at: OffsetDateTime,
+    /// The agent or API user who typed it; `None` for the person themselves.
+    pub recorded_by: Option<&'a Actor>,
+    pub levels: &'a ServiceLevels,
+}
+
+/// The answer to an intake: the item and whether this call created it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub id: Uuid,
+    pub reference: String,
+    /// False when the channel had already delivered this message.
+    pub created: bool,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+struct Contact {
+    name: Option<String>,
+    phone: Option<String>,
+    safe_contact: Option<String>,
+}
+
+fn place<'a>(column: &'static str, row: &'a str) -> FieldPlace<'a> {
+    FieldPlace { table: TABLE, column, row }
+}
+
+fn new_reference() -> ReferenceCode {
+    ReferenceCode::from_random(u64::from_le_bytes(random_bytes()))
+}
+
+async fn location_path(store: &Store, pcode: &str) -> Result<Option<String>, StoreError> {
+    let row: Option<(String,)> = on_pool!(&store.pool, p => {
+        sqlx::query_as("SELECT path FROM locations WHERE pcode = $1").bind(pcode).fetch_optional(p).await
+    })?;
+    Ok(row.map(|(path,)| path))
+}
+
+async fn by_channel_message(store: &Store, channel: Channel, message: &str) -> Result<Option<Recorded>, StoreError> {
+    let row: Option<(Uuid, String)> = on_pool!(&store.pool, p => {
+        sqlx::query_as("SELECT id, reference FROM feedback WHERE channel = $1 AND channel_message_id = $2")
+            .bind(channel.code()).bind(message).fetch_optional(p).await
+    })?;
+    Ok(row.map(|(id, reference)| Recorded { id, reference, created: false }))
+}
+
+/// Store one item with its audit entry, in one transaction committed before returning.
+pub async fn record(store: &Store, new: NewFeedback<'_>) -> Result<Recorded, RecordError> {
+    let s = new.submission;
+    if let Some(message) = new.channel_message_id
+        && let Some(existing) = by_channel_message(store, s.channel, message).await?
+    {
+        return Ok(existing);
+    }
+    let location_path = match &s.location {
+        None => None,
+        Some(code) => {
+            Some(location_path(store, code).await?.ok_or_else(|| RecordError::UnknownLocation(code.clone()))?)
+        }
+    };
+    let id = Uuid::now_v7();
+    let row = id.to_string();
+    let sealed = new.seal.is_sealed();
+    let (narrative_enc, contact_enc, sealed_content, terms) = if sealed {
+        let recipient = crate::sealing::recipient(store).await?.ok_or(RecordError::SealingUnavailable)?;
+        let content = SealedContent {
+            narrative: s.text.clone(),
+            contact_name: s.contact_name.clone(),
+            contact_phone: s.contact_phone.clone(),
+            safe_contact: s.safe_contact.clone(),
+        };
+        (None, None, Some(recipient.seal(id, &content)?), Vec::new())
+    } else {
+        let narrative = store.keys.encrypt_str(place("narrative_enc", &row), &s.text);
+        let contact = Contact {
+            name: s.contact_name.clone(),
+            phone: s.contact_phone.clone(),
+            safe_contact: s.safe_contact.clone(),
+        };
+        let contact_enc = (contact.name.is_some() || contact.phone.is_some() || contact.safe_contact.is_some())
+            .then(|| serde_json::to_string(&contact).map(|j| store.keys.encrypt_str(place("contact_enc", &row), &j)))
+            .transpose()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        (Some(narrative), contact_enc, None, store.keys.name_tokens(TERM_PURPOSE, &s.text))
+    };
+    let due = new.levels.due(new.received_at, s.criticality, sealed);
+    let now = now_utc();
+    let summary = format!(
+        "channel {}{}",
+        s.channel.code(),
+        if sealed { format!(", {}", new.seal.code()) } else { String::new() }
+    );
+    let mut reference = new_reference();
+    for attempt in 0..3 {
+        let mut tx = store.pool.begin().await?;
+        let inserted = on_tx!(&mut tx, c => {
+            sqlx::query(
+                "INSERT INTO feedback (id, reference, channel, channel_message_id, received_at, recorded_by, category,
+                    sensitive_type, seal, criticality, priority, status, location_pcode, location_path, sex, age_bracket,
+                    disability, language, consent_to_contact, has_contact, narrative_enc, contact_enc, sealed_content,
+                    acknowledge_by, respond_by, refer_by, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+                    $22, $23, $24, $25, $26, $27)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(reference.as_str())
+            .bind(s.channel.code())
+            .bind(new.channel_message_id)
+            .bind(new.received_at)
+            .bind(new.recorded_by.and_then(|a| a.id))
+            .bind(&s.category)
+            .bind(new.sensitive_type.map(|t| t.code()))
+            .bind(new.seal.code())
+            .bind(s.criticality.code())
+            .bind(i64::from(s.criticality.priority()))
+            .bind(Status::Received.code())
+            .bind(&s.location)
+            .bind(&location_path)
+            .bind(s.sex.map(|x| x.code()))
+            .bind(&s.age_bracket)
+            .bind(s.disability)
+            .bind(&s.language)
+            .bind(s.consent_to_contact)
+            .bind(s.has_contact())
+            .bind(&narrative_enc)
+            .bind(&contact_enc)
+            .bind(&sealed_content)
+            .bind(due.acknowledge_by)
+            .bind(due.respond_by)
+            .bind(due.refer_by)
+            .bind(now)
+            .execute(c).await.map(|r| r.rows_affected())
+        })?;
+        if inserted == 0 {
+            drop(tx);
+            // Either the channel delivered this message concurrently, or the reference
+            // collided (one chance in 2^60 per pair): tell them apart.
+            if let Some(message) = new.channel_message_id
+                && let Some(existing) = by_channel_message(store, s.channel, message).await?
+            {
+                return Ok(existing);
+            }
+            if attempt == 2 {
+                return Err(StoreError::Conflict("feedback reference".into()).into());
+            }
+            reference = new_reference();
+            continue;
+        }
+        insert_terms(&mut tx, id, &terms).await?;
+        let actor = new.recorded_by.cloned().unwrap_or_else(|| Actor::system(&format!("channel:{}", s.channel.code())));
+        audit::append(
+            &mut tx,
+            &store.keys,
+            &actor.event(actions::FEEDBACK_RECORDED, "feedback", &row).summary(summary.clone()),
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(Recorded { id, reference: reference.as_str().to_owned(), created: true });
+    }
+    Err(StoreError::Conflict("feedback reference".into()).into())
+}
+
+async fn insert_terms(tx: &mut Tx, id: Uuid, terms: &[Vec<u8>]) -> Result<(), StoreError> {
+    for token in terms {
+        on_tx!(tx, c => {
+            sqlx::query("INSERT INTO feedback_terms (feedback_id, token) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(id).bind(token).execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+/// One item as lists show it: no narrative, no contact details.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FeedbackRow {
+    pub id: Uuid,
+    pub reference: String,
+    pub channel: String,
+    pub received_at: OffsetDateTime,
+    pub category: Option<String>,
+    pub sensitive_type: Option<String>,
+    pub seal: String,
+    pub criticality: String,
+    pub priority: i64,
+    pub status: String,
+    pub location_pcode: Option<String>,
+    pub sex: Option<String>,
+    pub age_bracket: Option<String>,
+    pub disability: Option<bool>,
+    pub language: Option<String>,
+    pub consent_to_contact: bool,
+    pub has_contact: bool,
+    pub public_response: Option<String>,
+    pub acknowledge_by: OffsetDateTime,
+    pub respond_by: OffsetDateTime,
+    pub refer_by: Option<OffsetDateTime>,
+}
+
+const ROW_COLUMNS: &str = "id, reference, channel, received_at, category, sensitive_type, seal, criticality, priority,
+    status, location_pcode, sex, age_bracket, disability, language, consent_to_contact, has_contact, public_response,
+    acknowledge_by, respond_by, refer_by";
+
+impl FeedbackRow {
+    pub fn channel(&self) -> Option<Channel> {
+        Channel::from_code(&self.channel)
+    }
+    pub fn seal(&self) -> Seal {
+        Seal::from_code(&self.seal).unwrap_or(Seal::Sealed)
+    }
+    pub fn status(&self) -> Option<Status> {
+        Status::from_code(&self.status)
+    }
+    pub fn criticality(&self) -> Option<Criticality> {
+        Criticality::from_code(&self.criticality)
+    }
+    pub fn sex(&self) -> Option<Sex> {
+        self.sex.as_deref().and_then(Sex::from_code)
+    }
+}
+
+/// Which items a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub status: Option<Status>,
+    pub channel: Option<Channel>,
+    /// Words that must all appear in the narrative (unsealed items only).
+    pub q: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A value bound into a query built at run time.
+enum Arg {
+    Text(String),
+    Bytes(Vec<u8>),
+    Id(Uuid),
+}
+
+/// The WHERE clause every read applies: the caller's scope, and sealed items only for
+/// those who may read them.
+fn visibility(access: &Access, see_sealed: bool, args: &mut Vec<Arg>) -> String {
+    let mut clauses = Vec::new();
+    if !see_sealed {
+        clauses.push("seal = 'open'".to_owned());
+    }
+    let filter = access.filter();
+    if let Some(scopes) = &filter.locations {
+        let mut any = Vec::new();
+        for scope in scopes {
+            args.push(Arg::Text(format!("{}%", scope.as_str())));
+            any.push(format!("location_path LIKE ${}", args.len()));
+        }
+        clauses.push(if any.is_empty() { "FALSE".to_owned() } else { format!("({})", any.join(" OR ")) });
+    }
+    if let Some(agencies) = &filter.agencies {
+        let mut any = Vec::new();
+        for agency in agencies {
+            args.push(Arg::Id(*agency));
+            any.push(format!("agency_id = ${}", args.len()));
+        }
+        clauses.push(if any.is_empty() { "FALSE".to_owned() } else { format!("({})", any.join(" OR ")) });
+    }
+    if clauses.is_empty() { "TRUE".to_owned() } else { clauses.join(" AND ") }
+}
+
+macro_rules! bind_args {
+    ($query:expr, $args:expr) => {{
+        let mut q = $query;
+        for a in $args {
+            q = match a {
+                Arg::Text(t) => q.bind(t.clone()),
+                Arg::Bytes(b) => q.bind(b.clone()),
+                Arg::Id(u) => q.bind(*u),
+            };
+        }
+        q
+    }};
+}
+
+/// A page of items the caller may see, newest first, and how many there are in all.
+pub async fn list(
+    store: &Store,
+    access: &Access,
+    see_sealed: bool,
+    filter: &ListFilter,
+) -> Result<(Vec<FeedbackRow>, i64), StoreError> {
+    let mut args = Vec::new();
+    let mut wh = visibility(access, see_sealed, &mut args);
+    if let Some(status) = filter.status {
+        args.push(Arg::Text(status.code().to_owned()));
+        wh.push_str(&format!(" AND status = ${}", args.len()));
+    }
+    if let Some(channel) = filter.channel {
+        args.push(Arg::Text(channel.code().to_owned()));
+        wh.push_str(&format!(" AND channel = ${}", args.len()));
+    }
+    if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        let tokens = store.keys.name_tokens(TERM_PURPOSE, q);
+        if tokens.is_empty() {
+            return Ok((Vec::new(), 0));
+        }
+        for token in tokens {
+            args.push(Arg::Bytes(token));
+            wh.push_str(&format!(" AND id IN (SELECT feedback_id FROM feedback_terms WHERE token = ${})", args.len()));
+        }
+    }
+    let count_sql = format!("SELECT COUNT(*) FROM feedback WHERE {wh}");
+    let (total,): (i64,) = on_pool!(&store.pool, p => {
+        bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), &args).fetch_one(p).await
+    })?;
+    let page_sql = format!(
+        "SELECT {ROW_COLUMNS} FROM feedback WHERE {wh} ORDER BY received_at DESC, id DESC LIMIT {} OFFSET {}",
+        filter.limit.clamp(1, 500),
+        filter.offset.max(0)
+    );
+    let rows: Vec<FeedbackRow> = on_pool!(&store.pool, p => {
+        bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(page_sql)), &args).fetch_all(p).await
+    })?;
+    Ok((rows, total))
+}
+
+/// One item with its content, for a caller who may see it.
+#[derive(Clone)]
+pub struct FeedbackDetail {
+    pub row: FeedbackRow,
+    pub narrative: String,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub safe_contact: Option<String>,
+}
+
+impl std::fmt::Debug for FeedbackDetail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FeedbackDetail").field("row", &self.row).finish_non_exhaustive()
+    }
+}
+
+/// Read one item and audit the read. A sealed item is found only by a caller allowed to see
+/// sealed items, and opened only with the office key (each opening audited); without the key
+/// its content stays hidden. Anything the caller may not see is "not found".
+pub async fn get(
+    store: &Store,
+    access: &Access,
+    actor: &Actor,
+    see_sealed: bool,
+    office_key: Option<&OfficeKey>,
+    id: Uuid,
+) -> Result<FeedbackDetail, StoreError> {
+    let mut args = Vec::new();
+    let wh = visibility(access, see_sealed, &mut args);
+    args.push(Arg::Id(id));
+    let sql = format!(
+        "SELECT {ROW_COLUMNS}, narrative_enc, contact_enc, sealed_content FROM feedback WHERE {wh} AND id = ${}",
+        args.len()
+    );
+    type Content = (Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>);
+    let found: Option<(FeedbackRow, Content)> = on_pool!(&store.pool, p => {
+        bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_optional(p).await
+            .and_then(|r| r.map(|r| {
+                use sqlx::{FromRow, Row};
+                Ok((FeedbackRow::from_row(&r)?, (r.try_get("narrative_enc")?, r.try_get("contact_enc")?, r.try_get("sealed_content")?)))
+            }).transpose())
+    })?;
+    let Some((row, (narrative_enc, contact_enc, sealed_content))) = found else {
+        return Err(StoreError::NotFound);
+    };
+    let key = id.to_string();
+    let (detail, action) = match (sealed_content, office_key) {
+        (Some(sealed), Some(office)) => {
+            let c = office.open(id, &sealed)?;
+            let detail = FeedbackDetail {
+                row,
+                narrative: c.narrative,
+                contact_name: c.contact_name,
+                contact_phone: c.contact_phone,
+                safe_contact: c.safe_contact,
+            };
+            (detail, actions::SEALED_OPENED)
+        }
+        (Some(_), None) => {
+            let detail = FeedbackDetail {
+                row,
+                narrative: String::new(),
+                contact_name: None,
+                contact_phone: None,
+                safe_contact: None,
+            };
+            (detail, actions::FEEDBACK_VIEWED)
+        }
+        (None, _) => {
+            let narrative = match narrative_enc {
+                Some(n) => store.keys.decrypt_str(place("narrative_enc", &key), &n)?,
+                None => String::new(),
+            };
+            let contact: Contact = match contact_enc {
+                Some(c) => serde_json::from_str(&store.keys.decrypt_str(place("contact_enc", &key), &c)?)
+                    .map_err(|e| StoreError::Invalid(e.to_string()))?,
+                None => Contact::default(),
+            };
+            let detail = FeedbackDetail {
+                row,
+                narrative,
+                contact_name: contact.name,
+                contact_phone: contact.phone,
+                safe_contact: contact.safe_contact,
+            };
+            (detail, actions::FEEDBACK_VIEWED)
+        }
+    };
+    audit::record(&store.pool, &store.keys, &actor.event(action, "feedback", key)).await?;
+    Ok(detail)
+}
+
+/// What the public status page may say about a reference: the status, whether the item is
+/// sealed (so the page stays neutral) and the public response. Never the content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicStatus {
+    pub status: Status,
+    pub sealed: bool,
+    pub public_response: Option<String>,
+}
+
+pub async fn public_status(store: &Store, reference: &ReferenceCode) -> Result<Option<PublicStatus>, StoreError> {
+    let row: Option<(String, String, Option<String>)> = on_pool!(&store.pool, p => {
+        sqlx::query_as("SELECT status, seal, public_response FROM feedback WHERE reference = $1")
+            .bind(reference.as_str()).fetch_optional(p).await
+    })?;
+    Ok(row.map(|(status, seal, public_response)| PublicStatus {
+        status: Status::from_code(&status).unwrap_or(Status::Received),
+        sealed: Seal::from_code(&seal).is_none_or(Seal::is_sealed),
+        public_response,
+    }))
+}

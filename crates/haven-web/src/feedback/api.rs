@@ -1,0 +1,287 @@
+//! `/api/v1/feedback`: intake with a token, anonymous intake, lists and reads.
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use haven_core::audit::actions;
+use haven_core::feedback::{Channel, RawSubmission, Status};
+use haven_store::feedback::{self as store, FeedbackRow, ListFilter};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{Sight, intake, sight_of};
+use crate::AppState;
+use crate::authz::Granted;
+use crate::error::{ErrorBody, WebError};
+use crate::identity::Identity;
+
+/// A submission: only `text` and `channel` are required.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct FeedbackInput {
+    /// What the person said, in their words.
+    pub text: Option<String>,
+    /// web, sms, whatsapp, hotline, helpdesk, suggestion_box, community_meeting, field_visit, survey, email, other
+    pub channel: Option<String>,
+    /// A feedback typology code.
+    pub category: Option<String>,
+    /// sea, fraud, misconduct, child_safeguarding, safety_threat; absent when not sensitive.
+    pub sensitive_type: Option<String>,
+    /// urgent, action_needed, no_immediate_action, action_taken, to_be_clarified
+    pub criticality: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    /// Required (true) when a contact detail is given.
+    pub consent_to_contact: Option<bool>,
+    /// When and how it is safe to reply.
+    pub safe_contact: Option<String>,
+    /// A location P-code.
+    pub location: Option<String>,
+    /// f, m, x or u
+    pub sex: Option<String>,
+    /// Whole years; or give `age_bracket`.
+    pub age: Option<i64>,
+    pub age_bracket: Option<String>,
+    /// Yes to a Washington Group short-set question.
+    pub disability: Option<bool>,
+    pub language: Option<String>,
+}
+
+impl From<FeedbackInput> for RawSubmission {
+    fn from(i: FeedbackInput) -> Self {
+        RawSubmission {
+            text: i.text,
+            channel: i.channel,
+            category: i.category,
+            sensitive_type: i.sensitive_type,
+            criticality: i.criticality,
+            contact_name: i.contact_name,
+            contact_phone: i.contact_phone,
+            consent_to_contact: i.consent_to_contact,
+            safe_contact: i.safe_contact,
+            location: i.location,
+            sex: i.sex,
+            age: i.age,
+            age_bracket: i.age_bracket,
+            disability: i.disability,
+            language: i.language,
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: Uuid,
+    /// The code the person keeps to follow their feedback.
+    pub reference: String,
+}
+
+fn created(r: haven_store::feedback::Recorded) -> Response {
+    (StatusCode::CREATED, Json(Created { id: r.id, reference: r.reference })).into_response()
+}
+
+/// Record feedback on someone's behalf (help desk, hotline, survey...).
+#[utoipa::path(post, path = "/api/v1/feedback", tag = "feedback", request_body = FeedbackInput,
+    responses(
+        (status = 201, description = "Recorded", body = Created),
+        (status = 401, description = "No valid token or session", body = ErrorBody),
+        (status = 403, description = "Not allowed", body = ErrorBody),
+        (status = 422, description = "Invalid fields, each listed", body = ErrorBody),
+        (status = 503, description = "Sensitive feedback cannot be sealed yet: the PSEA office key is not set up", body = ErrorBody)
+    ),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    me: Identity,
+    _g: Granted,
+    Json(input): Json<FeedbackInput>,
+) -> Result<Response, WebError> {
+    Ok(created(intake(&state, input.into(), None, Some(&me.actor())).await?))
+}
+
+/// Anonymous feedback (rate limited per address).
+#[utoipa::path(post, path = "/api/v1/public/feedback", tag = "feedback", request_body = FeedbackInput,
+    responses(
+        (status = 201, description = "Recorded", body = Created),
+        (status = 422, description = "Invalid fields, each listed", body = ErrorBody),
+        (status = 429, description = "Too many submissions from this address", body = ErrorBody)
+    ))]
+pub async fn create_public(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Json(input): Json<FeedbackInput>,
+) -> Result<Response, WebError> {
+    if !state.public_intake.admit(peer.ip()) {
+        return Err(WebError::TooManyRequests);
+    }
+    Ok(created(intake(&state, input.into(), None, None).await?))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FeedbackItem {
+    pub id: Uuid,
+    pub reference: String,
+    pub channel: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub received_at: String,
+    pub category: Option<String>,
+    /// Shown to PSEA focal points only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sensitive_type: Option<String>,
+    /// open, provisional (a keyword hit, until a PSEA focal point decides) or sealed.
+    pub seal: String,
+    pub criticality: String,
+    pub priority: i64,
+    pub status: String,
+    pub location: Option<String>,
+    pub sex: Option<String>,
+    pub age_bracket: Option<String>,
+    pub disability: Option<bool>,
+    pub language: Option<String>,
+    pub has_contact: bool,
+    pub consent_to_contact: bool,
+    #[schema(value_type = String, format = DateTime)]
+    pub acknowledge_by: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub respond_by: String,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub refer_by: Option<String>,
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+fn item(r: FeedbackRow, sight: Sight) -> FeedbackItem {
+    FeedbackItem {
+        id: r.id,
+        reference: r.reference,
+        channel: r.channel,
+        received_at: rfc3339(r.received_at),
+        category: r.category,
+        sensitive_type: r.sensitive_type.filter(|_| sight.sealed),
+        seal: r.seal,
+        criticality: r.criticality,
+        priority: r.priority,
+        status: r.status,
+        location: r.location_pcode,
+        sex: r.sex,
+        age_bracket: r.age_bracket,
+        disability: r.disability,
+        language: r.language,
+        has_contact: r.has_contact,
+        consent_to_contact: r.consent_to_contact,
+        acknowledge_by: rfc3339(r.acknowledge_by),
+        respond_by: rfc3339(r.respond_by),
+        refer_by: r.refer_by.map(rfc3339),
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ListParams {
+    /// Only items in this status.
+    pub status: Option<String>,
+    /// Only items from this channel.
+    pub channel: Option<String>,
+    /// Words that must all appear in the text.
+    pub q: Option<String>,
+    /// 1-based page number (default 1).
+    pub page: Option<u32>,
+    /// Items per page, 1 to 200 (default 50).
+    pub per_page: Option<u32>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FeedbackPage {
+    pub items: Vec<FeedbackItem>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: i64,
+}
+
+/// Feedback the caller may see, newest first. Sealed items appear only for PSEA focal points.
+#[utoipa::path(get, path = "/api/v1/feedback", tag = "feedback", params(ListParams),
+    responses(
+        (status = 200, description = "A page of items", body = FeedbackPage),
+        (status = 400, description = "Bad parameters", body = ErrorBody),
+        (status = 401, description = "No valid token or session", body = ErrorBody),
+        (status = 403, description = "Not allowed", body = ErrorBody)
+    ),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    me: Identity,
+    granted: Granted,
+    Query(q): Query<ListParams>,
+) -> Result<Json<FeedbackPage>, WebError> {
+    let (page, per_page) = crate::api::PageParams { page: q.page, per_page: q.per_page }.bounds()?;
+    let (page, per_page) = (page as u32, per_page as u32);
+    let status = match q.status.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(Status::from_code(s).ok_or(WebError::BadRequest { code: "invalid", field: Some("status") })?),
+    };
+    let channel = match q.channel.as_deref() {
+        None | Some("") => None,
+        Some(c) => Some(Channel::from_code(c).ok_or(WebError::BadRequest { code: "invalid", field: Some("channel") })?),
+    };
+    let sight = sight_of(&me);
+    let filter = ListFilter {
+        status,
+        channel,
+        q: q.q.clone(),
+        limit: i64::from(per_page),
+        offset: i64::from((page - 1) * per_page),
+    };
+    let (rows, total) = store::list(&state.store, &granted.0, sight.sealed, &filter).await?;
+    let event = me.actor().event(actions::FEEDBACK_LISTED, "feedback", "api").summary(format!("{} items", rows.len()));
+    haven_store::audit::record(&state.store.pool, &state.store.keys, &event).await?;
+    let items = rows.into_iter().map(|r| item(r, sight)).collect();
+    Ok(Json(FeedbackPage { items, page, per_page, total }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FeedbackDetail {
+    #[serde(flatten)]
+    pub item: FeedbackItem,
+    /// The narrative; absent for a sealed item opened without the PSEA office key.
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safe_contact: Option<String>,
+}
+
+/// One item. Reading it is audited; opening a sealed item needs the PSEA office key (a focal
+/// point's session, or a token they created with their password).
+#[utoipa::path(get, path = "/api/v1/feedback/{id}", tag = "feedback",
+    params(("id" = Uuid, Path, description = "The item's id")),
+    responses(
+        (status = 200, description = "The item", body = FeedbackDetail),
+        (status = 401, description = "No valid token or session", body = ErrorBody),
+        (status = 403, description = "Not allowed", body = ErrorBody),
+        (status = 404, description = "No such item, or not visible to the caller", body = ErrorBody)
+    ),
+    security(("bearer" = [])))]
+pub async fn get(
+    State(state): State<AppState>,
+    me: Identity,
+    granted: Granted,
+    Path(id): Path<Uuid>,
+) -> Result<Json<FeedbackDetail>, WebError> {
+    let sight = sight_of(&me);
+    let key = me.office_key.as_deref().filter(|_| sight.sealed);
+    let d = store::get(&state.store, &granted.0, &me.actor(), sight.sealed, key, id).await?;
+    let sealed_locked = d.row.seal().is_sealed() && key.is_none();
+    let contact = sight.contact && !sealed_locked;
+    Ok(Json(FeedbackDetail {
+        item: item(d.row, sight),
+        text: (!sealed_locked).then_some(d.narrative),
+        contact_name: d.contact_name.filter(|_| contact),
+        contact_phone: d.contact_phone.filter(|_| contact),
+        safe_contact: d.safe_contact.filter(|_| contact),
+    }))
+}

@@ -1,0 +1,336 @@
+//! Feedback and complaints over real HTTP: intake, sealed handling, visibility per role,
+//! bad input, concurrency, the public form and status page.
+
+use haven_core::catalog::Localized;
+use haven_core::locations::ImportedLocation;
+use haven_store::identity::{self as users, Actor};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+const SEALED_TEXT: &str = "The truck driver Idrissou asked my sister for sex in exchange for a food card";
+const SEALED_PHONE: &str = "+254711987654";
+const OPEN_TEXT: &str = "The water point near block Quenelle has been broken for four days";
+
+async fn feedback_app(engine: Engine, office: bool) -> TestApp {
+    let app = spawn(engine, true).await;
+    app.add_role_users().await;
+    let name = |n: &str| Localized([("en".to_owned(), n.to_owned())].into());
+    let units = vec![
+        ImportedLocation { pcode: "XY".into(), level: 0, parent: None, name: name("Xyland") },
+        ImportedLocation { pcode: "XY01".into(), level: 1, parent: Some("XY".into()), name: name("North") },
+        ImportedLocation { pcode: "XY02".into(), level: 1, parent: Some("XY".into()), name: name("South") },
+    ];
+    haven_store::locations::import(&app.store, &Actor::system("test"), &units).await.unwrap();
+    if office {
+        let psea = users::user_id_by_username(&app.store, "psea").await.unwrap();
+        let actor = Actor { id: Some(psea), name: "psea".into() };
+        haven_store::sealing::set_up_office(&app.store, &actor, psea, PASSWORD).await.unwrap();
+    }
+    app
+}
+
+async fn token(app: &TestApp, username: &str, office_key: bool) -> String {
+    let id = users::user_id_by_username(&app.store, username).await.unwrap();
+    let actor = Actor { id: Some(id), name: username.into() };
+    let key = if office_key {
+        haven_store::sealing::unlock_with_password(&app.store, id, PASSWORD).await.unwrap()
+    } else {
+        None
+    };
+    users::create_token(&app.store, &actor, id, "test", None, time::Duration::days(1), key.as_ref()).await.unwrap()
+}
+
+async fn post(app: &TestApp, token: Option<&str>, path: &str, body: Value) -> (u16, Value) {
+    let mut r = reqwest::Client::new().post(app.url(path)).json(&body);
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    let r = r.send().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+async fn get_json(c: &reqwest::Client, url: &str, token: Option<&str>) -> (u16, Value) {
+    let mut r = c.get(url);
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    let r = r.send().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+async fn count_rows(app: &TestApp) -> i64 {
+    let (n,): (i64,) = haven_store::on_pool!(&app.store.pool, p => {
+        sqlx::query_as("SELECT COUNT(*) FROM feedback").fetch_one(p).await
+    })
+    .unwrap();
+    n
+}
+
+#[tokio::test]
+async fn sealed_items_are_seen_and_opened_only_by_psea_focal_points() {
+    for engine in engines() {
+        let app = feedback_app(engine, true).await;
+        let agent = token(&app, "agent", false).await;
+        let (status, open) = post(
+            &app,
+            Some(&agent),
+            "/api/v1/feedback",
+            json!({"text": OPEN_TEXT, "channel": "helpdesk", "location": "XY01"}),
+        )
+        .await;
+        assert_eq!(status, 201, "{open}");
+        assert_eq!(open["reference"].as_str().unwrap().len(), 14);
+        let sealed_body = json!({"text": SEALED_TEXT, "channel": "hotline", "sensitive_type": "sea", "location": "XY02",
+            "contact_phone": SEALED_PHONE, "consent_to_contact": true, "safe_contact": "mornings only"});
+        let (status, sealed) = post(&app, Some(&agent), "/api/v1/feedback", sealed_body).await;
+        assert_eq!(status, 201);
+        // No declared sensitivity, but the keyword screen seals it provisionally.
+        let (status, flagged) = post(
+            &app,
+            None,
+            "/api/v1/public/feedback",
+            json!({"text": "The guard took a bribe at the gate", "channel": "web"}),
+        )
+        .await;
+        assert_eq!(status, 201);
+
+        // Roles outside PSEA see the open item only, and the sealed ones do not exist for them.
+        for user in ["agent", "protection", "manager"] {
+            let t = token(&app, user, false).await;
+            let (status, page) = get_json(&reqwest::Client::new(), &app.url("/api/v1/feedback"), Some(&t)).await;
+            assert_eq!(status, 200, "{user}");
+            assert_eq!(page["total"], 1, "{user}: {page}");
+            assert_eq!(page["items"][0]["id"], open["id"]);
+            assert!(page["items"][0].get("sensitive_type").is_none());
+            for hidden in [&sealed, &flagged] {
+                let url = app.url(&format!("/api/v1/feedback/{}", hidden["id"].as_str().unwrap()));
+                assert_eq!(get_json(&reqwest::Client::new(), &url, Some(&t)).await.0, 404, "{user}");
+            }
+            let (_, found) =
+                get_json(&reqwest::Client::new(), &app.url("/api/v1/feedback?q=quenelle%20BLOCK"), Some(&t)).await;
+            assert_eq!(found["total"], 1);
+            let (_, found) = get_json(&reqwest::Client::new(), &app.url("/api/v1/feedback?q=idrissou"), Some(&t)).await;
+            assert_eq!(found["total"], 0, "sealed narratives are not searchable");
+        }
+        let admin = token(&app, "admin", false).await;
+        assert_eq!(get_json(&reqwest::Client::new(), &app.url("/api/v1/feedback"), Some(&admin)).await.0, 403);
+
+        // The focal point's session (opened by their password) carries the office key.
+        let psea = signed_in(&app, "psea").await;
+        let (status, page) = get_json(&psea, &app.url("/api/v1/feedback"), None).await;
+        assert_eq!(status, 200);
+        assert_eq!(page["total"], 3);
+        let sealed_url = app.url(&format!("/api/v1/feedback/{}", sealed["id"].as_str().unwrap()));
+        let (status, item) = get_json(&psea, &sealed_url, None).await;
+        assert_eq!(status, 200, "{item}");
+        assert_eq!(item["text"], SEALED_TEXT);
+        assert_eq!(item["contact_phone"], SEALED_PHONE);
+        assert_eq!(item["sensitive_type"], "sea");
+        assert_eq!(item["seal"], "sealed");
+        assert!(item["refer_by"].is_string(), "sealed items are due for referral");
+        let flagged_url = app.url(&format!("/api/v1/feedback/{}", flagged["id"].as_str().unwrap()));
+        let (_, item) = get_json(&psea, &flagged_url, None).await;
+        assert_eq!((item["seal"].as_str(), item["sensitive_type"].as_str()), (Some("provisional"), Some("fraud")));
+
+        // A focal point's token opens sealed content only when made with the password.
+        let with_key = token(&app, "psea", true).await;
+        let (_, item) = get_json(&reqwest::Client::new(), &sealed_url, Some(&with_key)).await;
+        assert_eq!(item["text"], SEALED_TEXT);
+        let without_key = token(&app, "psea", false).await;
+        let (status, item) = get_json(&reqwest::Client::new(), &sealed_url, Some(&without_key)).await;
+        assert_eq!(status, 200);
+        assert!(item["text"].is_null() && item.get("contact_phone").is_none(), "{item}");
+
+        let opened =
+            haven_store::audit::list(&app.store.pool, Some("feedback.sealed-opened"), None, 100).await.unwrap();
+        let of_sealed = opened.iter().filter(|e| e.entry.entity_id == sealed["id"].as_str().unwrap()).count();
+        assert_eq!((opened.len(), of_sealed), (3, 2), "every opening is audited");
+
+        // The raw database holds no narrative, name or phone number that was submitted.
+        match engine {
+            Engine::Sqlite => {
+                app.store.pool.checkpoint().await.unwrap();
+                let mut raw = std::fs::read(app.db_dir.path().join("haven.db")).unwrap();
+                if let Ok(wal) = std::fs::read(app.db_dir.path().join("haven.db-wal")) {
+                    raw.extend(wal);
+                }
+                let text = String::from_utf8_lossy(&raw).to_lowercase();
+                for secret in ["idrissou", "quenelle", "254711987654", "mornings only", "bribe"] {
+                    assert!(!text.contains(secret), "{secret} found in the database file");
+                }
+            }
+            Engine::Postgres => {
+                type Encrypted = (Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>);
+                let rows: Vec<Encrypted> = haven_store::on_pool!(&app.store.pool, p => {
+                    sqlx::query_as("SELECT narrative_enc, contact_enc, sealed_content FROM feedback").fetch_all(p).await
+                })
+                .unwrap();
+                for (a, b, c) in rows {
+                    for bytes in [a, b, c].into_iter().flatten() {
+                        let text = String::from_utf8_lossy(&bytes).to_lowercase();
+                        assert!(
+                            !text.contains("idrissou") && !text.contains("quenelle") && !text.contains("254711987654")
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_field_by_field_and_stores_nothing() {
+    for engine in engines() {
+        let app = feedback_app(engine, false).await;
+        let agent = token(&app, "agent", false).await;
+        let (status, body) = post(
+            &app,
+            Some(&agent),
+            "/api/v1/feedback",
+            json!({"text": " ", "channel": "carrier-pigeon", "sex": "female", "age": 200, "location": "XY01",
+                   "contact_phone": "+254 700 000 000"}),
+        )
+        .await;
+        assert_eq!(status, 422, "{body}");
+        let problems: Vec<(String, String)> = body["error"]["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["field"].as_str().unwrap().to_owned(), p["code"].as_str().unwrap().to_owned()))
+            .collect();
+        let expected = [
+            ("text", "required"),
+            ("channel", "unknown-code"),
+            ("consent_to_contact", "consent-required"),
+            ("sex", "unknown-code"),
+            ("age", "out-of-range"),
+        ];
+        assert_eq!(problems, expected.map(|(f, c)| (f.to_owned(), c.to_owned())).to_vec());
+        assert!(!body.to_string().contains("254 700"), "no echo of submitted values");
+        let (status, body) =
+            post(&app, Some(&agent), "/api/v1/feedback", json!({"text": "x", "channel": "web", "location": "ZZ99"}))
+                .await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("location")));
+        // Not JSON at all.
+        let r = reqwest::Client::new()
+            .post(app.url("/api/v1/public/feedback"))
+            .header("content-type", "application/json")
+            .body("{\"text\": ")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 400);
+        // Sensitive feedback cannot be sealed before the office key exists: refused, not
+        // stored in the open.
+        let (status, body) =
+            post(&app, None, "/api/v1/public/feedback", json!({"text": "he asked me for sex", "channel": "web"})).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (503, Some("feedback-not-set-up")));
+        assert_eq!(count_rows(&app).await, 0);
+    }
+}
+
+#[tokio::test]
+async fn concurrent_submissions_lose_nothing() {
+    for engine in engines() {
+        let app = feedback_app(engine, true).await;
+        let agent = token(&app, "agent", false).await;
+        let client = reqwest::Client::new();
+        let mut tasks = Vec::new();
+        for i in 0..120 {
+            let (client, url, agent) = (client.clone(), app.url("/api/v1/feedback"), agent.clone());
+            tasks.push(tokio::spawn(async move {
+                let body = json!({"text": format!("Distribution point {i} opened late"), "channel": "hotline"});
+                let r = client.post(url).bearer_auth(agent).json(&body).send().await.unwrap();
+                assert_eq!(r.status().as_u16(), 201);
+                r.json::<Value>().await.unwrap()["reference"].as_str().unwrap().to_owned()
+            }));
+        }
+        let mut references = std::collections::BTreeSet::new();
+        for t in tasks {
+            references.insert(t.await.unwrap());
+        }
+        assert_eq!(references.len(), 120);
+        assert_eq!(count_rows(&app).await, 120);
+    }
+}
+
+#[tokio::test]
+async fn the_public_form_answers_with_a_reference_and_the_status_page_stays_neutral() {
+    let app = feedback_app(Engine::Sqlite, true).await;
+    let c = client();
+    let (status, page) = get_text(&c, &app.url("/feedback/new?lang=ar")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("dir=\"rtl\"") && page.contains("قدّم ملاحظة أو شكوى"));
+    let csrf = hidden(&page, "csrf");
+    // Contact without consent: the form comes back with the field's error, nothing stored.
+    let r = c
+        .post(app.url("/feedback/new"))
+        .form(&[("csrf", csrf.as_str()), ("text", "المصباح في الممر مكسور"), ("contact_phone", "0700123456")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().await.unwrap().contains("لا نحتفظ ببيانات الاتصال إلا بموافقتك"));
+    assert_eq!(count_rows(&app).await, 0);
+    let r = c
+        .post(app.url("/feedback/new"))
+        .form(&[("csrf", csrf.as_str()), ("text", "تحرش بي موظف التوزيع"), ("about", ""), ("sex", "f"), ("age", "24")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let page = r.text().await.unwrap();
+    let start = page.find("id=\"reference\" dir=\"ltr\">").unwrap() + "id=\"reference\" dir=\"ltr\">".len();
+    let reference = page[start..start + 14].to_owned();
+    // Typed back in lower case without dashes: found, with neutral wording (the keyword
+    // screen sealed it), and never the message.
+    let typed = reference.to_lowercase().replace('-', "");
+    let (status, page) = get_text(&c, &app.url(&format!("/feedback/status?ref={typed}"))).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("وصلت وقيد المعالجة"), "neutral status");
+    assert!(!page.contains("تحرش"));
+    let (status, _) = get_text(&c, &app.url("/feedback/status?ref=0000-0000-0000")).await;
+    assert_eq!(status, 404);
+    // Without the form's CSRF cookie pair the post is refused.
+    let r = client().post(app.url("/feedback/new")).form(&[("text", "hello")]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+}
+
+#[tokio::test]
+async fn feedback_and_the_office_key_survive_a_copy_to_postgresql() {
+    if !engines().contains(&Engine::Postgres) {
+        return;
+    }
+    let app = feedback_app(Engine::Sqlite, true).await;
+    let agent = token(&app, "agent", false).await;
+    let body = json!({"text": SEALED_TEXT, "channel": "hotline", "sensitive_type": "sea", "contact_phone": SEALED_PHONE, "consent_to_contact": true});
+    let (_, sealed) = post(&app, Some(&agent), "/api/v1/feedback", body).await;
+    let (_, open) = post(&app, Some(&agent), "/api/v1/feedback", json!({"text": OPEN_TEXT, "channel": "sms"})).await;
+    let target = database(Engine::Postgres).await;
+    let report = haven_store::copy::copy_all(&app.store, &target.pool).await.unwrap();
+    assert!(report.rows.contains(&("feedback", 2)), "{:?}", report.rows);
+    let copied = haven_store::Store { pool: target.pool.clone(), keys: app.store.keys.clone() };
+    let psea = users::user_id_by_username(&copied, "psea").await.unwrap();
+    let key = haven_store::sealing::unlock_with_password(&copied, psea, PASSWORD).await.unwrap().expect("wrap copied");
+    let access = haven_core::authz::decide(
+        &users::principal(&copied, psea).await.unwrap(),
+        haven_core::authz::Permission::FeedbackRead,
+    )
+    .unwrap();
+    let actor = Actor { id: Some(psea), name: "psea".into() };
+    let id = sealed["id"].as_str().unwrap().parse().unwrap();
+    let d = haven_store::feedback::get(&copied, &access, &actor, true, Some(&key), id).await.unwrap();
+    assert_eq!((d.narrative.as_str(), d.contact_phone.as_deref()), (SEALED_TEXT, Some(SEALED_PHONE)));
+    let id = open["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        haven_store::feedback::get(&copied, &access, &actor, true, None, id).await.unwrap().narrative,
+        OPEN_TEXT
+    );
+    let filter = haven_store::feedback::ListFilter { q: Some("quenelle".into()), limit: 10, ..Default::default() };
+    assert_eq!(
+        haven_store::feedback::list(&copied, &access, true, &filter).await.unwrap().1,
+        1,
+        "search tokens copied"
+    );
+}
