@@ -105,5 +105,23 @@ async fn sign_in_arabic_and_form_errors_in_a_real_browser() {
     let direction =
         b.execute("return getComputedStyle(document.querySelector('main')).direction", vec![]).await.unwrap();
     assert_eq!(direction, serde_json::json!("rtl"));
+
+    // The public feedback form in Arabic, without an account: a field error, then a
+    // reference code, then its status.
+    b.delete_all_cookies().await.unwrap();
+    b.goto(&app.url("/feedback/new?lang=ar")).await.unwrap();
+    let html = b.find(Locator::Css("html")).await.unwrap();
+    assert_eq!(html.attr("dir").await.unwrap().as_deref(), Some("rtl"));
+    b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    let err = b.wait().for_element(Locator::Id("text-error")).await.unwrap();
+    assert_eq!(err.text().await.unwrap(), "هذا الحقل مطلوب.");
+    b.find(Locator::Id("text")).await.unwrap().send_keys("الإضاءة في الممر الشمالي معطلة منذ أسبوع").await.unwrap();
+    b.find(Locator::Id("age")).await.unwrap().send_keys("37").await.unwrap();
+    b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    let reference = b.wait().for_element(Locator::Id("reference")).await.unwrap().text().await.unwrap();
+    assert_eq!(reference.len(), 14, "{reference}");
+    b.find(Locator::Css("main a[href^='/feedback/status']")).await.unwrap().click().await.unwrap();
+    let status = b.wait().for_element(Locator::Id("status")).await.unwrap().text().await.unwrap();
+    assert_eq!(status, "وصلت");
     b.close().await.unwrap();
 }
