@@ -264,3 +264,5 @@ feedback-public-status-referred = أُحيلت إلى الفريق القادر 
 feedback-public-status-responded = تم الرد
 feedback-public-status-closed = أُغلقت
 feedback-public-status-in-progress = وصلت وقيد المعالجة
+feedback-sms-ack = شكرًا لك، وصلتنا رسالتك. رقمك المرجعي: { $reference }
+error-invalid-time = اكتب الوقت بصيغة RFC 3339، مثل 2026-03-06T14:05:00Z.

@@ -260,3 +260,5 @@ feedback-public-status-referred = Passed to the team that can act on it
 feedback-public-status-responded = Answered
 feedback-public-status-closed = Closed
 feedback-public-status-in-progress = Received and being handled
+feedback-sms-ack = Thank you, your message was received. Your reference: { $reference }
+error-invalid-time = Give the time as RFC 3339, e.g. 2026-03-06T14:05:00Z.

@@ -260,3 +260,5 @@ feedback-public-status-referred = Transmis à l'équipe qui peut agir
 feedback-public-status-responded = Réponse donnée
 feedback-public-status-closed = Clos
 feedback-public-status-in-progress = Reçu et en cours de traitement
+feedback-sms-ack = Merci, votre message a été reçu. Votre référence : { $reference }
+error-invalid-time = Donnez l'heure au format RFC 3339, par exemple 2026-03-06T14:05:00Z.

@@ -142,7 +142,8 @@ fn code_for_status(status: StatusCode) -> &'static str {
 }
 
 pub async fn render_errors(request: Request, next: Next) -> Response {
-    let is_api = request.uri().path().starts_with("/api/");
+    // Machines call the API and the webhooks: they get the JSON shape.
+    let is_api = request.uri().path().starts_with("/api/") || request.uri().path().starts_with("/webhooks/");
     let lang = request.extensions().get::<Lang>().copied().unwrap_or_default();
     let response = next.run(request).await;
     let status = response.status();

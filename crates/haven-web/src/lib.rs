@@ -44,6 +44,8 @@ pub struct WebConfig {
     pub lockout_policy: haven_core::identity::LockoutPolicy,
     /// The organisation name shown in the header.
     pub organisation: String,
+    /// Messaging channels: each is on only when its secret is configured.
+    pub channels: feedback::webhooks::ChannelSecrets,
 }
 
 impl WebConfig {
@@ -60,6 +62,7 @@ impl WebConfig {
             session_policy: Default::default(),
             lockout_policy: Default::default(),
             organisation: "Haven".into(),
+            channels: Default::default(),
         }
     }
 }
@@ -103,7 +106,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(api::openapi_json))
         .route("/feedback/new", get(feedback::public::form).post(feedback::public::submit))
         .route("/feedback/status", get(feedback::public::status))
-        .route("/api/v1/public/feedback", post(feedback::api::create_public));
+        .route("/api/v1/public/feedback", post(feedback::api::create_public))
+        .route("/webhooks/sms/twilio", post(feedback::webhooks::twilio))
+        .route("/webhooks/sms/generic", post(feedback::webhooks::generic_sms))
+        .route("/webhooks/whatsapp", get(feedback::webhooks::whatsapp_verify).post(feedback::webhooks::whatsapp));
 
     let signed_in_routes = Router::new()
         .route("/", get(pages::home))

@@ -409,6 +409,7 @@ async fn serve(bind: Option<String>, secure: Option<bool>, common: Common) -> an
         bind.parse().with_context(|| format!("--bind {bind} is not an address such as 0.0.0.0:8080"))?;
     let store = install::open(&loc, false).await?;
     let mut config = WebConfig::new(secure.or(file.secure_cookies).unwrap_or(false), false);
+    config.channels = file.channel_secrets();
     if let Some(name) =
         haven_store::settings::get(&store, haven_store::settings::ORG_NAME).await?.filter(|n| !n.is_empty())
     {
@@ -418,6 +419,14 @@ async fn serve(bind: Option<String>, secure: Option<bool>, common: Common) -> an
         .await
         .with_context(|| format!("cannot listen on {addr} (is the port taken?)"))?;
     println!("Haven is serving on http://{addr}");
+    let ch = &config.channels;
+    for (name, on) in [
+        ("Twilio SMS (/webhooks/sms/twilio)", ch.twilio_auth_token.is_some()),
+        ("SMS gateway (/webhooks/sms/generic)", ch.sms_webhook_secret.is_some()),
+        ("WhatsApp (/webhooks/whatsapp)", ch.whatsapp_app_secret.is_some() && ch.whatsapp_verify_token.is_some()),
+    ] {
+        println!("  channel {name}: {}", if on { "on" } else { "off (no secret configured)" });
+    }
     run_server(listener, store, config).await
 }
 

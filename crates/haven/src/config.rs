@@ -14,6 +14,51 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub key_file: Option<PathBuf>,
     pub secure_cookies: Option<bool>,
+    /// Haven's public base URL (e.g. https://haven.example.org), as webhooks see it.
+    pub public_url: Option<String>,
+    #[serde(default)]
+    pub channels: ChannelsConfig,
+}
+
+/// Secrets of the messaging channels; each may also come from its `HAVEN_*` variable,
+/// which wins. A channel without its secret stays off.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelsConfig {
+    pub twilio_auth_token: Option<String>,
+    pub sms_webhook_secret: Option<String>,
+    pub whatsapp_app_secret: Option<String>,
+    pub whatsapp_verify_token: Option<String>,
+}
+
+impl std::fmt::Debug for ChannelsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChannelsConfig(..)")
+    }
+}
+
+impl FileConfig {
+    /// The channel secrets: environment first, then the file.
+    pub fn channel_secrets(&self) -> haven_web::feedback::webhooks::ChannelSecrets {
+        let pick = |var: &str, file: &Option<String>| {
+            std::env::var(var)
+                .ok()
+                .or_else(|| file.clone())
+                .filter(|v| !v.trim().is_empty())
+                .map(haven_core::secret::Secret::new)
+        };
+        let c = &self.channels;
+        haven_web::feedback::webhooks::ChannelSecrets {
+            public_url: std::env::var("HAVEN_PUBLIC_URL")
+                .ok()
+                .or_else(|| self.public_url.clone())
+                .filter(|u| !u.is_empty()),
+            twilio_auth_token: pick("HAVEN_TWILIO_AUTH_TOKEN", &c.twilio_auth_token),
+            sms_webhook_secret: pick("HAVEN_SMS_WEBHOOK_SECRET", &c.sms_webhook_secret),
+            whatsapp_app_secret: pick("HAVEN_WHATSAPP_APP_SECRET", &c.whatsapp_app_secret),
+            whatsapp_verify_token: pick("HAVEN_WHATSAPP_VERIFY_TOKEN", &c.whatsapp_verify_token),
+        }
+    }
 }
 
 impl FileConfig {

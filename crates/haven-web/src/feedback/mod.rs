@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod public;
+pub mod webhooks;
 
 use haven_core::authz::{Permission, decide};
 use haven_core::feedback::{RawSubmission, Seal, ServiceLevels};
@@ -22,6 +23,20 @@ pub async fn intake(
     channel_message_id: Option<&str>,
     recorded_by: Option<&Actor>,
 ) -> Result<Recorded, WebError> {
+    intake_at(state, raw, channel_message_id, recorded_by, None).await
+}
+
+/// [`intake`] for a message the channel received at `received_at` (now when absent or in
+/// the future).
+pub async fn intake_at(
+    state: &AppState,
+    raw: RawSubmission,
+    channel_message_id: Option<&str>,
+    recorded_by: Option<&Actor>,
+    received_at: Option<time::OffsetDateTime>,
+) -> Result<Recorded, WebError> {
+    let now = haven_store::now_utc();
+    let received_at = received_at.filter(|t| *t <= now).unwrap_or(now);
     let submission =
         raw.validate().map_err(|problems| WebError::Invalid(problems.iter().map(|p| (p.field, p.code)).collect()))?;
     let sensitive_type = state.lexicon.propose(submission.sensitive_type, &submission.text);
@@ -36,7 +51,7 @@ pub async fn intake(
         sensitive_type,
         seal,
         channel_message_id,
-        received_at: haven_store::now_utc(),
+        received_at,
         recorded_by,
         levels: &levels,
     };

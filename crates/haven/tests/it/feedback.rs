@@ -334,3 +334,195 @@ async fn feedback_and_the_office_key_survive_a_copy_to_postgresql() {
         "search tokens copied"
     );
 }
+
+const TWILIO_TOKEN: &str = "twilio-test-auth-token";
+const GATEWAY_SECRET: &str = "gateway-shared-secret";
+const META_SECRET: &str = "meta-app-secret";
+
+async fn channels_app(engine: Engine) -> TestApp {
+    let mut config = haven_web::WebConfig::new(false, true);
+    config.channels = haven_web::feedback::webhooks::ChannelSecrets {
+        public_url: Some("https://haven.example.org".into()),
+        twilio_auth_token: Some(haven_core::secret::Secret::new(TWILIO_TOKEN)),
+        sms_webhook_secret: Some(haven_core::secret::Secret::new(GATEWAY_SECRET)),
+        whatsapp_app_secret: Some(haven_core::secret::Secret::new(META_SECRET)),
+        whatsapp_verify_token: Some(haven_core::secret::Secret::new("verify-me")),
+    };
+    let app = spawn_with(engine, config).await;
+    app.add_role_users().await;
+    let psea = users::user_id_by_username(&app.store, "psea").await.unwrap();
+    let actor = Actor { id: Some(psea), name: "psea".into() };
+    haven_store::sealing::set_up_office(&app.store, &actor, psea, PASSWORD).await.unwrap();
+    app
+}
+
+fn twilio_params(sid: &str, body: &str) -> Vec<(String, String)> {
+    [
+        ("MessageSid", sid),
+        ("AccountSid", "AC0123"),
+        ("From", "+254722000111"),
+        ("To", "+254700000000"),
+        ("Body", body),
+        ("NumMedia", "0"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect()
+}
+
+async fn post_twilio(app: &TestApp, params: &[(String, String)], signature: &str) -> (u16, String) {
+    let r = reqwest::Client::new()
+        .post(app.url("/webhooks/sms/twilio"))
+        .header("x-twilio-signature", signature)
+        .form(params)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn messaging_channels_check_signatures_and_ignore_redeliveries() {
+    for engine in engines() {
+        let app = channels_app(engine).await;
+        // Twilio signs the public URL (Haven is behind a proxy here) and every parameter.
+        let params = twilio_params("SM0000000000000000000000000000001", "The tap at the clinic is broken");
+        let url = "https://haven.example.org/webhooks/sms/twilio";
+        let signature = haven_web::feedback::webhooks::twilio_signature(TWILIO_TOKEN, url, &params);
+        let (status, twiml) = post_twilio(&app, &params, &signature).await;
+        assert_eq!(status, 200, "{twiml}");
+        assert!(twiml.starts_with("<?xml") && twiml.contains("<Response><Message>"), "{twiml}");
+        let reference = twiml.split("reference: ").nth(1).unwrap()[..14].to_owned();
+        // Twilio retries: the same MessageSid gives the same reference and no second record.
+        let (status, again) = post_twilio(&app, &params, &signature).await;
+        assert_eq!(status, 200);
+        assert!(again.contains(&reference));
+        assert_eq!(count_rows(&app).await, 1);
+        // A signature over other parameters, another URL or no signature at all: 403, nothing stored.
+        let tampered = twilio_params("SM0000000000000000000000000000002", "The tap at the clinic is broken!");
+        assert_eq!(post_twilio(&app, &tampered, &signature).await.0, 403);
+        let other_url = haven_web::feedback::webhooks::twilio_signature(
+            TWILIO_TOKEN,
+            "https://evil.example/webhooks/sms/twilio",
+            &tampered,
+        );
+        assert_eq!(post_twilio(&app, &tampered, &other_url).await.0, 403);
+        let r = reqwest::Client::new().post(app.url("/webhooks/sms/twilio")).form(&tampered).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 403);
+        assert_eq!(count_rows(&app).await, 1);
+        // A sensitive SMS is sealed by the keyword screen, and the reply stays neutral.
+        let params = twilio_params("SM0000000000000000000000000000003", "طلب مني موظف التسجيل رشوة");
+        let signature = haven_web::feedback::webhooks::twilio_signature(TWILIO_TOKEN, url, &params);
+        let (status, twiml) = post_twilio(&app, &params, &signature).await;
+        assert_eq!(status, 200);
+        assert!(twiml.contains("شكرًا لك، وصلتنا رسالتك") && !twiml.contains("رشوة"), "{twiml}");
+
+        // The generic gateway: HMAC-SHA256 of the raw body.
+        let body = json!({"id": "rp-9001", "from": "+254733000222", "text": "When is the next distribution?", "received_at": "2026-03-06T14:05:00Z"}).to_string();
+        let sign = |b: &str| haven_web::feedback::webhooks::gateway_signature(GATEWAY_SECRET, b.as_bytes());
+        let send = |body: String, signature: Option<String>| {
+            let mut r = reqwest::Client::new()
+                .post(app.url("/webhooks/sms/generic"))
+                .header("content-type", "application/json")
+                .body(body);
+            if let Some(s) = signature {
+                r = r.header("x-haven-signature", s);
+            }
+            r.send()
+        };
+        let r = send(body.clone(), Some(sign(&body))).await.unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+        let first: Value = r.json().await.unwrap();
+        let r = send(body.clone(), Some(sign(&body))).await.unwrap();
+        assert_eq!(r.status().as_u16(), 200, "a redelivery is answered, not stored again");
+        assert_eq!(r.json::<Value>().await.unwrap()["reference"], first["reference"]);
+        assert_eq!(send(body.clone(), Some(sign("{}"))).await.unwrap().status().as_u16(), 403);
+        assert_eq!(send(body.clone(), None).await.unwrap().status().as_u16(), 403);
+        let bad = json!({"id": "rp-9002", "text": "x", "received_at": "yesterday"}).to_string();
+        let r = send(bad.clone(), Some(sign(&bad))).await.unwrap();
+        assert_eq!(r.status().as_u16(), 422);
+        assert_eq!(r.json::<Value>().await.unwrap()["error"]["field"], "received_at");
+        let psea = token(&app, "psea", true).await;
+        let (_, item) = get_json(
+            &reqwest::Client::new(),
+            &app.url(&format!("/api/v1/feedback/{}", first["id"].as_str().unwrap())),
+            Some(&psea),
+        )
+        .await;
+        assert_eq!(item["received_at"], "2026-03-06T14:05:00Z");
+        assert_eq!(item["channel"], "sms");
+
+        // WhatsApp Cloud API: the verification challenge, then a signed event.
+        let c = reqwest::Client::new();
+        let r = c
+            .get(app.url("/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!((r.status().as_u16(), r.text().await.unwrap()), (200, "1158201444".to_owned()));
+        let r = c
+            .get(app.url("/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 403);
+        let event = json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp", "metadata": {"display_phone_number": "254700000000", "phone_number_id": "1"},
+            "contacts": [{"profile": {"name": "A"}, "wa_id": "254744000333"}],
+            "messages": [{"from": "254744000333", "id": "wamid.HBgM0001", "timestamp": "1772805600", "type": "text", "text": {"body": "Merci pour les couvertures"}}]
+        }}]}]}).to_string();
+        let meta_sign = |b: &str| {
+            format!(
+                "sha256={}",
+                haven_store::crypto::hex(&{
+                    use hmac::Mac;
+                    let mut m =
+                        <hmac::Hmac<sha2::Sha256> as hmac::KeyInit>::new_from_slice(META_SECRET.as_bytes()).unwrap();
+                    m.update(b.as_bytes());
+                    m.finalize().into_bytes().to_vec()
+                })
+            )
+        };
+        for _ in 0..2 {
+            let r = c
+                .post(app.url("/webhooks/whatsapp"))
+                .header("x-hub-signature-256", meta_sign(&event))
+                .body(event.clone())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 200);
+        }
+        let r = c
+            .post(app.url("/webhooks/whatsapp"))
+            .header("x-hub-signature-256", meta_sign("{}"))
+            .body(event.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 403);
+        let (_, page) = get_json(&c, &app.url("/api/v1/feedback?channel=whatsapp"), Some(&psea)).await;
+        assert_eq!(page["total"], 1, "one record for a message delivered twice");
+        assert_eq!(count_rows(&app).await, 4);
+    }
+}
+
+#[tokio::test]
+async fn a_channel_without_its_secret_is_off() {
+    let app = feedback_app(Engine::Sqlite, true).await;
+    let c = reqwest::Client::new();
+    for path in ["/webhooks/sms/twilio", "/webhooks/sms/generic", "/webhooks/whatsapp"] {
+        let r = c
+            .post(app.url(path))
+            .header("x-twilio-signature", "x")
+            .body("Body=hi&MessageSid=SM1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 404, "{path}");
+    }
+    let r =
+        c.get(app.url("/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=&hub.challenge=1")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    assert_eq!(count_rows(&app).await, 0);
+}

@@ -78,12 +78,17 @@ impl Drop for TestApp {
 
 /// Start a server. `demo=false` means second factors are required for admin and PSEA roles.
 pub async fn spawn(engine: Engine, demo: bool) -> TestApp {
+    spawn_with(engine, WebConfig::new(false, demo)).await
+}
+
+/// Start a server with the given web configuration.
+pub async fn spawn_with(engine: Engine, config: WebConfig) -> TestApp {
     let db = database(engine).await;
     let store = Store::new(db.pool, KeyRing::generate());
     haven_store::catalog::load_shipped(&store, &Actor::system("test")).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
-    let state = AppState::new(store.clone(), WebConfig::new(false, demo));
+    let state = AppState::new(store.clone(), config);
     let (tx, rx) = oneshot::channel();
     tokio::spawn(async move {
         haven_web::serve(listener, state, async {
