@@ -10,7 +10,7 @@ use crate::{Store, StoreError};
 
 /// Tables in an order that satisfies foreign keys. Sessions are not copied: everyone signs
 /// in again on the new server.
-pub const TABLES: [&str; 15] = [
+pub const TABLES: [&str; 16] = [
     "settings",
     "agencies",
     "locations",
@@ -25,6 +25,7 @@ pub const TABLES: [&str; 15] = [
     "psea_key_wraps",
     "feedback",
     "feedback_terms",
+    "feedback_events",
     "audit_log",
 ];
 
@@ -277,9 +278,10 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError>
             sensitive_type, seal, criticality, priority, status, location_pcode, location_path, agency_id, sex,
             age_bracket, disability, language, consent_to_contact, has_contact, narrative_enc, contact_enc,
             sealed_content, public_response, acknowledge_by, respond_by, refer_by, acknowledged_at, responded_at,
-            closed_at, updated_at)
+            closed_at, updated_at, assigned_to, referral_kind, referred_to, referred_at, closure_reason, loop_closing,
+            satisfaction, reopened_count)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-            $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)",
+            $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40)",
         |r| r.id,
         &r.reference,
         &r.channel,
@@ -311,11 +313,27 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError>
         r.acknowledged_at,
         r.responded_at,
         r.closed_at,
-        r.updated_at
+        r.updated_at,
+        r.assigned_to,
+        &r.referral_kind,
+        &r.referred_to,
+        r.referred_at,
+        &r.closure_reason,
+        &r.loop_closing,
+        &r.satisfaction,
+        r.reopened_count
     );
 
     let rows = read_all!(source, (Uuid, Vec<u8>), "SELECT feedback_id, token FROM feedback_terms");
     insert_all!(tx, rows, "INSERT INTO feedback_terms (feedback_id, token) VALUES ($1, $2)", |r| r.0, &r.1);
+
+    let rows = read_all!(source, EventCopyRow, "SELECT * FROM feedback_events");
+    insert_all!(tx, rows,
+        "INSERT INTO feedback_events (id, feedback_id, at, actor_id, actor, step, status_after, assigned_to, referral_kind,
+            referred_to, note_enc, note_sealed)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        |r| r.id, r.feedback_id, r.at, r.actor_id, &r.actor, &r.step, &r.status_after, r.assigned_to, &r.referral_kind,
+            &r.referred_to, &r.note_enc, &r.note_sealed);
 
     type AuditRow = (i64, OffsetDateTime, Option<Uuid>, String, String, String, String, String, Vec<u8>, Vec<u8>);
     let rows = read_all!(
@@ -398,4 +416,28 @@ pub struct FeedbackCopyRow {
     responded_at: Option<OffsetDateTime>,
     closed_at: Option<OffsetDateTime>,
     updated_at: OffsetDateTime,
+    assigned_to: Option<Uuid>,
+    referral_kind: Option<String>,
+    referred_to: Option<String>,
+    referred_at: Option<OffsetDateTime>,
+    closure_reason: Option<String>,
+    loop_closing: Option<String>,
+    satisfaction: Option<String>,
+    reopened_count: i64,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct EventCopyRow {
+    id: Uuid,
+    feedback_id: Uuid,
+    at: OffsetDateTime,
+    actor_id: Option<Uuid>,
+    actor: String,
+    step: String,
+    status_after: String,
+    assigned_to: Option<Uuid>,
+    referral_kind: Option<String>,
+    referred_to: Option<String>,
+    note_enc: Option<Vec<u8>>,
+    note_sealed: Option<Vec<u8>>,
 }

@@ -165,7 +165,14 @@ pub fn router(state: AppState) -> Router {
             Router::new()
                 .route("/api/v1/feedback", get(feedback::api::list))
                 .route("/api/v1/feedback/{id}", get(feedback::api::get))
+                .route("/api/v1/feedback/{id}/events", get(feedback::api::events))
+                .route("/api/v1/feedback/{id}/steps", post(feedback::api::step))
                 .route_layer(from_fn(allow(Permission::FeedbackRead))),
+        )
+        .merge(
+            Router::new()
+                .route("/api/v1/feedback/{id}/seal", post(feedback::api::seal))
+                .route_layer(from_fn(allow(Permission::SealedWrite))),
         )
         .merge(
             Router::new()

@@ -114,6 +114,8 @@ pub mod actions {
     pub const FEEDBACK_VIEWED: &str = "feedback.viewed";
     pub const FEEDBACK_LISTED: &str = "feedback.listed";
     pub const SEALED_OPENED: &str = "feedback.sealed-opened";
+    pub const FEEDBACK_STEP: &str = "feedback.step";
+    pub const FEEDBACK_SEAL_DECIDED: &str = "feedback.seal-decided";
 }
 
 #[cfg(test)]

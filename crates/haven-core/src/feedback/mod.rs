@@ -2,18 +2,6 @@
 //! criticality and the lifecycle, and the rules on them (validation of what arrives, the
 //! keyword screen that proposes sensitivity, reference codes, service levels).
 
-mod intake;
-mod reference;
-mod screen;
-mod sla;
-
-pub use intake::{FieldProblem, RawSubmission, Submission, age_bracket_of};
-pub use reference::{ReferenceCode, parse_reference};
-pub use screen::{Lexicon, LexiconError, ScreenHit};
-pub use sla::{Due, ServiceLevels};
-
-use serde::{Deserialize, Serialize};
-
 /// Implements the stable code ↔ variant mapping of a closed list.
 macro_rules! coded {
     ($name:ident { $($variant:ident => $code:literal),+ $(,)? }) => {
@@ -36,6 +24,20 @@ macro_rules! coded {
         }
     };
 }
+
+mod intake;
+mod lifecycle;
+mod reference;
+mod screen;
+mod sla;
+
+pub use intake::{FieldProblem, RawSubmission, Submission, age_bracket_of};
+pub use lifecycle::{ClosureReason, LoopClosing, ReferralKind, Satisfaction, Step, StepError, next_status};
+pub use reference::{ReferenceCode, parse_reference};
+pub use screen::{Lexicon, LexiconError, ScreenHit};
+pub use sla::{Due, ServiceLevels};
+
+use serde::{Deserialize, Serialize};
 
 /// How the feedback reached the organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

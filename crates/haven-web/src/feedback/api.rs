@@ -285,3 +285,137 @@ pub async fn get(
         safe_contact: d.safe_contact.filter(|_| contact),
     }))
 }
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EventItem {
+    #[schema(value_type = String, format = DateTime)]
+    pub at: String,
+    pub actor: String,
+    pub step: String,
+    pub status_after: String,
+    pub assigned_to: Option<Uuid>,
+    pub referral_kind: Option<String>,
+    pub referred_to: Option<String>,
+    /// Absent when there is none, or it is sealed and the caller lacks the office key.
+    pub note: Option<String>,
+}
+
+/// The history of an item, oldest first.
+#[utoipa::path(get, path = "/api/v1/feedback/{id}/events", tag = "feedback",
+    params(("id" = Uuid, Path, description = "The item's id")),
+    responses(
+        (status = 200, description = "The steps taken", body = [EventItem]),
+        (status = 404, description = "No such item, or not visible to the caller", body = ErrorBody)
+    ),
+    security(("bearer" = [])))]
+pub async fn events(
+    State(state): State<AppState>,
+    me: Identity,
+    granted: Granted,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Vec<EventItem>>, WebError> {
+    let sight = sight_of(&me);
+    store::visible_row(&state.store, &granted.0, sight.sealed, id).await?;
+    let key = me.office_key.as_deref().filter(|_| sight.sealed);
+    let events = store::lifecycle::events(&state.store, key, id).await?;
+    Ok(Json(
+        events
+            .into_iter()
+            .map(|e| EventItem {
+                at: rfc3339(e.at),
+                actor: e.actor,
+                step: e.step,
+                status_after: e.status_after,
+                assigned_to: e.assigned_to,
+                referral_kind: e.referral_kind.map(|k| k.code().to_owned()),
+                referred_to: e.referred_to,
+                note: e.note,
+            })
+            .collect(),
+    ))
+}
+
+/// A step on an item.
+#[derive(Deserialize, utoipa::ToSchema, Default)]
+#[serde(default)]
+pub struct StepBody {
+    /// acknowledge, assign, refer, respond, close, reopen or note
+    pub step: String,
+    pub note: Option<String>,
+    /// assign: the user name of the assignee.
+    pub assignee: Option<String>,
+    /// refer: internal or partner (open items); investigation or assistance (sealed items).
+    pub referral_kind: Option<String>,
+    /// refer: the team or organisation.
+    pub referred_to: Option<String>,
+    /// refer (assistance): the survivor consented to the referral.
+    pub consent: bool,
+    /// respond: the answer shown on the public status page.
+    pub public_response: Option<String>,
+    /// close: resolved, information_provided, referred_handed_over, no_action_possible, unreachable, duplicate, withdrawn, incomplete
+    pub closure_reason: Option<String>,
+    /// close: immediately, follow_up_call, follow_up_visit, follow_up_message, through_focal_point, community_meeting, not_possible
+    pub loop_closing: Option<String>,
+    /// close: satisfied, neutral, dissatisfied, not_asked
+    pub satisfaction: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct StepDone {
+    pub status: String,
+}
+
+/// Take a step on an item. Sealed items: PSEA focal points only.
+#[utoipa::path(post, path = "/api/v1/feedback/{id}/steps", tag = "feedback", request_body = StepBody,
+    params(("id" = Uuid, Path, description = "The item's id")),
+    responses(
+        (status = 200, description = "Done: the new status", body = StepDone),
+        (status = 403, description = "Not allowed", body = ErrorBody),
+        (status = 404, description = "No such item, or not visible to the caller", body = ErrorBody),
+        (status = 409, description = "Not possible in the item's status", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody)
+    ),
+    security(("bearer" = [])))]
+pub async fn step(
+    State(state): State<AppState>,
+    me: Identity,
+    granted: Granted,
+    Path(id): Path<Uuid>,
+    Json(body): Json<StepBody>,
+) -> Result<Json<StepDone>, WebError> {
+    let status = super::take_step(&state, &me, &granted.0, id, body).await?;
+    Ok(Json(StepDone { status: status.code().to_owned() }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct SealBody {
+    /// confirm (sealed for good) or unseal (not sensitive after all).
+    pub decision: String,
+    /// confirm: the sensitive sub-type.
+    pub sensitive_type: Option<String>,
+    /// Why: recorded, sealed, in the history.
+    pub reason: String,
+}
+
+/// A PSEA focal point's decision on a sealed or provisionally sealed item.
+#[utoipa::path(post, path = "/api/v1/feedback/{id}/seal", tag = "feedback", request_body = SealBody,
+    params(("id" = Uuid, Path, description = "The item's id")),
+    responses(
+        (status = 204, description = "Decided"),
+        (status = 400, description = "The office key is not in this session or token (code office-key-needed)", body = ErrorBody),
+        (status = 403, description = "Not a PSEA focal point", body = ErrorBody),
+        (status = 404, description = "No such item", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody)
+    ),
+    security(("bearer" = [])))]
+pub async fn seal(
+    State(state): State<AppState>,
+    me: Identity,
+    granted: Granted,
+    Path(id): Path<Uuid>,
+    Json(body): Json<SealBody>,
+) -> Result<StatusCode, WebError> {
+    super::decide_seal(&state, &me, &granted.0, id, &body.decision, body.sensitive_type.as_deref(), &body.reason)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -6,10 +6,14 @@ pub mod api;
 pub mod public;
 pub mod webhooks;
 
-use haven_core::authz::{Permission, decide};
-use haven_core::feedback::{RawSubmission, Seal, ServiceLevels};
+use haven_core::authz::{Access, Permission, decide};
+use haven_core::feedback::{
+    LoopClosing, RawSubmission, ReferralKind, Satisfaction, Seal, SensitiveType, ServiceLevels, Status, Step,
+};
+use haven_store::feedback::lifecycle::{ActError, SealDecision, StepInput, close_step};
 use haven_store::feedback::{self as store, NewFeedback, RecordError, Recorded};
 use haven_store::identity::Actor;
+use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::WebError;
@@ -98,4 +102,109 @@ pub fn sight_of(me: &Identity) -> Sight {
         contact: decide(&me.principal, Permission::FeedbackWrite).is_ok()
             || decide(&me.principal, Permission::SealedRead).is_ok(),
     }
+}
+
+/// Read an optional code field: absent or empty is `None`, an unknown code is a field error.
+fn code_field<T>(
+    value: Option<&str>,
+    field: &'static str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>, WebError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => parse(v).map(Some).ok_or(WebError::Invalid(vec![(field, "unknown-code")])),
+    }
+}
+
+/// Take a step on an item the caller can see: open items need `feedback-write`, sealed
+/// ones `sealed-write` (PSEA focal points).
+pub async fn take_step(
+    state: &AppState,
+    me: &Identity,
+    access: &Access,
+    id: Uuid,
+    body: api::StepBody,
+) -> Result<Status, WebError> {
+    let sight = sight_of(me);
+    let row = store::visible_row(&state.store, access, sight.sealed, id).await?;
+    let needed = if row.seal().is_sealed() { Permission::SealedWrite } else { Permission::FeedbackWrite };
+    decide(&me.principal, needed).map_err(|_| WebError::Forbidden)?;
+    let step = match body.step.trim() {
+        "acknowledge" => Step::Acknowledge,
+        "assign" => Step::Assign,
+        "respond" => Step::Respond,
+        "reopen" => Step::Reopen,
+        "note" => Step::Note,
+        "refer" => Step::Refer(
+            code_field(body.referral_kind.as_deref(), "referral_kind", ReferralKind::from_code)?
+                .ok_or(WebError::Invalid(vec![("referral_kind", "required")]))?,
+        ),
+        "close" => close_step(body.closure_reason.as_deref().unwrap_or("").trim())
+            .ok_or(WebError::Invalid(vec![("closure_reason", "required")]))?,
+        "" => return Err(WebError::Invalid(vec![("step", "required")])),
+        _ => return Err(WebError::Invalid(vec![("step", "unknown-code")])),
+    };
+    let assignee = match (step, body.assignee.as_deref().map(str::trim).filter(|a| !a.is_empty())) {
+        (Step::Assign, None) => return Err(WebError::Invalid(vec![("assignee", "required")])),
+        (Step::Assign, Some(name)) => Some(
+            haven_store::identity::user_id_by_username(&state.store, &name.to_ascii_lowercase())
+                .await
+                .map_err(|_| WebError::Invalid(vec![("assignee", "unknown-user")]))?,
+        ),
+        _ => None,
+    };
+    if matches!(step, Step::Refer(_)) && body.referred_to.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return Err(WebError::Invalid(vec![("referred_to", "required")]));
+    }
+    if step == Step::Note && body.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        return Err(WebError::Invalid(vec![("note", "required")]));
+    }
+    let input = StepInput {
+        note: body.note,
+        assignee,
+        referred_to: body.referred_to,
+        consent: body.consent,
+        public_response: body.public_response,
+        loop_closing: code_field(body.loop_closing.as_deref(), "loop_closing", LoopClosing::from_code)?,
+        satisfaction: code_field(body.satisfaction.as_deref(), "satisfaction", Satisfaction::from_code)?,
+    };
+    let key = me.office_key.as_deref().filter(|_| sight.sealed);
+    store::lifecycle::act(&state.store, &me.actor(), key, id, step, &input).await.map_err(|e| match e {
+        ActError::Step(s) => WebError::Conflict { code: s.code(), field: None },
+        ActError::LoopClosingMissing => WebError::Invalid(vec![("loop_closing", "required")]),
+        ActError::NoOfficeKey => WebError::BadRequest { code: "office-key-needed", field: None },
+        ActError::Changed => WebError::Conflict { code: "changed", field: None },
+        ActError::Store(e) => e.into(),
+    })
+}
+
+/// A PSEA focal point confirms or lifts a seal; needs the office key in the session or token.
+pub async fn decide_seal(
+    state: &AppState,
+    me: &Identity,
+    access: &Access,
+    id: Uuid,
+    decision: &str,
+    sensitive_type: Option<&str>,
+    reason: &str,
+) -> Result<(), WebError> {
+    store::visible_row(&state.store, access, true, id).await?;
+    let Some(key) = me.office_key.as_deref() else {
+        return Err(WebError::BadRequest { code: "office-key-needed", field: None });
+    };
+    if reason.trim().is_empty() {
+        return Err(WebError::Invalid(vec![("reason", "required")]));
+    }
+    let decision = match decision.trim() {
+        "confirm" => SealDecision::Confirm(
+            code_field(sensitive_type, "sensitive_type", SensitiveType::from_code)?
+                .ok_or(WebError::Invalid(vec![("sensitive_type", "required")]))?,
+        ),
+        "unseal" => SealDecision::Unseal,
+        _ => return Err(WebError::Invalid(vec![("decision", "unknown-code")])),
+    };
+    store::lifecycle::decide_seal(&state.store, &me.actor(), key, id, decision, reason).await.map_err(|e| match e {
+        haven_store::StoreError::Invalid(_) => WebError::Conflict { code: "not-sealed", field: None },
+        other => other.into(),
+    })
 }

@@ -526,3 +526,145 @@ async fn a_channel_without_its_secret_is_off() {
     assert_eq!(r.status().as_u16(), 404);
     assert_eq!(count_rows(&app).await, 0);
 }
+
+async fn step(app: &TestApp, token: &str, id: &str, body: Value) -> (u16, Value) {
+    post(app, Some(token), &format!("/api/v1/feedback/{id}/steps"), body).await
+}
+
+#[tokio::test]
+async fn the_lifecycle_from_receipt_to_closing_the_loop() {
+    for engine in engines() {
+        let app = feedback_app(engine, true).await;
+        let agent = token(&app, "agent", false).await;
+        let (_, item) =
+            post(&app, Some(&agent), "/api/v1/feedback", json!({"text": OPEN_TEXT, "channel": "helpdesk"})).await;
+        let id = item["id"].as_str().unwrap();
+        assert_eq!(
+            step(&app, &agent, id, json!({"step": "acknowledge"})).await,
+            (200, json!({"status": "acknowledged"}))
+        );
+        let (status, body) = step(&app, &agent, id, json!({"step": "assign", "assignee": "nobody-here"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("assignee")));
+        assert_eq!(step(&app, &agent, id, json!({"step": "assign", "assignee": "protection"})).await.0, 200);
+        let (status, body) = step(
+            &app,
+            &agent,
+            id,
+            json!({"step": "close", "closure_reason": "resolved", "loop_closing": "follow_up_call"}),
+        )
+        .await;
+        assert_eq!((status, body["error"]["code"].as_str()), (409, Some("not-responded")));
+        let (status, _) =
+            step(&app, &agent, id, json!({"step": "respond", "public_response": "The tap was repaired on Tuesday."}))
+                .await;
+        assert_eq!(status, 200);
+        let (status, body) = step(&app, &agent, id, json!({"step": "close", "closure_reason": "resolved"})).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("loop_closing")));
+        let close = json!({"step": "close", "closure_reason": "resolved", "loop_closing": "follow_up_call", "satisfaction": "satisfied", "note": "Called Mrs K back"});
+        assert_eq!(step(&app, &agent, id, close).await, (200, json!({"status": "closed"})));
+        // A viewer of feedback (project manager) may read but not act.
+        let manager = token(&app, "manager", false).await;
+        assert_eq!(step(&app, &manager, id, json!({"step": "reopen"})).await.0, 403);
+        assert_eq!(
+            step(&app, &agent, id, json!({"step": "reopen", "note": "Broken again"})).await.1["status"],
+            "acknowledged"
+        );
+        let (_, events) =
+            get_json(&reqwest::Client::new(), &app.url(&format!("/api/v1/feedback/{id}/events")), Some(&agent)).await;
+        let steps: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["step"].as_str().unwrap()).collect();
+        assert_eq!(steps, ["acknowledge", "assign", "respond", "close", "reopen"]);
+        assert_eq!(events[3]["note"], "Called Mrs K back");
+        // The person sees the public answer on the status page, never the message.
+        let (_, page) =
+            get_text(&client(), &app.url(&format!("/feedback/status?ref={}", item["reference"].as_str().unwrap())))
+                .await;
+        assert!(page.contains("The tap was repaired on Tuesday.") && !page.contains("Quenelle"));
+
+        // Sealed items: PSEA focal points refer for investigation; assistance only with consent;
+        // agents cannot act on them at all.
+        let (_, sealed) = post(
+            &app,
+            Some(&agent),
+            "/api/v1/feedback",
+            json!({"text": SEALED_TEXT, "channel": "hotline", "sensitive_type": "sea"}),
+        )
+        .await;
+        let sid = sealed["id"].as_str().unwrap();
+        assert_eq!(step(&app, &agent, sid, json!({"step": "acknowledge"})).await.0, 404);
+        let psea = token(&app, "psea", true).await;
+        let refer = |kind: &str, consent: bool| json!({"step": "refer", "referral_kind": kind, "referred_to": "Investigation office", "consent": consent, "note": "Perpetrator's employer: the distribution contractor"});
+        assert_eq!(step(&app, &psea, sid, refer("partner", true)).await.1["error"]["code"], "sealed-referral");
+        assert_eq!(step(&app, &psea, sid, refer("assistance", false)).await.1["error"]["code"], "consent-required");
+        assert_eq!(step(&app, &psea, sid, refer("investigation", false)).await, (200, json!({"status": "referred"})));
+        let (_, events) =
+            get_json(&reqwest::Client::new(), &app.url(&format!("/api/v1/feedback/{sid}/events")), Some(&psea)).await;
+        assert_eq!(events[0]["note"], "Perpetrator's employer: the distribution contractor");
+        let without_key = token(&app, "psea", false).await;
+        let (_, events) =
+            get_json(&reqwest::Client::new(), &app.url(&format!("/api/v1/feedback/{sid}/events")), Some(&without_key))
+                .await;
+        assert!(events[0]["note"].is_null(), "sealed notes need the office key");
+    }
+}
+
+#[tokio::test]
+async fn a_psea_focal_point_confirms_or_lifts_a_provisional_seal() {
+    for engine in engines() {
+        let app = feedback_app(engine, true).await;
+        let (_, flagged) = post(
+            &app,
+            None,
+            "/api/v1/public/feedback",
+            json!({"text": "The guard said I must pay a bribe at gate Quenelle", "channel": "web"}),
+        )
+        .await;
+        let id = flagged["id"].as_str().unwrap();
+        let agent = token(&app, "agent", false).await;
+        let admin = token(&app, "admin", false).await;
+        let body = json!({"decision": "unseal", "reason": "A complaint about a private guard, not staff"});
+        assert_eq!(post(&app, Some(&agent), &format!("/api/v1/feedback/{id}/seal"), body.clone()).await.0, 403);
+        assert_eq!(post(&app, Some(&admin), &format!("/api/v1/feedback/{id}/seal"), body.clone()).await.0, 403);
+        let no_key = token(&app, "psea", false).await;
+        let (status, err) = post(&app, Some(&no_key), &format!("/api/v1/feedback/{id}/seal"), body.clone()).await;
+        assert_eq!((status, err["error"]["code"].as_str()), (400, Some("office-key-needed")));
+        let psea = token(&app, "psea", true).await;
+        let (status, _) = post(
+            &app,
+            Some(&psea),
+            &format!("/api/v1/feedback/{id}/seal"),
+            json!({"decision": "unseal", "reason": " "}),
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert_eq!(post(&app, Some(&psea), &format!("/api/v1/feedback/{id}/seal"), body).await.0, 204);
+        // Now an ordinary item: agents see it, read it and find it by its words.
+        let (_, item) =
+            get_json(&reqwest::Client::new(), &app.url(&format!("/api/v1/feedback/{id}")), Some(&agent)).await;
+        assert_eq!(
+            (item["seal"].as_str(), item["text"].as_str()),
+            (Some("open"), Some("The guard said I must pay a bribe at gate Quenelle"))
+        );
+        let (_, found) = get_json(&reqwest::Client::new(), &app.url("/api/v1/feedback?q=quenelle"), Some(&agent)).await;
+        assert_eq!(found["total"], 1);
+        // Confirming a seal keeps the item hidden from agents.
+        let (_, sea) = post(
+            &app,
+            None,
+            "/api/v1/public/feedback",
+            json!({"text": "He touched me at the distribution", "channel": "web"}),
+        )
+        .await;
+        let sid = sea["id"].as_str().unwrap();
+        let confirm = json!({"decision": "confirm", "sensitive_type": "sea", "reason": "Allegation against a distribution worker"});
+        assert_eq!(post(&app, Some(&psea), &format!("/api/v1/feedback/{sid}/seal"), confirm).await.0, 204);
+        let (_, item) =
+            get_json(&reqwest::Client::new(), &app.url(&format!("/api/v1/feedback/{sid}")), Some(&psea)).await;
+        assert_eq!((item["seal"].as_str(), item["sensitive_type"].as_str()), (Some("sealed"), Some("sea")));
+        assert_eq!(
+            get_json(&reqwest::Client::new(), &app.url(&format!("/api/v1/feedback/{sid}")), Some(&agent)).await.0,
+            404
+        );
+        let decided = haven_store::audit::list(&app.store.pool, Some("feedback.seal-decided"), None, 10).await.unwrap();
+        assert_eq!(decided.len(), 2);
+    }
+}

@@ -21,6 +21,8 @@ use crate::identity::Actor;
 use crate::sealing::{OfficeKey, SealedContent};
 use crate::{Store, StoreError, Tx, audit, now_utc};
 
+pub mod lifecycle;
+
 const TABLE: &str = "feedback";
 const TERM_PURPOSE: &str = "feedback-text";
 
@@ -367,6 +369,24 @@ pub async fn list(
         bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(page_sql)), &args).fetch_all(p).await
     })?;
     Ok((rows, total))
+}
+
+/// One item's row, if the caller may see it (no content, no audit entry: for checks before
+/// acting on it).
+pub async fn visible_row(
+    store: &Store,
+    access: &Access,
+    see_sealed: bool,
+    id: Uuid,
+) -> Result<FeedbackRow, StoreError> {
+    let mut args = Vec::new();
+    let wh = visibility(access, see_sealed, &mut args);
+    args.push(Arg::Id(id));
+    let sql = format!("SELECT {ROW_COLUMNS} FROM feedback WHERE {wh} AND id = ${}", args.len());
+    let row: Option<FeedbackRow> = on_pool!(&store.pool, p => {
+        bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args).fetch_optional(p).await
+    })?;
+    row.ok_or(StoreError::NotFound)
 }
 
 /// One item with its content, for a caller who may see it.

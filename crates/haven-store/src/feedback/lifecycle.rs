@@ -1,0 +1,345 @@
+//! Steps on an item (acknowledge, assign, refer, respond, close, reopen, note) and the PSEA
+//! focal point's seal decisions, each with its event and audit entry in one transaction.
+
+use haven_core::audit::actions;
+use haven_core::feedback::{
+    ClosureReason, LoopClosing, ReferralKind, Satisfaction, Seal, SensitiveType, Status, Step, StepError, next_status,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{Contact, TERM_PURPOSE, insert_terms, place};
+use crate::crypto::FieldPlace;
+use crate::identity::Actor;
+use crate::sealing::{OfficeKey, SealedContent};
+use crate::{Store, StoreError, audit, now_utc};
+
+/// What a step carries besides itself.
+#[derive(Clone, Default)]
+pub struct StepInput {
+    pub note: Option<String>,
+    pub assignee: Option<Uuid>,
+    pub referred_to: Option<String>,
+    /// The person's consent to be referred to assistance services (sealed items).
+    pub consent: bool,
+    /// The answer shown on the public status page.
+    pub public_response: Option<String>,
+    pub loop_closing: Option<LoopClosing>,
+    pub satisfaction: Option<Satisfaction>,
+}
+
+impl std::fmt::Debug for StepInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StepInput")
+            .field("assignee", &self.assignee)
+            .field("consent", &self.consent)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ActError {
+    #[error(transparent)]
+    Step(#[from] StepError),
+    #[error("closing the loop needs how it was closed")]
+    LoopClosingMissing,
+    #[error("a sealed item's note needs the PSEA office key")]
+    NoOfficeKey,
+    #[error("the item changed meanwhile; reload it")]
+    Changed,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for ActError {
+    fn from(e: sqlx::Error) -> Self {
+        ActError::Store(StoreError::Database(e))
+    }
+}
+
+struct Current {
+    status: Status,
+    seal: Seal,
+}
+
+async fn current(store: &Store, id: Uuid) -> Result<Current, StoreError> {
+    let row: Option<(String, String)> = on_pool!(&store.pool, p => {
+        sqlx::query_as("SELECT status, seal FROM feedback WHERE id = $1").bind(id).fetch_optional(p).await
+    })?;
+    let (status, seal) = row.ok_or(StoreError::NotFound)?;
+    Ok(Current {
+        status: Status::from_code(&status).unwrap_or(Status::Received),
+        seal: Seal::from_code(&seal).unwrap_or(Seal::Sealed),
+    })
+}
+
+/// Take `step` on item `id`, which the caller has already been shown (visibility checked by
+/// the caller's read). Returns the new status.
+pub async fn act(
+    store: &Store,
+    actor: &Actor,
+    office_key: Option<&OfficeKey>,
+    id: Uuid,
+    step: Step,
+    input: &StepInput,
+) -> Result<Status, ActError> {
+    let item = current(store, id).await?;
+    let sealed = item.seal.is_sealed();
+    let next = next_status(item.status, step, sealed, input.consent)?;
+    if let Step::Close(reason) = step
+        && !reason.needs_no_loop()
+        && input.loop_closing.is_none()
+    {
+        return Err(ActError::LoopClosingMissing);
+    }
+    let event_id = Uuid::now_v7();
+    let event_row = event_id.to_string();
+    let note = input.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let (note_enc, note_sealed) = match (note, sealed) {
+        (None, _) => (None, None),
+        (Some(n), false) => (Some(store.keys.encrypt_str(event_place(&event_row), n)), None),
+        (Some(n), true) => {
+            // The office's public key seals it; the focal point must hold the key to act at all.
+            if office_key.is_none() {
+                return Err(ActError::NoOfficeKey);
+            }
+            let recipient = crate::sealing::recipient(store).await?.ok_or(ActError::NoOfficeKey)?;
+            (None, Some(recipient.seal(event_id, &SealedContent { narrative: n.to_owned(), ..Default::default() })?))
+        }
+    };
+    let now = now_utc();
+    let referral = match step {
+        Step::Refer(kind) => Some(kind),
+        _ => None,
+    };
+    let mut tx = store.pool.begin().await?;
+    let updated = on_tx!(&mut tx, c => {
+        sqlx::query(
+            "UPDATE feedback SET status = $1, updated_at = $2,
+                acknowledged_at = CASE WHEN acknowledged_at IS NULL AND $1 <> 'received' THEN $2 ELSE acknowledged_at END,
+                assigned_to = CASE WHEN $3 THEN $4 ELSE assigned_to END,
+                referral_kind = CASE WHEN $5 THEN $6 ELSE referral_kind END,
+                referred_to = CASE WHEN $5 THEN $7 ELSE referred_to END,
+                referred_at = CASE WHEN $5 THEN $2 ELSE referred_at END,
+                responded_at = CASE WHEN $8 THEN $2 ELSE responded_at END,
+                public_response = CASE WHEN $8 AND $9 IS NOT NULL THEN $9 ELSE public_response END,
+                closed_at = CASE WHEN $1 = 'closed' THEN $2 WHEN $10 THEN NULL ELSE closed_at END,
+                closure_reason = CASE WHEN $1 = 'closed' THEN $11 WHEN $10 THEN NULL ELSE closure_reason END,
+                loop_closing = CASE WHEN $1 = 'closed' THEN $12 ELSE loop_closing END,
+                satisfaction = CASE WHEN $1 = 'closed' THEN $13 ELSE satisfaction END,
+                reopened_count = reopened_count + CASE WHEN $10 THEN 1 ELSE 0 END
+             WHERE id = $14 AND status = $15",
+        )
+        .bind(next.code())
+        .bind(now)
+        .bind(step == Step::Assign)
+        .bind(input.assignee)
+        .bind(referral.is_some())
+        .bind(referral.map(|k| k.code()))
+        .bind(input.referred_to.as_deref().map(str::trim).filter(|r| !r.is_empty()))
+        .bind(step == Step::Respond)
+        .bind(input.public_response.as_deref().map(str::trim).filter(|r| !r.is_empty()))
+        .bind(step == Step::Reopen)
+        .bind(match step { Step::Close(r) => Some(r.code()), _ => None })
+        .bind(input.loop_closing.map(|l| l.code()))
+        .bind(input.satisfaction.map(|s| s.code()))
+        .bind(id)
+        .bind(item.status.code())
+        .execute(c).await.map(|r| r.rows_affected())
+    })?;
+    if updated == 0 {
+        return Err(ActError::Changed);
+    }
+    on_tx!(&mut tx, c => {
+        sqlx::query(
+            "INSERT INTO feedback_events (id, feedback_id, at, actor_id, actor, step, status_after, assigned_to,
+                referral_kind, referred_to, note_enc, note_sealed)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(event_id)
+        .bind(id)
+        .bind(now)
+        .bind(actor.id)
+        .bind(&actor.name)
+        .bind(step.code())
+        .bind(next.code())
+        .bind(input.assignee.filter(|_| step == Step::Assign))
+        .bind(referral.map(|k| k.code()))
+        .bind(input.referred_to.as_deref().filter(|_| referral.is_some()))
+        .bind(&note_enc)
+        .bind(&note_sealed)
+        .execute(c).await.map(|r| r.rows_affected())
+    })?;
+    let summary = match referral {
+        Some(kind) => format!("{} ({}) → {}", step.code(), kind.code(), next.code()),
+        None => format!("{} → {}", step.code(), next.code()),
+    };
+    audit::append(
+        &mut tx,
+        &store.keys,
+        &actor.event(actions::FEEDBACK_STEP, "feedback", id.to_string()).summary(summary),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(next)
+}
+
+fn event_place(row: &str) -> FieldPlace<'_> {
+    FieldPlace { table: "feedback_events", column: "note_enc", row }
+}
+
+/// One step in an item's history, as shown to whoever may see the item.
+#[derive(Clone)]
+pub struct Event {
+    pub at: OffsetDateTime,
+    pub actor: String,
+    pub step: String,
+    pub status_after: String,
+    pub assigned_to: Option<Uuid>,
+    pub referral_kind: Option<ReferralKind>,
+    pub referred_to: Option<String>,
+    /// `None` when there is no note, or it is sealed and the office key is absent.
+    pub note: Option<String>,
+}
+
+impl std::fmt::Debug for Event {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Event").field("at", &self.at).field("step", &self.step).finish_non_exhaustive()
+    }
+}
+
+type EventRow = (
+    Uuid,
+    OffsetDateTime,
+    String,
+    String,
+    String,
+    Option<Uuid>,
+    Option<String>,
+    Option<String>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+);
+
+/// The history of an item, oldest first.
+pub async fn events(store: &Store, office_key: Option<&OfficeKey>, id: Uuid) -> Result<Vec<Event>, StoreError> {
+    let rows: Vec<EventRow> = on_pool!(&store.pool, p => {
+        sqlx::query_as(
+            "SELECT id, at, actor, step, status_after, assigned_to, referral_kind, referred_to, note_enc, note_sealed
+             FROM feedback_events WHERE feedback_id = $1 ORDER BY at, id",
+        )
+        .bind(id)
+        .fetch_all(p)
+        .await
+    })?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (event_id, at, actor, step, status_after, assigned_to, referral_kind, referred_to, note_enc, note_sealed) in
+        rows
+    {
+        let row = event_id.to_string();
+        let note = match (note_enc, note_sealed, office_key) {
+            (Some(n), _, _) => Some(store.keys.decrypt_str(event_place(&row), &n)?),
+            (None, Some(s), Some(key)) => Some(key.open(event_id, &s)?.narrative),
+            _ => None,
+        };
+        out.push(Event {
+            at,
+            actor,
+            step,
+            status_after,
+            assigned_to,
+            referral_kind: referral_kind.as_deref().and_then(ReferralKind::from_code),
+            referred_to,
+            note,
+        });
+    }
+    Ok(out)
+}
+
+/// A PSEA focal point's decision on a sealed or provisionally sealed item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealDecision {
+    /// Sensitive: sealed for good, as this sub-type.
+    Confirm(SensitiveType),
+    /// Not sensitive after all: content moves under the field key and becomes searchable.
+    Unseal,
+}
+
+/// Apply a seal decision, with its reason recorded (sealed) in the history.
+pub async fn decide_seal(
+    store: &Store,
+    actor: &Actor,
+    office_key: &OfficeKey,
+    id: Uuid,
+    decision: SealDecision,
+    reason: &str,
+) -> Result<(), StoreError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(StoreError::Invalid("a seal decision needs a reason".into()));
+    }
+    let row: Option<(String, String, Option<Vec<u8>>)> = on_pool!(&store.pool, p => {
+        sqlx::query_as("SELECT seal, status, sealed_content FROM feedback WHERE id = $1").bind(id).fetch_optional(p).await
+    })?;
+    let (seal, status, sealed_content) = row.ok_or(StoreError::NotFound)?;
+    if !Seal::from_code(&seal).is_none_or(Seal::is_sealed) {
+        return Err(StoreError::Invalid("the item is not sealed".into()));
+    }
+    let recipient = crate::sealing::recipient(store).await?.ok_or(StoreError::NotFound)?;
+    let event_id = Uuid::now_v7();
+    let reason_sealed =
+        recipient.seal(event_id, &SealedContent { narrative: reason.to_owned(), ..Default::default() })?;
+    let now = now_utc();
+    let key = id.to_string();
+    let mut tx = store.pool.begin().await?;
+    let (step, summary) = match decision {
+        SealDecision::Confirm(kind) => {
+            on_tx!(&mut tx, c => {
+                sqlx::query("UPDATE feedback SET seal = 'sealed', sensitive_type = $1, updated_at = $2 WHERE id = $3")
+                    .bind(kind.code()).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected())
+            })?;
+            ("seal-confirmed", format!("sealed as {}", kind.code()))
+        }
+        SealDecision::Unseal => {
+            let content = office_key.open(id, &sealed_content.ok_or(StoreError::NotFound)?)?;
+            let narrative = store.keys.encrypt_str(place("narrative_enc", &key), &content.narrative);
+            let contact = Contact {
+                name: content.contact_name,
+                phone: content.contact_phone,
+                safe_contact: content.safe_contact,
+            };
+            let has_contact = contact.name.is_some() || contact.phone.is_some() || contact.safe_contact.is_some();
+            let contact_enc = if has_contact {
+                let json = serde_json::to_string(&contact).map_err(|e| StoreError::Invalid(e.to_string()))?;
+                Some(store.keys.encrypt_str(place("contact_enc", &key), &json))
+            } else {
+                None
+            };
+            on_tx!(&mut tx, c => {
+                sqlx::query(
+                    "UPDATE feedback SET seal = 'open', sensitive_type = NULL, sealed_content = NULL, refer_by = NULL,
+                        narrative_enc = $1, contact_enc = $2, updated_at = $3 WHERE id = $4",
+                )
+                .bind(&narrative).bind(&contact_enc).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected())
+            })?;
+            insert_terms(&mut tx, id, &store.keys.name_tokens(TERM_PURPOSE, &content.narrative)).await?;
+            ("unsealed", "unsealed".to_owned())
+        }
+    };
+    on_tx!(&mut tx, c => {
+        sqlx::query(
+            "INSERT INTO feedback_events (id, feedback_id, at, actor_id, actor, step, status_after, note_sealed)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(event_id).bind(id).bind(now).bind(actor.id).bind(&actor.name).bind(step).bind(&status).bind(&reason_sealed)
+        .execute(c).await.map(|r| r.rows_affected())
+    })?;
+    audit::append(&mut tx, &store.keys, &actor.event(actions::FEEDBACK_SEAL_DECIDED, "feedback", key).summary(summary))
+        .await?;
+    tx.commit().await
+}
+
+/// Parse the closure reason of a close step.
+pub fn close_step(reason: &str) -> Option<Step> {
+    ClosureReason::from_code(reason).map(Step::Close)
+}
