@@ -167,16 +167,21 @@ pub fn router(state: AppState) -> Router {
                 .route("/api/v1/feedback/{id}", get(feedback::api::get))
                 .route("/api/v1/feedback/{id}/events", get(feedback::api::events))
                 .route("/api/v1/feedback/{id}/steps", post(feedback::api::step))
+                .route("/feedback", get(feedback::pages::list))
+                .route("/feedback/items/{id}", get(feedback::pages::item))
+                .route("/feedback/items/{id}/steps", post(feedback::pages::step))
                 .route_layer(from_fn(allow(Permission::FeedbackRead))),
         )
         .merge(
             Router::new()
                 .route("/api/v1/feedback/{id}/seal", post(feedback::api::seal))
+                .route("/feedback/items/{id}/seal", post(feedback::pages::seal))
                 .route_layer(from_fn(allow(Permission::SealedWrite))),
         )
         .merge(
             Router::new()
                 .route("/api/v1/feedback", post(feedback::api::create))
+                .route("/feedback/record", get(feedback::pages::record_form).post(feedback::pages::record_submit))
                 .route_layer(from_fn(allow(Permission::FeedbackWrite))),
         )
         .merge(

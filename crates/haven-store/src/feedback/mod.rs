@@ -63,6 +63,7 @@ pub struct Recorded {
     pub reference: String,
     /// False when the channel had already delivered this message.
     pub created: bool,
+    pub sealed: bool,
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -88,11 +89,16 @@ async fn location_path(store: &Store, pcode: &str) -> Result<Option<String>, Sto
 }
 
 async fn by_channel_message(store: &Store, channel: Channel, message: &str) -> Result<Option<Recorded>, StoreError> {
-    let row: Option<(Uuid, String)> = on_pool!(&store.pool, p => {
-        sqlx::query_as("SELECT id, reference FROM feedback WHERE channel = $1 AND channel_message_id = $2")
+    let row: Option<(Uuid, String, String)> = on_pool!(&store.pool, p => {
+        sqlx::query_as("SELECT id, reference, seal FROM feedback WHERE channel = $1 AND channel_message_id = $2")
             .bind(channel.code()).bind(message).fetch_optional(p).await
     })?;
-    Ok(row.map(|(id, reference)| Recorded { id, reference, created: false }))
+    Ok(row.map(|(id, reference, seal)| Recorded {
+        id,
+        reference,
+        created: false,
+        sealed: Seal::from_code(&seal).is_none_or(Seal::is_sealed),
+    }))
 }
 
 /// Store one item with its audit entry, in one transaction committed before returning.
@@ -207,7 +213,7 @@ pub async fn record(store: &Store, new: NewFeedback<'_>) -> Result<Recorded, Rec
         )
         .await?;
         tx.commit().await?;
-        return Ok(Recorded { id, reference: reference.as_str().to_owned(), created: true });
+        return Ok(Recorded { id, reference: reference.as_str().to_owned(), created: true, sealed });
     }
     Err(StoreError::Conflict("feedback reference".into()).into())
 }

@@ -3,6 +3,7 @@
 //! only what they may see; the public status page.
 
 pub mod api;
+pub mod pages;
 pub mod public;
 pub mod webhooks;
 

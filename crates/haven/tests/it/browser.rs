@@ -72,6 +72,7 @@ async fn sign_in_arabic_and_form_errors_in_a_real_browser() {
     let Some(driver) = chromedriver() else { return };
     let app = spawn(Engine::Sqlite, true).await;
     app.add_user("admin", &[Role::Administrator]).await;
+    app.add_user("agent", &[Role::FeedbackAgent]).await;
     let b = connect(&driver).await;
 
     // A form with a validation error shown next to its field.
@@ -123,5 +124,39 @@ async fn sign_in_arabic_and_form_errors_in_a_real_browser() {
     b.find(Locator::Css("main a[href^='/feedback/status']")).await.unwrap().click().await.unwrap();
     let status = b.wait().for_element(Locator::Id("status")).await.unwrap().text().await.unwrap();
     assert_eq!(status, "وصلت");
+
+    // The agent form: the cursor starts in the message, the item opens after saving, and
+    // the next step is one button away.
+    b.delete_all_cookies().await.unwrap();
+    b.goto(&app.url("/login?lang=en")).await.unwrap();
+    b.find(Locator::Id("username")).await.unwrap().send_keys("agent").await.unwrap();
+    b.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_path(&b, "/").await;
+    b.goto(&app.url("/feedback/record")).await.unwrap();
+    let focused = b.active_element().await.unwrap().attr("id").await.unwrap();
+    assert_eq!(focused.as_deref(), Some("text"), "the message field has the focus");
+    b.active_element().await.unwrap().send_keys("Caller says the night bus from the camp did not come").await.unwrap();
+    b.find(Locator::Id("age")).await.unwrap().send_keys("52").await.unwrap();
+    b.find(Locator::Css("form[action='/feedback/record'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    for _ in 0..100 {
+        if b.current_url().await.unwrap().path().starts_with("/feedback/items/") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let narrative = b.wait().for_element(Locator::Id("narrative")).await.unwrap().text().await.unwrap();
+    assert_eq!(narrative, "Caller says the night bus from the camp did not come");
+    b.find(Locator::Id("acknowledge")).await.unwrap().click().await.unwrap();
+    // The page reloads: elements of the old page go stale while it does.
+    for _ in 0..100 {
+        if let Ok(el) = b.find(Locator::Id("item-status")).await
+            && el.text().await.is_ok_and(|t| t == "Acknowledged")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(b.find(Locator::Id("item-status")).await.unwrap().text().await.unwrap(), "Acknowledged");
     b.close().await.unwrap();
 }

@@ -668,3 +668,79 @@ async fn a_psea_focal_point_confirms_or_lifts_a_provisional_seal() {
         assert_eq!(decided.len(), 2);
     }
 }
+
+#[tokio::test]
+async fn agents_record_and_work_items_on_the_pages_and_sealed_ones_leave_their_hands() {
+    for engine in engines() {
+        let app = feedback_app(engine, true).await;
+        let agent = signed_in(&app, "agent").await;
+        let (status, page) = get_text(&agent, &app.url("/feedback/record")).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("North"), "locations offered");
+        let csrf = hidden(&page, "csrf");
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("channel", "hotline"),
+            ("text", OPEN_TEXT),
+            ("location", "XY01"),
+            ("age", "41"),
+            ("sex", "m"),
+            ("criticality", "action_needed"),
+        ];
+        let r = agent.post(app.url("/feedback/record")).form(&form).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 303);
+        let item_path = r.headers()["location"].to_str().unwrap().to_owned();
+        let (status, page) = get_text(&agent, &app.url(&item_path)).await;
+        assert_eq!(status, 200);
+        assert!(page.contains(OPEN_TEXT) && page.contains("Received"));
+        let r = agent
+            .post(app.url(&format!("{item_path}/steps")))
+            .form(&[("csrf", csrf.as_str()), ("step", "close"), ("closure_reason", "resolved"), ("loop_closing", "")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 303);
+        let (_, page) = get_text(&agent, &app.url(r.headers()["location"].to_str().unwrap())).await;
+        assert!(page.contains("Respond before closing"), "the refusal is shown on the item");
+        let r = agent
+            .post(app.url(&format!("{item_path}/steps")))
+            .form(&[("csrf", csrf.as_str()), ("step", "acknowledge")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 303);
+        let (_, page) = get_text(&agent, &app.url(&item_path)).await;
+        assert!(page.contains("id=\"item-status\">Acknowledged"));
+
+        // A sealed report typed by the agent: only its reference comes back.
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("channel", "helpdesk"),
+            ("text", SEALED_TEXT),
+            ("about", "sea"),
+            ("criticality", "urgent"),
+        ];
+        let r = agent.post(app.url("/feedback/record")).form(&form).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("id=\"sealed-notice\"") && !page.contains("Idrissou"));
+        let (_, list) = get_text(&agent, &app.url("/feedback")).await;
+        assert_eq!(list.matches("href=\"/feedback/items/").count(), 1, "the agent's list has the open item only");
+        assert!(!list.contains("tag sealed"));
+        let psea = signed_in(&app, "psea").await;
+        let (_, list) = get_text(&psea, &app.url("/feedback")).await;
+        assert_eq!(list.matches("href=\"/feedback/items/").count(), 2);
+        assert!(list.contains("tag sealed"));
+        let sealed_path = list.split("href=\"/feedback/items/").nth(1).unwrap().split('"').next().unwrap();
+        let (status, page) = get_text(&psea, &app.url(&format!("/feedback/items/{sealed_path}"))).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Idrissou"), "the focal point's session opens it");
+        // Bad input on the agent form: the field's error, nothing stored.
+        let before = count_rows(&app).await;
+        let form = [("csrf", csrf.as_str()), ("channel", "hotline"), ("text", "x"), ("contact_phone", "12ab")];
+        let r = agent.post(app.url("/feedback/record")).form(&form).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 422);
+        assert!(r.text().await.unwrap().contains("id=\"contact_phone-error\""));
+        assert_eq!(count_rows(&app).await, before);
+    }
+}

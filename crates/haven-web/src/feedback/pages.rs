@@ -1,0 +1,363 @@
+//! The staff pages: the feedback list, one item with its history and the steps the caller
+//! may take, and the agent form for help desks and hotlines (keyboard-driven).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use haven_core::authz::{Permission, decide};
+use haven_core::feedback::{
+    Channel, ClosureReason, Criticality, LoopClosing, RawSubmission, ReferralKind, Satisfaction, SensitiveType, Status,
+};
+use haven_store::feedback::{self as store, FeedbackRow, ListFilter};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{intake, sight_of};
+use crate::AppState;
+use crate::authz::Granted;
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::identity::Identity;
+use crate::pages::Chrome;
+
+/// A select's options: value and translated label.
+type Options = Vec<(&'static str, String)>;
+
+fn options<T: Copy>(l: Lang, prefix: &str, all: &[T], code: impl Fn(T) -> &'static str) -> Options {
+    all.iter().map(|v| (code(*v), l.t(&format!("{prefix}-{}", code(*v))))).collect()
+}
+
+/// One line of the list.
+pub struct Line {
+    pub row: FeedbackRow,
+    pub received: String,
+    pub due: String,
+    pub overdue: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "feedback_list.html")]
+pub struct ListPage {
+    c: Chrome,
+    lines: Vec<Line>,
+    total: i64,
+    q: String,
+    status: String,
+    statuses: Options,
+    channels: Options,
+    channel: String,
+    can_record: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    q: String,
+    status: String,
+    channel: String,
+}
+
+fn is_open(row: &FeedbackRow) -> bool {
+    row.status().is_some_and(|s| !matches!(s, Status::Closed | Status::Responded))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(l): Extension<Lang>,
+    me: Identity,
+    granted: Granted,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let sight = sight_of(&me);
+    let filter = ListFilter {
+        status: Status::from_code(&q.status),
+        channel: Channel::from_code(&q.channel),
+        q: Some(q.q.clone()).filter(|s| !s.trim().is_empty()),
+        limit: 200,
+        offset: 0,
+    };
+    let (rows, total) = store::list(&state.store, &granted.0, sight.sealed, &filter).await?;
+    let event = me.actor().event(haven_core::audit::actions::FEEDBACK_LISTED, "feedback", "page");
+    haven_store::audit::record(&state.store.pool, &state.store.keys, &event.summary(format!("{} items", rows.len())))
+        .await?;
+    let now = haven_store::now_utc();
+    let lines = rows
+        .into_iter()
+        .map(|row| {
+            let due_at = if row.status() == Some(Status::Received) { row.acknowledge_by } else { row.respond_by };
+            let due_at = row.refer_by.filter(|_| row.status() == Some(Status::Received)).unwrap_or(due_at);
+            Line {
+                received: l.datetime(row.received_at),
+                due: l.datetime(due_at),
+                overdue: is_open(&row) && due_at < now,
+                row,
+            }
+        })
+        .collect();
+    let page = ListPage {
+        c: Chrome::new(l, Some(&me), &state),
+        lines,
+        total,
+        q: q.q,
+        status: q.status,
+        statuses: options(l, "feedback-status", Status::ALL, Status::code),
+        channels: options(l, "feedback-channel", Channel::ALL, Channel::code),
+        channel: q.channel,
+        can_record: decide(&me.principal, Permission::FeedbackWrite).is_ok(),
+    };
+    Ok(page.into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "feedback_item.html")]
+pub struct ItemPage {
+    c: Chrome,
+    d: store::FeedbackDetail,
+    sealed: bool,
+    locked: bool,
+    show_contact: bool,
+    can_act: bool,
+    can_decide_seal: bool,
+    received: String,
+    respond_by: String,
+    refer_by: Option<String>,
+    history: Vec<(String, String, String, Option<String>)>,
+    error: Option<String>,
+    closures: Options,
+    loops: Options,
+    satisfactions: Options,
+    referrals: Options,
+    sensitive_types: Options,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ItemQuery {
+    error: String,
+}
+
+pub async fn item(
+    State(state): State<AppState>,
+    Extension(l): Extension<Lang>,
+    me: Identity,
+    granted: Granted,
+    Path(id): Path<Uuid>,
+    Query(q): Query<ItemQuery>,
+) -> Result<Response, WebError> {
+    let sight = sight_of(&me);
+    let key = me.office_key.as_deref().filter(|_| sight.sealed);
+    let d = store::get(&state.store, &granted.0, &me.actor(), sight.sealed, key, id).await?;
+    let sealed = d.row.seal().is_sealed();
+    let locked = sealed && key.is_none();
+    let needed = if sealed { Permission::SealedWrite } else { Permission::FeedbackWrite };
+    let history = store::lifecycle::events(&state.store, key, id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let what = match (&e.referral_kind, &e.referred_to) {
+                (Some(k), Some(to)) => format!(
+                    "{} ({}: {to})",
+                    l.t(&format!("feedback-step-{}", e.step)),
+                    l.t(&format!("feedback-referral-{}", k.code()))
+                ),
+                _ => l.t(&format!("feedback-step-{}", e.step)),
+            };
+            (l.datetime(e.at), e.actor, what, e.note)
+        })
+        .collect();
+    let referrals: &[ReferralKind] = if sealed {
+        &[ReferralKind::Investigation, ReferralKind::Assistance]
+    } else {
+        &[ReferralKind::Internal, ReferralKind::Partner]
+    };
+    let page = ItemPage {
+        c: Chrome::new(l, Some(&me), &state),
+        received: l.datetime(d.row.received_at),
+        respond_by: l.datetime(d.row.respond_by),
+        refer_by: d.row.refer_by.map(|t| l.datetime(t)),
+        sealed,
+        locked,
+        show_contact: sight.contact && !locked,
+        can_act: decide(&me.principal, needed).is_ok() && !locked,
+        can_decide_seal: sealed && key.is_some() && decide(&me.principal, Permission::SealedWrite).is_ok(),
+        d,
+        history,
+        error: Some(q.error).filter(|e| !e.is_empty()).map(|e| l.t(&format!("error-{e}"))),
+        closures: options(l, "feedback-closure", ClosureReason::ALL, ClosureReason::code),
+        loops: options(l, "feedback-loop", LoopClosing::ALL, LoopClosing::code),
+        satisfactions: options(l, "feedback-satisfaction", Satisfaction::ALL, Satisfaction::code),
+        referrals: options(l, "feedback-referral", referrals, ReferralKind::code),
+        sensitive_types: options(l, "feedback-about", SensitiveType::ALL, SensitiveType::code),
+    };
+    Ok(page.into_response())
+}
+
+/// The step forms post here; any refusal comes back on the item page.
+pub async fn step(
+    State(state): State<AppState>,
+    me: Identity,
+    granted: Granted,
+    Path(id): Path<Uuid>,
+    Form(form): Form<super::api::StepBody>,
+) -> Result<Response, WebError> {
+    back_to_item(id, super::take_step(&state, &me, &granted.0, id, form).await.map(|_| ()))
+}
+
+/// Back to the item, carrying the refusal's code when the step or decision was refused.
+fn back_to_item(id: Uuid, outcome: Result<(), WebError>) -> Result<Response, WebError> {
+    let code = match outcome {
+        Ok(()) => return Ok(Redirect::to(&format!("/feedback/items/{id}")).into_response()),
+        Err(WebError::Invalid(p)) => p.first().map(|p| p.1).unwrap_or("invalid"),
+        Err(WebError::Conflict { code, .. }) | Err(WebError::BadRequest { code, .. }) => code,
+        Err(e) => return Err(e),
+    };
+    Ok(Redirect::to(&format!("/feedback/items/{id}?error={code}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct SealForm {
+    decision: String,
+    #[serde(default)]
+    sensitive_type: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn seal(
+    State(state): State<AppState>,
+    me: Identity,
+    granted: Granted,
+    Path(id): Path<Uuid>,
+    Form(form): Form<SealForm>,
+) -> Result<Response, WebError> {
+    let kind = Some(form.sensitive_type.as_str()).filter(|s| !s.is_empty());
+    back_to_item(id, super::decide_seal(&state, &me, &granted.0, id, &form.decision, kind, &form.reason).await)
+}
+
+/// What an agent typed, kept to show the form again with its errors.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct AgentForm {
+    channel: String,
+    text: String,
+    about: String,
+    criticality: String,
+    location: String,
+    sex: String,
+    age: String,
+    disability: Option<String>,
+    contact_name: String,
+    contact_phone: String,
+    consent_to_contact: Option<String>,
+    safe_contact: String,
+    language: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "feedback_record.html")]
+pub struct RecordPage {
+    c: Chrome,
+    form: AgentForm,
+    errors: Vec<(&'static str, String)>,
+    channels: Options,
+    abouts: Options,
+    criticalities: Options,
+    sexes: Options,
+    locations: Vec<(String, String)>,
+    /// The reference of the item just recorded, when it was sealed (the agent cannot open it).
+    sealed_reference: Option<String>,
+}
+
+impl RecordPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+async fn record_page(
+    state: &AppState,
+    l: Lang,
+    me: &Identity,
+    form: AgentForm,
+    errors: Vec<(&'static str, String)>,
+    sealed_reference: Option<String>,
+) -> Result<RecordPage, WebError> {
+    let mut abouts = vec![("", l.t("feedback-about-general"))];
+    abouts.extend(options(l, "feedback-about", SensitiveType::ALL, SensitiveType::code));
+    let mut sexes = vec![("", l.t("feedback-sex-none"))];
+    sexes.extend(["f", "m", "x", "u"].into_iter().map(|s| (s, l.t(&format!("feedback-sex-{s}")))));
+    let locations = haven_store::locations::all(&state.store)
+        .await?
+        .into_iter()
+        .map(|loc| (loc.pcode.clone(), format!("{}{}", "· ".repeat(loc.level as usize), loc.name(l.code()))))
+        .collect();
+    Ok(RecordPage {
+        c: Chrome::new(l, Some(me), state),
+        form,
+        errors,
+        channels: options(l, "feedback-channel", &Channel::AGENT, Channel::code),
+        abouts,
+        criticalities: options(l, "feedback-criticality", Criticality::ALL, Criticality::code),
+        sexes,
+        locations,
+        sealed_reference,
+    })
+}
+
+pub async fn record_form(
+    State(state): State<AppState>,
+    Extension(l): Extension<Lang>,
+    me: Identity,
+    _g: Granted,
+) -> Result<Response, WebError> {
+    let form = AgentForm { channel: "helpdesk".into(), criticality: "to_be_clarified".into(), ..Default::default() };
+    Ok(record_page(&state, l, &me, form, Vec::new(), None).await?.into_response())
+}
+
+pub async fn record_submit(
+    State(state): State<AppState>,
+    Extension(l): Extension<Lang>,
+    me: Identity,
+    _g: Granted,
+    Form(form): Form<AgentForm>,
+) -> Result<Response, WebError> {
+    let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let age = form.age.trim();
+    let raw = RawSubmission {
+        text: Some(form.text.clone()),
+        channel: Some(form.channel.clone()),
+        sensitive_type: opt(&form.about),
+        criticality: opt(&form.criticality),
+        location: opt(&form.location),
+        sex: opt(&form.sex),
+        age: if age.is_empty() { None } else { Some(age.parse::<i64>().unwrap_or(-1)) },
+        disability: form.disability.as_ref().map(|_| true),
+        contact_name: opt(&form.contact_name),
+        contact_phone: opt(&form.contact_phone),
+        consent_to_contact: Some(form.consent_to_contact.is_some()),
+        safe_contact: opt(&form.safe_contact),
+        language: opt(&form.language),
+        ..Default::default()
+    };
+    match intake(&state, raw, None, Some(&me.actor())).await {
+        Ok(recorded) => {
+            if recorded.sealed && !sight_of(&me).sealed {
+                // Once submitted, a sealed item is out of the agent's hands: only its reference.
+                let fresh =
+                    AgentForm { channel: form.channel, criticality: "to_be_clarified".into(), ..Default::default() };
+                let page = record_page(&state, l, &me, fresh, Vec::new(), Some(recorded.reference)).await?;
+                return Ok((StatusCode::CREATED, page).into_response());
+            }
+            Ok(Redirect::to(&format!("/feedback/items/{}", recorded.id)).into_response())
+        }
+        Err(WebError::Invalid(problems)) => {
+            let errors = problems.into_iter().map(|(f, code)| (f, l.t(&format!("error-{code}")))).collect();
+            let page = record_page(&state, l, &me, form, errors, None).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
