@@ -146,6 +146,7 @@ catalog-kind-risks = مخاطر الحماية (مجموعة الحماية ال
 catalog-kind-action-types = أنواع إجراءات الحماية
 catalog-kind-pillars = الركائز التشغيلية (PiHA)
 catalog-kind-age-brackets = الفئات العمرية
+catalog-kind-feedback-typology = تصنيف الملاحظات (الاتحاد الدولي)
 catalog-kind-locations = المواقع
 
 ## المستخدمون
@@ -382,3 +383,4 @@ feedback-about-person = الشخص مقدّم الملاحظة
 feedback-disability = لديه إعاقة (الأسئلة المختصرة لمجموعة واشنطن)
 feedback-consent-given = يوافق الشخص على التواصل معه
 feedback-record-save = حفظ
+feedback-category = الفئة (تصنيف الاتحاد الدولي)

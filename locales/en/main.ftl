@@ -146,6 +146,7 @@ catalog-kind-risks = Protection risks (GPC)
 catalog-kind-action-types = Types of protection action
 catalog-kind-pillars = Operational pillars (PiHA)
 catalog-kind-age-brackets = Age brackets
+catalog-kind-feedback-typology = Feedback typology (IFRC)
 catalog-kind-locations = Locations
 
 ## Users
@@ -374,3 +375,4 @@ feedback-about-person = The person giving feedback
 feedback-disability = Has a disability (Washington Group short set)
 feedback-consent-given = The person agrees to be contacted
 feedback-record-save = Save
+feedback-category = Category (IFRC typology)

@@ -146,6 +146,7 @@ catalog-kind-risks = Risques de protection (GPC)
 catalog-kind-action-types = Types d'action de protection
 catalog-kind-pillars = Piliers opérationnels (PiHA)
 catalog-kind-age-brackets = Tranches d'âge
+catalog-kind-feedback-typology = Typologie des retours (FICR)
 catalog-kind-locations = Lieux
 
 ## Utilisateurs
@@ -374,3 +375,4 @@ feedback-about-person = La personne qui donne son avis
 feedback-disability = A un handicap (questionnaire court du Groupe de Washington)
 feedback-consent-given = La personne accepte d'être contactée
 feedback-record-save = Enregistrer
+feedback-category = Catégorie (typologie FICR)

@@ -148,7 +148,7 @@ pub async fn versions(store: &Store) -> Result<Vec<VersionRecord>, StoreError> {
 }
 
 /// The reference data shipped with this build (the repository's `catalog/` folder).
-pub const SHIPPED: [(&str, &str); 8] = [
+pub const SHIPPED: [(&str, &str); 9] = [
     ("principles.toml", include_str!("../../../catalog/principles.toml")),
     ("phases.toml", include_str!("../../../catalog/phases.toml")),
     ("sectors.toml", include_str!("../../../catalog/sectors.toml")),
@@ -157,6 +157,7 @@ pub const SHIPPED: [(&str, &str); 8] = [
     ("action-types.toml", include_str!("../../../catalog/action-types.toml")),
     ("pillars.toml", include_str!("../../../catalog/pillars.toml")),
     ("age-brackets.toml", include_str!("../../../catalog/age-brackets.toml")),
+    ("feedback-typology.toml", include_str!("../../../catalog/feedback-typology.toml")),
 ];
 
 /// Load every shipped file whose version is not loaded yet.

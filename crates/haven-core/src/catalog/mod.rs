@@ -1,5 +1,5 @@
 //! Reference data: principles, phases, sectors, at-risk groups, risks, action types,
-//! pillars, age brackets. Files in `catalog/` are parsed and checked here, then loaded.
+//! pillars, age brackets, the feedback typology. Files in `catalog/` are parsed and checked here, then loaded.
 
 mod file;
 mod localized;
@@ -18,10 +18,11 @@ pub enum CatalogKind {
     ActionTypes,
     Pillars,
     AgeBrackets,
+    FeedbackTypology,
 }
 
 impl CatalogKind {
-    pub const ALL: [CatalogKind; 8] = [
+    pub const ALL: [CatalogKind; 9] = [
         CatalogKind::Principles,
         CatalogKind::Phases,
         CatalogKind::Sectors,
@@ -30,6 +31,7 @@ impl CatalogKind {
         CatalogKind::ActionTypes,
         CatalogKind::Pillars,
         CatalogKind::AgeBrackets,
+        CatalogKind::FeedbackTypology,
     ];
 
     pub fn code(self) -> &'static str {
@@ -42,6 +44,7 @@ impl CatalogKind {
             CatalogKind::ActionTypes => "action-types",
             CatalogKind::Pillars => "pillars",
             CatalogKind::AgeBrackets => "age-brackets",
+            CatalogKind::FeedbackTypology => "feedback-typology",
         }
     }
 

@@ -81,6 +81,20 @@ fn new_reference() -> ReferenceCode {
     ReferenceCode::from_random(u64::from_le_bytes(random_bytes()))
 }
 
+/// A typology category: `None` when the code is not in the catalog, else the sensitive
+/// sub-type it implies (allegations of SEA, fraud, misconduct), if any.
+pub async fn category(store: &Store, code: &str) -> Result<Option<Option<SensitiveType>>, StoreError> {
+    let row: Option<(String,)> = on_pool!(&store.pool, p => {
+        sqlx::query_as("SELECT extra FROM catalog_entries WHERE kind = 'feedback-typology' AND code = $1")
+            .bind(code).fetch_optional(p).await
+    })?;
+    Ok(row.map(|(extra,)| {
+        serde_json::from_str::<serde_json::Value>(&extra)
+            .ok()
+            .and_then(|v| v.get("sensitive_type").and_then(|t| t.as_str()).and_then(SensitiveType::from_code))
+    }))
+}
+
 async fn location_path(store: &Store, pcode: &str) -> Result<Option<String>, StoreError> {
     let row: Option<(String,)> = on_pool!(&store.pool, p => {
         sqlx::query_as("SELECT path FROM locations WHERE pcode = $1").bind(pcode).fetch_optional(p).await

@@ -42,8 +42,14 @@ pub async fn intake_at(
 ) -> Result<Recorded, WebError> {
     let now = haven_store::now_utc();
     let received_at = received_at.filter(|t| *t <= now).unwrap_or(now);
-    let submission =
+    let mut submission =
         raw.validate().map_err(|problems| WebError::Invalid(problems.iter().map(|p| (p.field, p.code)).collect()))?;
+    if let Some(code) = &submission.category {
+        // A category such as "allegation of SEA" declares the item sensitive.
+        let implied =
+            store::category(&state.store, code).await?.ok_or(WebError::Invalid(vec![("category", "unknown-code")]))?;
+        submission.sensitive_type = submission.sensitive_type.or(implied);
+    }
     let sensitive_type = state.lexicon.propose(submission.sensitive_type, &submission.text);
     let seal = match (submission.sensitive_type, sensitive_type) {
         (Some(_), _) => Seal::Sealed,

@@ -244,6 +244,7 @@ pub struct AgentForm {
     channel: String,
     text: String,
     about: String,
+    category: String,
     criticality: String,
     location: String,
     sex: String,
@@ -267,6 +268,7 @@ pub struct RecordPage {
     criticalities: Options,
     sexes: Options,
     locations: Vec<(String, String)>,
+    categories: Vec<(String, String)>,
     /// The reference of the item just recorded, when it was sealed (the agent cannot open it).
     sealed_reference: Option<String>,
 }
@@ -294,7 +296,13 @@ async fn record_page(
         .into_iter()
         .map(|loc| (loc.pcode.clone(), format!("{}{}", "· ".repeat(loc.level as usize), loc.name(l.code()))))
         .collect();
+    let categories = haven_store::catalog::entries(&state.store, haven_core::catalog::CatalogKind::FeedbackTypology)
+        .await?
+        .into_iter()
+        .map(|e| (e.code.clone(), e.name.get(l.code()).to_owned()))
+        .collect();
     Ok(RecordPage {
+        categories,
         c: Chrome::new(l, Some(me), state),
         form,
         errors,
@@ -330,6 +338,7 @@ pub async fn record_submit(
         text: Some(form.text.clone()),
         channel: Some(form.channel.clone()),
         sensitive_type: opt(&form.about),
+        category: opt(&form.category),
         criticality: opt(&form.criticality),
         location: opt(&form.location),
         sex: opt(&form.sex),

@@ -90,9 +90,14 @@ async fn sealed_items_are_seen_and_opened_only_by_psea_focal_points() {
             &app,
             None,
             "/api/v1/public/feedback",
-            json!({"text": "The guard took a bribe at the gate", "channel": "web"}),
+            json!({"text": "The guard Xanthippe took a bribe at the gate", "channel": "web"}),
         )
         .await;
+        assert_eq!(status, 201);
+        // A typology category of allegations seals the item even without alarming words.
+        let text = "Complaint about the driver of truck 12";
+        let body = json!({"text": text, "channel": "helpdesk", "category": "report-sea"});
+        let (status, by_category) = post(&app, Some(&agent), "/api/v1/feedback", body).await;
         assert_eq!(status, 201);
 
         // Roles outside PSEA see the open item only, and the sealed ones do not exist for them.
@@ -103,7 +108,7 @@ async fn sealed_items_are_seen_and_opened_only_by_psea_focal_points() {
             assert_eq!(page["total"], 1, "{user}: {page}");
             assert_eq!(page["items"][0]["id"], open["id"]);
             assert!(page["items"][0].get("sensitive_type").is_none());
-            for hidden in [&sealed, &flagged] {
+            for hidden in [&sealed, &flagged, &by_category] {
                 let url = app.url(&format!("/api/v1/feedback/{}", hidden["id"].as_str().unwrap()));
                 assert_eq!(get_json(&reqwest::Client::new(), &url, Some(&t)).await.0, 404, "{user}");
             }
@@ -120,7 +125,7 @@ async fn sealed_items_are_seen_and_opened_only_by_psea_focal_points() {
         let psea = signed_in(&app, "psea").await;
         let (status, page) = get_json(&psea, &app.url("/api/v1/feedback"), None).await;
         assert_eq!(status, 200);
-        assert_eq!(page["total"], 3);
+        assert_eq!(page["total"], 4);
         let sealed_url = app.url(&format!("/api/v1/feedback/{}", sealed["id"].as_str().unwrap()));
         let (status, item) = get_json(&psea, &sealed_url, None).await;
         assert_eq!(status, 200, "{item}");
@@ -132,6 +137,12 @@ async fn sealed_items_are_seen_and_opened_only_by_psea_focal_points() {
         let flagged_url = app.url(&format!("/api/v1/feedback/{}", flagged["id"].as_str().unwrap()));
         let (_, item) = get_json(&psea, &flagged_url, None).await;
         assert_eq!((item["seal"].as_str(), item["sensitive_type"].as_str()), (Some("provisional"), Some("fraud")));
+        let url = app.url(&format!("/api/v1/feedback/{}", by_category["id"].as_str().unwrap()));
+        let (_, item) = get_json(&psea, &url, None).await;
+        assert_eq!(
+            (item["seal"].as_str(), item["sensitive_type"].as_str(), item["category"].as_str()),
+            (Some("sealed"), Some("sea"), Some("report-sea"))
+        );
 
         // A focal point's token opens sealed content only when made with the password.
         let with_key = token(&app, "psea", true).await;
@@ -145,7 +156,7 @@ async fn sealed_items_are_seen_and_opened_only_by_psea_focal_points() {
         let opened =
             haven_store::audit::list(&app.store.pool, Some("feedback.sealed-opened"), None, 100).await.unwrap();
         let of_sealed = opened.iter().filter(|e| e.entry.entity_id == sealed["id"].as_str().unwrap()).count();
-        assert_eq!((opened.len(), of_sealed), (3, 2), "every opening is audited");
+        assert_eq!((opened.len(), of_sealed), (4, 2), "every opening is audited");
 
         // The raw database holds no narrative, name or phone number that was submitted.
         match engine {
@@ -156,7 +167,7 @@ async fn sealed_items_are_seen_and_opened_only_by_psea_focal_points() {
                     raw.extend(wal);
                 }
                 let text = String::from_utf8_lossy(&raw).to_lowercase();
-                for secret in ["idrissou", "quenelle", "254711987654", "mornings only", "bribe"] {
+                for secret in ["idrissou", "quenelle", "254711987654", "mornings only", "xanthippe"] {
                     assert!(!text.contains(secret), "{secret} found in the database file");
                 }
             }
