@@ -36,6 +36,12 @@ pub enum WebError {
     Invalid(Vec<(&'static str, &'static str)>),
     #[error("service unavailable: {0}")]
     Unavailable(&'static str),
+    /// A file that cannot be read as a table (the message names the file and line).
+    #[error("unreadable file: {0}")]
+    InvalidFile(String),
+    /// A file with problems on some of its rows: line, column, problem code.
+    #[error("invalid file")]
+    InvalidRows(Vec<(u64, String, &'static str)>),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -56,7 +62,15 @@ pub struct ErrorInfo {
     pub code: &'static str,
     pub field: Option<&'static str>,
     /// Every field problem, when there are several.
-    pub problems: Vec<(&'static str, &'static str)>,
+    pub problems: Vec<ProblemInfo>,
+}
+
+/// One problem: the line of a file (for imports), the field or column, a stable code.
+#[derive(Debug, Clone)]
+pub struct ProblemInfo {
+    pub row: Option<u64>,
+    pub field: String,
+    pub code: &'static str,
 }
 
 impl WebError {
@@ -74,7 +88,22 @@ impl WebError {
                 let info = ErrorInfo {
                     code: first.map(|p| p.1).unwrap_or("invalid"),
                     field: first.map(|p| p.0),
-                    problems: problems.clone(),
+                    problems: problems
+                        .iter()
+                        .map(|(field, code)| ProblemInfo { row: None, field: (*field).to_owned(), code })
+                        .collect(),
+                };
+                (StatusCode::UNPROCESSABLE_ENTITY, info)
+            }
+            WebError::InvalidFile(_) => (StatusCode::UNPROCESSABLE_ENTITY, info("unreadable-file", None)),
+            WebError::InvalidRows(problems) => {
+                let info = ErrorInfo {
+                    code: "invalid-file",
+                    field: None,
+                    problems: problems
+                        .iter()
+                        .map(|(row, field, code)| ProblemInfo { row: Some(*row), field: field.clone(), code })
+                        .collect(),
                 };
                 (StatusCode::UNPROCESSABLE_ENTITY, info)
             }
@@ -118,6 +147,9 @@ pub struct ErrorDetail {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct FieldProblemBody {
+    /// The line of the file, for imports (the header is line 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u64>,
     pub field: String,
     pub code: String,
     pub message: String,
@@ -171,10 +203,11 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
                 problems: info
                     .problems
                     .iter()
-                    .map(|(field, code)| FieldProblemBody {
-                        field: (*field).to_owned(),
-                        code: (*code).to_owned(),
-                        message: lang.t(&format!("error-{code}")),
+                    .map(|p| FieldProblemBody {
+                        row: p.row,
+                        field: p.field.clone(),
+                        code: p.code.to_owned(),
+                        message: lang.t(&format!("error-{}", p.code)),
                     })
                     .collect(),
             },

@@ -181,6 +181,7 @@ pub fn router(state: AppState) -> Router {
         .merge(
             Router::new()
                 .route("/api/v1/feedback", post(feedback::api::create))
+                .route("/api/v1/feedback/import", post(feedback::api::import))
                 .route("/feedback/record", get(feedback::pages::record_form).post(feedback::pages::record_submit))
                 .route_layer(from_fn(allow(Permission::FeedbackWrite))),
         )

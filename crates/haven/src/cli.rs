@@ -102,6 +102,13 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Community feedback and complaints.
+    Feedback {
+        #[command(subcommand)]
+        command: FeedbackCommand,
+        #[command(flatten)]
+        common: Common,
+    },
     /// The PSEA office key that seals sensitive feedback.
     Psea {
         #[command(subcommand)]
@@ -239,6 +246,17 @@ enum TokenCommand {
 }
 
 #[derive(Subcommand)]
+enum FeedbackCommand {
+    /// Import a feedback log (CSV UTF-8 or XLSX, header row first): all rows or none.
+    Import {
+        file: PathBuf,
+        /// The user recorded as having entered the items (needs feedback-write).
+        #[arg(long)]
+        user: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum PseaCommand {
     /// Set up the office key with the first PSEA focal point; prints the recovery key once.
     Init {
@@ -315,6 +333,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             result
         }
         Command::Keys { command, common } => keys_command(command, common).await,
+        Command::Feedback { command: FeedbackCommand::Import { file, user }, common } => {
+            let store = common.open().await?;
+            let result = import_feedback(&store, &file, &user).await;
+            store.pool.close().await;
+            result
+        }
         Command::Psea { command: PseaCommand::Init { user, password_stdin }, common } => {
             if !password_stdin {
                 bail!("haven psea init needs --password-stdin: the office key is wrapped under that password");
@@ -688,6 +712,43 @@ async fn create_token(
             .await?;
     println!("{token}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Import a feedback log, printing every problem with its line and column.
+async fn import_feedback(store: &Store, file: &std::path::Path, username: &str) -> anyhow::Result<ExitCode> {
+    let record = users::login_record(store, username).await?.with_context(|| format!("no user {username}"))?;
+    let principal = users::principal(store, record.id).await?;
+    if haven_core::authz::decide(&principal, haven_core::authz::Permission::FeedbackWrite).is_err() {
+        bail!("{username} may not record feedback (needs the feedback-write permission)");
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let name = file.display().to_string();
+    let actor = Actor { id: Some(record.id), name: record.username.clone() };
+    let lexicon = haven_core::feedback::Lexicon::builtin();
+    match haven_web::feedback::import::import_file(store, &lexicon, &actor, &name, &bytes).await {
+        Ok(report) => {
+            println!("{name}: {} items imported, {} of them sealed", report.imported, report.sealed);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(haven_web::WebError::InvalidRows(problems)) => {
+            eprintln!("{name}: nothing imported; {} problems:", problems.len());
+            let l = haven_web::i18n::Lang::default();
+            for (line, column, code) in problems {
+                let message = l.t(&format!("error-{code}"));
+                if column.is_empty() {
+                    eprintln!("  line {line}: {message}");
+                } else {
+                    eprintln!("  line {line}, column {column}: {message}");
+                }
+            }
+            Ok(ExitCode::FAILURE)
+        }
+        Err(haven_web::WebError::InvalidFile(message)) => bail!("{message}"),
+        Err(haven_web::WebError::Unavailable(_)) => {
+            bail!("the file has sensitive items but the PSEA office key is not set up (haven psea init)")
+        }
+        Err(e) => bail!("{name}: {e}"),
+    }
 }
 
 /// Set up the PSEA office key for its first focal point.

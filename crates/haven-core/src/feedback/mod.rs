@@ -25,12 +25,14 @@ macro_rules! coded {
     };
 }
 
+mod import;
 mod intake;
 mod lifecycle;
 mod reference;
 mod screen;
 mod sla;
 
+pub use import::{ImportedRow, RowProblem, parse_when, rows_to_submissions};
 pub use intake::{FieldProblem, RawSubmission, Submission, age_bracket_of};
 pub use lifecycle::{ClosureReason, LoopClosing, ReferralKind, Satisfaction, Step, StepError, next_status};
 pub use reference::{ReferenceCode, parse_reference};

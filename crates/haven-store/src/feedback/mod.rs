@@ -95,6 +95,11 @@ pub async fn category(store: &Store, code: &str) -> Result<Option<Option<Sensiti
     }))
 }
 
+/// Whether a location code is in the tree.
+pub async fn location_exists(store: &Store, pcode: &str) -> Result<bool, StoreError> {
+    Ok(location_path(store, pcode).await?.is_some())
+}
+
 async fn location_path(store: &Store, pcode: &str) -> Result<Option<String>, StoreError> {
     let row: Option<(String,)> = on_pool!(&store.pool, p => {
         sqlx::query_as("SELECT path FROM locations WHERE pcode = $1").bind(pcode).fetch_optional(p).await
@@ -115,14 +120,20 @@ async fn by_channel_message(store: &Store, channel: Channel, message: &str) -> R
     }))
 }
 
-/// Store one item with its audit entry, in one transaction committed before returning.
-pub async fn record(store: &Store, new: NewFeedback<'_>) -> Result<Recorded, RecordError> {
+/// An item ready to insert: everything computed, content encrypted or sealed.
+struct Prepared<'a> {
+    new: NewFeedback<'a>,
+    id: Uuid,
+    location_path: Option<String>,
+    narrative_enc: Option<Vec<u8>>,
+    contact_enc: Option<Vec<u8>>,
+    sealed_content: Option<Vec<u8>>,
+    terms: Vec<Vec<u8>>,
+    due: haven_core::feedback::Due,
+}
+
+async fn prepare<'a>(store: &Store, new: NewFeedback<'a>) -> Result<Prepared<'a>, RecordError> {
     let s = new.submission;
-    if let Some(message) = new.channel_message_id
-        && let Some(existing) = by_channel_message(store, s.channel, message).await?
-    {
-        return Ok(existing);
-    }
     let location_path = match &s.location {
         None => None,
         Some(code) => {
@@ -155,81 +166,120 @@ pub async fn record(store: &Store, new: NewFeedback<'_>) -> Result<Recorded, Rec
         (Some(narrative), contact_enc, None, store.keys.name_tokens(TERM_PURPOSE, &s.text))
     };
     let due = new.levels.due(new.received_at, s.criticality, sealed);
-    let now = now_utc();
+    Ok(Prepared { new, id, location_path, narrative_enc, contact_enc, sealed_content, terms, due })
+}
+
+/// Insert a prepared item, its search terms and its audit entry. False when the row was
+/// not inserted (a concurrent delivery of the same message, or a reference collision).
+async fn insert(tx: &mut Tx, store: &Store, p: &Prepared<'_>, reference: &ReferenceCode) -> Result<bool, StoreError> {
+    let (new, s) = (&p.new, p.new.submission);
+    let inserted = on_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO feedback (id, reference, channel, channel_message_id, received_at, recorded_by, category,
+                sensitive_type, seal, criticality, priority, status, location_pcode, location_path, sex, age_bracket,
+                disability, language, consent_to_contact, has_contact, narrative_enc, contact_enc, sealed_content,
+                acknowledge_by, respond_by, refer_by, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+                $22, $23, $24, $25, $26, $27)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(p.id)
+        .bind(reference.as_str())
+        .bind(s.channel.code())
+        .bind(new.channel_message_id)
+        .bind(new.received_at)
+        .bind(new.recorded_by.and_then(|a| a.id))
+        .bind(&s.category)
+        .bind(new.sensitive_type.map(|t| t.code()))
+        .bind(new.seal.code())
+        .bind(s.criticality.code())
+        .bind(i64::from(s.criticality.priority()))
+        .bind(Status::Received.code())
+        .bind(&s.location)
+        .bind(&p.location_path)
+        .bind(s.sex.map(|x| x.code()))
+        .bind(&s.age_bracket)
+        .bind(s.disability)
+        .bind(&s.language)
+        .bind(s.consent_to_contact)
+        .bind(s.has_contact())
+        .bind(&p.narrative_enc)
+        .bind(&p.contact_enc)
+        .bind(&p.sealed_content)
+        .bind(p.due.acknowledge_by)
+        .bind(p.due.respond_by)
+        .bind(p.due.refer_by)
+        .bind(now_utc())
+        .execute(c).await.map(|r| r.rows_affected())
+    })?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    insert_terms(tx, p.id, &p.terms).await?;
+    let sealed = new.seal.is_sealed();
     let summary = format!(
         "channel {}{}",
         s.channel.code(),
         if sealed { format!(", {}", new.seal.code()) } else { String::new() }
     );
-    let mut reference = new_reference();
-    for attempt in 0..3 {
+    let actor = new.recorded_by.cloned().unwrap_or_else(|| Actor::system(&format!("channel:{}", s.channel.code())));
+    let event = actor.event(actions::FEEDBACK_RECORDED, "feedback", p.id.to_string()).summary(summary);
+    audit::append(tx, &store.keys, &event).await?;
+    Ok(true)
+}
+
+/// Store one item with its audit entry, in one transaction committed before returning.
+pub async fn record(store: &Store, new: NewFeedback<'_>) -> Result<Recorded, RecordError> {
+    if let Some(message) = new.channel_message_id
+        && let Some(existing) = by_channel_message(store, new.submission.channel, message).await?
+    {
+        return Ok(existing);
+    }
+    let (channel, message) = (new.submission.channel, new.channel_message_id);
+    let prepared = prepare(store, new).await?;
+    for _ in 0..3 {
+        let reference = new_reference();
         let mut tx = store.pool.begin().await?;
-        let inserted = on_tx!(&mut tx, c => {
-            sqlx::query(
-                "INSERT INTO feedback (id, reference, channel, channel_message_id, received_at, recorded_by, category,
-                    sensitive_type, seal, criticality, priority, status, location_pcode, location_path, sex, age_bracket,
-                    disability, language, consent_to_contact, has_contact, narrative_enc, contact_enc, sealed_content,
-                    acknowledge_by, respond_by, refer_by, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-                    $22, $23, $24, $25, $26, $27)
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(id)
-            .bind(reference.as_str())
-            .bind(s.channel.code())
-            .bind(new.channel_message_id)
-            .bind(new.received_at)
-            .bind(new.recorded_by.and_then(|a| a.id))
-            .bind(&s.category)
-            .bind(new.sensitive_type.map(|t| t.code()))
-            .bind(new.seal.code())
-            .bind(s.criticality.code())
-            .bind(i64::from(s.criticality.priority()))
-            .bind(Status::Received.code())
-            .bind(&s.location)
-            .bind(&location_path)
-            .bind(s.sex.map(|x| x.code()))
-            .bind(&s.age_bracket)
-            .bind(s.disability)
-            .bind(&s.language)
-            .bind(s.consent_to_contact)
-            .bind(s.has_contact())
-            .bind(&narrative_enc)
-            .bind(&contact_enc)
-            .bind(&sealed_content)
-            .bind(due.acknowledge_by)
-            .bind(due.respond_by)
-            .bind(due.refer_by)
-            .bind(now)
-            .execute(c).await.map(|r| r.rows_affected())
-        })?;
-        if inserted == 0 {
-            drop(tx);
-            // Either the channel delivered this message concurrently, or the reference
-            // collided (one chance in 2^60 per pair): tell them apart.
-            if let Some(message) = new.channel_message_id
-                && let Some(existing) = by_channel_message(store, s.channel, message).await?
-            {
-                return Ok(existing);
-            }
-            if attempt == 2 {
-                return Err(StoreError::Conflict("feedback reference".into()).into());
-            }
-            reference = new_reference();
-            continue;
+        if insert(&mut tx, store, &prepared, &reference).await? {
+            tx.commit().await?;
+            let sealed = prepared.new.seal.is_sealed();
+            return Ok(Recorded { id: prepared.id, reference: reference.as_str().to_owned(), created: true, sealed });
         }
-        insert_terms(&mut tx, id, &terms).await?;
-        let actor = new.recorded_by.cloned().unwrap_or_else(|| Actor::system(&format!("channel:{}", s.channel.code())));
-        audit::append(
-            &mut tx,
-            &store.keys,
-            &actor.event(actions::FEEDBACK_RECORDED, "feedback", &row).summary(summary.clone()),
-        )
-        .await?;
-        tx.commit().await?;
-        return Ok(Recorded { id, reference: reference.as_str().to_owned(), created: true, sealed });
+        drop(tx);
+        // Either the channel delivered this message concurrently, or the reference
+        // collided (one chance in 2^60 per pair): tell them apart.
+        if let Some(message) = message
+            && let Some(existing) = by_channel_message(store, channel, message).await?
+        {
+            return Ok(existing);
+        }
     }
     Err(StoreError::Conflict("feedback reference".into()).into())
+}
+
+/// Store several items in one transaction: all of them, or none (imports).
+pub async fn record_all(store: &Store, items: Vec<NewFeedback<'_>>) -> Result<Vec<Recorded>, RecordError> {
+    let mut prepared = Vec::with_capacity(items.len());
+    for new in items {
+        prepared.push(prepare(store, new).await?);
+    }
+    let mut tx = store.pool.begin().await?;
+    let mut out = Vec::with_capacity(prepared.len());
+    for p in &prepared {
+        let reference = new_reference();
+        if !insert(&mut tx, store, p, &reference).await? {
+            // Rolled back with the transaction: nothing of the file is kept.
+            return Err(StoreError::Conflict("feedback reference".into()).into());
+        }
+        out.push(Recorded {
+            id: p.id,
+            reference: reference.as_str().to_owned(),
+            created: true,
+            sealed: p.new.seal.is_sealed(),
+        });
+    }
+    tx.commit().await?;
+    Ok(out)
 }
 
 async fn insert_terms(tx: &mut Tx, id: Uuid, terms: &[Vec<u8>]) -> Result<(), StoreError> {

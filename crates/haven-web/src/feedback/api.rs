@@ -419,3 +419,32 @@ pub async fn seal(
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ImportParams {
+    /// The file's name, used in messages (default `upload`).
+    pub name: Option<String>,
+}
+
+/// Import a feedback log: the body is a CSV (UTF-8) or XLSX file with a header row. Columns are
+/// found by their usual names (text or feedback message, channel, category, location, sex, age,
+/// received...). All rows or none: any problem is reported with its line and column.
+#[utoipa::path(post, path = "/api/v1/feedback/import", tag = "feedback", params(ImportParams),
+    request_body(content = Vec<u8>, content_type = "text/csv"),
+    responses(
+        (status = 201, description = "Imported", body = crate::feedback::import::ImportReport),
+        (status = 403, description = "Not allowed", body = ErrorBody),
+        (status = 422, description = "Problems, each with its line and column; nothing was stored", body = ErrorBody)
+    ),
+    security(("bearer" = [])))]
+pub async fn import(
+    State(state): State<AppState>,
+    me: Identity,
+    _g: Granted,
+    Query(q): Query<ImportParams>,
+    body: axum::body::Bytes,
+) -> Result<Response, WebError> {
+    let name = q.name.as_deref().filter(|n| !n.is_empty()).unwrap_or("upload");
+    let report = super::import::import_file(&state.store, &state.lexicon, &me.actor(), name, &body).await?;
+    Ok((StatusCode::CREATED, Json(report)).into_response())
+}

@@ -3,6 +3,7 @@
 //! only what they may see; the public status page.
 
 pub mod api;
+pub mod import;
 pub mod pages;
 pub mod public;
 pub mod webhooks;
@@ -50,13 +51,8 @@ pub async fn intake_at(
             store::category(&state.store, code).await?.ok_or(WebError::Invalid(vec![("category", "unknown-code")]))?;
         submission.sensitive_type = submission.sensitive_type.or(implied);
     }
-    let sensitive_type = state.lexicon.propose(submission.sensitive_type, &submission.text);
-    let seal = match (submission.sensitive_type, sensitive_type) {
-        (Some(_), _) => Seal::Sealed,
-        (None, Some(_)) => Seal::Provisional,
-        (None, None) => Seal::Open,
-    };
-    let levels = service_levels(state).await?;
+    let (sensitive_type, seal) = screen(&state.lexicon, &submission);
+    let levels = service_levels(&state.store).await?;
     let new = NewFeedback {
         submission: &submission,
         sensitive_type,
@@ -73,11 +69,26 @@ pub async fn intake_at(
     })
 }
 
+/// The sensitive type to record and the seal: sealed when declared, provisionally sealed when
+/// only the keyword screen finds something.
+pub fn screen(
+    lexicon: &haven_core::feedback::Lexicon,
+    s: &haven_core::feedback::Submission,
+) -> (Option<SensitiveType>, Seal) {
+    let proposed = lexicon.propose(s.sensitive_type, &s.text);
+    let seal = match (s.sensitive_type, proposed) {
+        (Some(_), _) => Seal::Sealed,
+        (None, Some(_)) => Seal::Provisional,
+        (None, None) => Seal::Open,
+    };
+    (proposed, seal)
+}
+
 /// The operation's service levels (settings `feedback.*`), defaults where unset.
-pub async fn service_levels(state: &AppState) -> Result<ServiceLevels, WebError> {
+pub async fn service_levels(store: &haven_store::Store) -> Result<ServiceLevels, WebError> {
     let mut levels = ServiceLevels::default();
     let read = |v: Option<String>| v.and_then(|v| v.trim().parse::<i64>().ok());
-    let settings = haven_store::settings::all(&state.store).await?;
+    let settings = haven_store::settings::all(store).await?;
     let get = |key: &str| settings.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
     if let Some(h) = read(get("feedback.acknowledge_hours")).and_then(|v| u32::try_from(v).ok()).filter(|v| *v > 0) {
         levels.acknowledge_hours = h;

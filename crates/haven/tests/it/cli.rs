@@ -169,3 +169,27 @@ fn psea_init_shows_the_recovery_key_once_and_needs_the_focal_points_password() {
     assert_ne!(code, 0, "set up once only");
     assert!(err.contains("already set up"), "{err}");
 }
+
+#[test]
+fn feedback_import_reports_problems_by_line_and_imports_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let password = Some("a long enough password\n");
+    assert_eq!(
+        haven(&["user", "add", "omar", "--name", "Omar S", "--role", "feedback-agent"], data, None, password).0,
+        0
+    );
+    let log = data.join("log.csv");
+    std::fs::write(&log, "message,channel\nThe tap is broken,hotline\nok,carrier pigeon\n").unwrap();
+    let (code, _, err) = haven(&["feedback", "import", log.to_str().unwrap(), "--user", "omar"], data, None, None);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("nothing imported")
+            && err.contains("line 3, column channel: This value is not one of the allowed choices."),
+        "{err}"
+    );
+    std::fs::write(&log, "message,channel\nThe tap is broken,hotline\nThe queue is too long,help desk\n").unwrap();
+    let (code, out, err) = haven(&["feedback", "import", log.to_str().unwrap(), "--user", "omar"], data, None, None);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2 items imported, 0 of them sealed"), "{out}");
+}

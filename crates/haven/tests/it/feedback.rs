@@ -755,3 +755,89 @@ async fn agents_record_and_work_items_on_the_pages_and_sealed_ones_leave_their_h
         assert_eq!(count_rows(&app).await, before);
     }
 }
+
+async fn import(app: &TestApp, token: &str, name: &str, body: Vec<u8>) -> (u16, Value) {
+    let r = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/feedback/import?name={name}")))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn logs_import_whole_or_not_at_all_with_every_problem_located() {
+    for engine in engines() {
+        let app = feedback_app(engine, true).await;
+        let agent = token(&app, "agent", false).await;
+        let bad = "Feedback message,Feedback channel,Location,Received,Consent,Phone\n\
+                   The bus did not come,Call centre,XY01,2026-03-01,no,\n\
+                   ,Help desk,XY99,2026-03-02,maybe,\n\
+                   Latrine lock broken,pigeon,XY02,01/03/2099,yes,+254700000001\n";
+        let (status, body) = import(&app, &agent, "log.csv", bad.into()).await;
+        assert_eq!(status, 422, "{body}");
+        let problems: Vec<(u64, String, String)> = body["error"]["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["row"].as_u64().unwrap(),
+                    p["field"].as_str().unwrap().to_owned(),
+                    p["code"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let expected = [
+            (3, "Consent", "not-yes-or-no"),
+            (3, "Feedback message", "required"),
+            (4, "Received", "in-the-future"),
+            (4, "Feedback channel", "unknown-code"),
+        ];
+        assert_eq!(problems, expected.map(|(r, f, c)| (r, f.to_owned(), c.to_owned())).to_vec());
+        assert_eq!(count_rows(&app).await, 0);
+        // The locations are checked against the tree once the rows themselves are right.
+        let unknown_place = "text,channel,location\nThe bus did not come,sms,XY99\n";
+        let (status, body) = import(&app, &agent, "log.csv", unknown_place.into()).await;
+        assert_eq!((status, body["error"]["problems"][0]["code"].as_str()), (422, Some("unknown-location")));
+        let ragged = "text,channel\nok,sms\nno channel\n";
+        let (status, body) = import(&app, &agent, "log.csv", ragged.into()).await;
+        assert_eq!((status, body["error"]["problems"][0]["row"].as_u64()), (422, Some(3)));
+        assert_eq!(count_rows(&app).await, 0);
+
+        let good = "Feedback message,Feedback channel,Location,Received,Category\n\
+                    The bus did not come,Call centre,XY01,2026-03-01 08:30,request-support\n\
+                    He asked me for sex for a place on the list,Help desk,XY02,2026-03-02,\n";
+        let (status, report) = import(&app, &agent, "log.csv", good.into()).await;
+        assert_eq!((status, report), (201, json!({"imported": 2, "sealed": 1})));
+        let (_, page) = get_json(&reqwest::Client::new(), &app.url("/api/v1/feedback"), Some(&agent)).await;
+        assert_eq!(page["total"], 1);
+        assert_eq!(page["items"][0]["received_at"], "2026-03-01T08:30:00Z");
+        assert_eq!(page["items"][0]["channel"], "hotline");
+
+        // The same from an Excel workbook with Arabic text.
+        let headers = vec!["text".to_owned(), "channel".to_owned(), "sex".to_owned(), "age".to_owned()];
+        let rows = vec![vec![
+            "الكهرباء مقطوعة في المخيم".to_owned(),
+            "suggestion box".to_owned(),
+            "f".to_owned(),
+            "61".to_owned(),
+        ]];
+        let xlsx = haven_io::write_xlsx("log", &headers, &rows, true).unwrap();
+        let (status, report) = import(&app, &agent, "log.xlsx", xlsx).await;
+        assert_eq!((status, report["imported"].as_u64()), (201, Some(1)));
+        let (_, found) = get_json(
+            &reqwest::Client::new(),
+            &app.url("/api/v1/feedback?q=%D8%A7%D9%84%D9%83%D9%87%D8%B1%D8%A8%D8%A7%D8%A1"),
+            Some(&agent),
+        )
+        .await;
+        assert_eq!((found["total"].as_i64(), found["items"][0]["age_bracket"].as_str()), (Some(1), Some("60-plus")));
+        // Import is recording: not for roles that only read feedback.
+        let manager = token(&app, "manager", false).await;
+        assert_eq!(import(&app, &manager, "log.csv", good.into()).await.0, 403);
+    }
+}
