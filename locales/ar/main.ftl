@@ -395,3 +395,36 @@ error-unnamed-column = هذا العمود بلا اسم في الترويسة.
 error-duplicate-column = يظهر هذا العمود مرتين في الترويسة.
 error-unreadable-file = الملف ليس ملف CSV أو XLSX قابلًا للقراءة.
 error-invalid-file = في الملف مشكلات؛ لم يُستورد أي شيء.
+feedback-dashboard-title = لوحة متابعة الملاحظات
+feedback-from = من
+feedback-to = إلى
+feedback-suppressed-note = تُخفى الأعداد الأقل من 5، مع إخفاء أعداد أخرى كافية حتى لا يمكن استنتاجها.
+feedback-suppressed = مخفي
+feedback-service-title = مستويات الخدمة
+feedback-received-count = البنود المستلمة
+feedback-ack-in-time = أُقرّ باستلامها في الموعد
+feedback-responded-in-time = رُدّ عليها في الموعد
+feedback-median-response = الوقت الوسيط للرد
+feedback-hours = { $count ->
+    [zero] لا ساعات
+    [one] ساعة واحدة
+    [two] ساعتان
+    [few] { $count } ساعات
+    [many] { $count } ساعة
+   *[other] { $count } ساعة
+}
+feedback-closed-with-loop = أُغلقت مع إبلاغ الشخص
+feedback-satisfied = أُغلقت والشخص راضٍ
+feedback-items = البنود
+feedback-total = المجموع
+feedback-not-given = غير محدد
+feedback-by-month = حسب الشهر
+feedback-by-channel = حسب القناة
+feedback-by-category = حسب الفئة
+feedback-by-location = حسب الموقع
+feedback-by-sex = حسب الجنس
+feedback-by-age_bracket = حسب العمر
+feedback-by-disability = حسب الإعاقة
+feedback-disability-yes = لديه إعاقة
+feedback-disability-no = ليست لديه إعاقة
+error-invalid-month = اكتب الشهر بصيغة YYYY-MM.

@@ -387,3 +387,32 @@ error-unnamed-column = This column has no name in the header.
 error-duplicate-column = This column appears twice in the header.
 error-unreadable-file = The file is not a readable CSV or XLSX file.
 error-invalid-file = The file has problems; nothing was imported.
+feedback-dashboard-title = Feedback dashboard
+feedback-from = From
+feedback-to = To
+feedback-suppressed-note = Counts under 5 are hidden, with enough others that they cannot be worked out.
+feedback-suppressed = hidden
+feedback-service-title = Service levels
+feedback-received-count = Items received
+feedback-ack-in-time = Acknowledged within target
+feedback-responded-in-time = Answered within target
+feedback-median-response = Median time to answer
+feedback-hours = { $count ->
+    [one] { $count } hour
+   *[other] { $count } hours
+}
+feedback-closed-with-loop = Closed with feedback to the person
+feedback-satisfied = Closed with the person satisfied
+feedback-items = Items
+feedback-total = Total
+feedback-not-given = Not given
+feedback-by-month = By month
+feedback-by-channel = By channel
+feedback-by-category = By category
+feedback-by-location = By location
+feedback-by-sex = By sex
+feedback-by-age_bracket = By age
+feedback-by-disability = By disability
+feedback-disability-yes = With a disability
+feedback-disability-no = Without a disability
+error-invalid-month = Give a month as YYYY-MM.

@@ -387,3 +387,32 @@ error-unnamed-column = Cette colonne n'a pas de nom dans l'en-tête.
 error-duplicate-column = Cette colonne apparaît deux fois dans l'en-tête.
 error-unreadable-file = Le fichier n'est pas un fichier CSV ou XLSX lisible.
 error-invalid-file = Le fichier comporte des problèmes ; rien n'a été importé.
+feedback-dashboard-title = Tableau de bord des retours
+feedback-from = Du
+feedback-to = Au
+feedback-suppressed-note = Les effectifs inférieurs à 5 sont masqués, avec assez d'autres pour qu'on ne puisse pas les retrouver.
+feedback-suppressed = masqué
+feedback-service-title = Niveaux de service
+feedback-received-count = Éléments reçus
+feedback-ack-in-time = Réception accusée dans les délais
+feedback-responded-in-time = Réponse donnée dans les délais
+feedback-median-response = Délai médian de réponse
+feedback-hours = { $count ->
+    [one] { $count } heure
+   *[other] { $count } heures
+}
+feedback-closed-with-loop = Clos avec un retour à la personne
+feedback-satisfied = Clos avec une personne satisfaite
+feedback-items = Éléments
+feedback-total = Total
+feedback-not-given = Non renseigné
+feedback-by-month = Par mois
+feedback-by-channel = Par canal
+feedback-by-category = Par catégorie
+feedback-by-location = Par lieu
+feedback-by-sex = Par sexe
+feedback-by-age_bracket = Par âge
+feedback-by-disability = Par handicap
+feedback-disability-yes = Avec un handicap
+feedback-disability-no = Sans handicap
+error-invalid-month = Donnez un mois au format AAAA-MM.

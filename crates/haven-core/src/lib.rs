@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod authz;
 pub mod catalog;
+pub mod disclosure;
 pub mod feedback;
 pub mod identity;
 pub mod locations;

@@ -10,7 +10,7 @@ use crate::{Store, StoreError};
 
 /// Tables in an order that satisfies foreign keys. Sessions are not copied: everyone signs
 /// in again on the new server.
-pub const TABLES: [&str; 16] = [
+pub const TABLES: [&str; 19] = [
     "settings",
     "agencies",
     "locations",
@@ -26,6 +26,9 @@ pub const TABLES: [&str; 16] = [
     "feedback",
     "feedback_terms",
     "feedback_events",
+    "feedback_counts",
+    "feedback_service",
+    "feedback_response_hours",
     "audit_log",
 ];
 
@@ -334,6 +337,54 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError>
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         |r| r.id, r.feedback_id, r.at, r.actor_id, &r.actor, &r.step, &r.status_after, r.assigned_to, &r.referral_kind,
             &r.referred_to, &r.note_enc, &r.note_sealed);
+
+    type CountRow = (String, String, String, String, String, bool, i64);
+    let rows = read_all!(
+        source,
+        CountRow,
+        "SELECT month, dimension, key, location_path, agency, sealed, n FROM feedback_counts"
+    );
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO feedback_counts (month, dimension, key, location_path, agency, sealed, n) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        |r| &r.0,
+        &r.1,
+        &r.2,
+        &r.3,
+        &r.4,
+        r.5,
+        r.6
+    );
+
+    type ServiceRow = (String, String, String, bool, i64, i64, i64, i64, i64, i64, i64);
+    let rows = read_all!(
+        source,
+        ServiceRow,
+        "SELECT month, location_path, agency, sealed, acknowledged, acknowledged_in_time, responded, responded_in_time,
+            closed, closed_with_loop, satisfied FROM feedback_service"
+    );
+    insert_all!(tx, rows,
+        "INSERT INTO feedback_service (month, location_path, agency, sealed, acknowledged, acknowledged_in_time, responded,
+            responded_in_time, closed, closed_with_loop, satisfied) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        |r| &r.0, &r.1, &r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10);
+
+    let rows = read_all!(
+        source,
+        (String, String, String, bool, i64, i64),
+        "SELECT month, location_path, agency, sealed, hours, n FROM feedback_response_hours"
+    );
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO feedback_response_hours (month, location_path, agency, sealed, hours, n) VALUES ($1, $2, $3, $4, $5, $6)",
+        |r| &r.0,
+        &r.1,
+        &r.2,
+        r.3,
+        r.4,
+        r.5
+    );
 
     type AuditRow = (i64, OffsetDateTime, Option<Uuid>, String, String, String, String, String, Vec<u8>, Vec<u8>);
     let rows = read_all!(

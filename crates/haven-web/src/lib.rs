@@ -168,6 +168,9 @@ pub fn router(state: AppState) -> Router {
                 .route("/api/v1/feedback/{id}/events", get(feedback::api::events))
                 .route("/api/v1/feedback/{id}/steps", post(feedback::api::step))
                 .route("/feedback", get(feedback::pages::list))
+                .route("/feedback/dashboard", get(feedback::dashboard::page))
+                .route("/api/v1/feedback/stats", get(feedback::dashboard::stats))
+                .route("/api/v1/feedback/service-levels", get(feedback::dashboard::service))
                 .route("/feedback/items/{id}", get(feedback::pages::item))
                 .route("/feedback/items/{id}/steps", post(feedback::pages::step))
                 .route_layer(from_fn(allow(Permission::FeedbackRead))),

@@ -8,6 +8,7 @@ use haven_core::feedback::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::rollups::{self, ServiceDelta, ServiceKey};
 use super::{Contact, TERM_PURPOSE, insert_terms, place};
 use crate::crypto::FieldPlace;
 use crate::identity::Actor;
@@ -60,17 +61,78 @@ impl From<sqlx::Error> for ActError {
 struct Current {
     status: Status,
     seal: Seal,
+    received_at: OffsetDateTime,
+    location_path: Option<String>,
+    agency_id: Option<Uuid>,
+    acknowledged_at: Option<OffsetDateTime>,
+    responded_at: Option<OffsetDateTime>,
+    acknowledge_by: OffsetDateTime,
+    respond_by: OffsetDateTime,
+    loop_closing: Option<String>,
+    satisfaction: Option<String>,
 }
 
+type CurrentRow = (
+    String,
+    String,
+    OffsetDateTime,
+    Option<String>,
+    Option<Uuid>,
+    Option<OffsetDateTime>,
+    Option<OffsetDateTime>,
+    OffsetDateTime,
+    OffsetDateTime,
+    Option<String>,
+    Option<String>,
+);
+
 async fn current(store: &Store, id: Uuid) -> Result<Current, StoreError> {
-    let row: Option<(String, String)> = on_pool!(&store.pool, p => {
-        sqlx::query_as("SELECT status, seal FROM feedback WHERE id = $1").bind(id).fetch_optional(p).await
+    let row: Option<CurrentRow> = on_pool!(&store.pool, p => {
+        sqlx::query_as(
+            "SELECT status, seal, received_at, location_path, agency_id, acknowledged_at, responded_at, acknowledge_by,
+                respond_by, loop_closing, satisfaction FROM feedback WHERE id = $1",
+        )
+        .bind(id).fetch_optional(p).await
     })?;
-    let (status, seal) = row.ok_or(StoreError::NotFound)?;
+    let r = row.ok_or(StoreError::NotFound)?;
     Ok(Current {
-        status: Status::from_code(&status).unwrap_or(Status::Received),
-        seal: Seal::from_code(&seal).unwrap_or(Seal::Sealed),
+        status: Status::from_code(&r.0).unwrap_or(Status::Received),
+        seal: Seal::from_code(&r.1).unwrap_or(Seal::Sealed),
+        received_at: r.2,
+        location_path: r.3,
+        agency_id: r.4,
+        acknowledged_at: r.5,
+        responded_at: r.6,
+        acknowledge_by: r.7,
+        respond_by: r.8,
+        loop_closing: r.9,
+        satisfaction: r.10,
     })
+}
+
+/// How a step changes the service figures of the item's month and place.
+fn service_delta(item: &Current, step: Step, next: Status, input: &StepInput, now: OffsetDateTime) -> ServiceDelta {
+    let mut d = ServiceDelta::default();
+    if item.acknowledged_at.is_none() && next != Status::Received {
+        d.acknowledged = 1;
+        d.acknowledged_in_time = i64::from(now <= item.acknowledge_by);
+    }
+    if step == Step::Respond && item.responded_at.is_none() {
+        d.responded = 1;
+        d.responded_in_time = i64::from(now <= item.respond_by);
+    }
+    let loop_closed = |l: Option<&str>| l.is_some_and(|l| l != LoopClosing::NotPossible.code());
+    if next == Status::Closed && item.status != Status::Closed {
+        d.closed = 1;
+        d.closed_with_loop = i64::from(loop_closed(input.loop_closing.map(|l| l.code())));
+        d.satisfied = i64::from(input.satisfaction == Some(Satisfaction::Satisfied));
+    }
+    if step == Step::Reopen {
+        d.closed = -1;
+        d.closed_with_loop = -i64::from(loop_closed(item.loop_closing.as_deref()));
+        d.satisfied = -i64::from(item.satisfaction.as_deref() == Some(Satisfaction::Satisfied.code()));
+    }
+    d
 }
 
 /// Take `step` on item `id`, which the caller has already been shown (visibility checked by
@@ -170,6 +232,16 @@ pub async fn act(
         .bind(&note_sealed)
         .execute(c).await.map(|r| r.rows_affected())
     })?;
+    let key = ServiceKey {
+        month: rollups::month_of(item.received_at),
+        location_path: item.location_path.clone().unwrap_or_default(),
+        agency: rollups::agency_key(item.agency_id),
+        sealed,
+    };
+    rollups::service(&mut tx, &key, service_delta(&item, step, next, input, now)).await?;
+    if step == Step::Respond && item.responded_at.is_none() {
+        rollups::response_time(&mut tx, &key, (now - item.received_at).whole_hours()).await?;
+    }
     let summary = match referral {
         Some(kind) => format!("{} ({}) → {}", step.code(), kind.code(), next.code()),
         None => format!("{} → {}", step.code(), next.code()),
@@ -323,6 +395,7 @@ pub async fn decide_seal(
                 .bind(&narrative).bind(&contact_enc).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected())
             })?;
             insert_terms(&mut tx, id, &store.keys.name_tokens(TERM_PURPOSE, &content.narrative)).await?;
+            rollups::unseal(&mut tx, id).await?;
             ("unsealed", "unsealed".to_owned())
         }
     };

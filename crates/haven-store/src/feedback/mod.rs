@@ -22,6 +22,7 @@ use crate::sealing::{OfficeKey, SealedContent};
 use crate::{Store, StoreError, Tx, audit, now_utc};
 
 pub mod lifecycle;
+pub mod rollups;
 
 const TABLE: &str = "feedback";
 const TERM_PURPOSE: &str = "feedback-text";
@@ -217,6 +218,18 @@ async fn insert(tx: &mut Tx, store: &Store, p: &Prepared<'_>, reference: &Refere
     }
     insert_terms(tx, p.id, &p.terms).await?;
     let sealed = new.seal.is_sealed();
+    let dims = rollups::Dims {
+        month: rollups::month_of(new.received_at),
+        channel: s.channel.code(),
+        category: s.category.as_deref().unwrap_or(""),
+        location_path: p.location_path.as_deref().unwrap_or(""),
+        agency: String::new(),
+        sex: s.sex.map(|x| x.code()).unwrap_or(""),
+        age_bracket: s.age_bracket.as_deref().unwrap_or(""),
+        disability: rollups::disability_key(s.disability),
+        sealed,
+    };
+    rollups::count(tx, &dims, 1).await?;
     let summary = format!(
         "channel {}{}",
         s.channel.code(),

@@ -18,12 +18,14 @@ use crate::identity::Identity;
     info(title = "Haven API", description = "Protection information system: JSON API. Authenticate with a personal API token: `Authorization: Bearer hvn_...`."),
     paths(me, users, audit, crate::catalog::api_list, crate::feedback::api::create, crate::feedback::api::create_public,
         crate::feedback::api::list, crate::feedback::api::get, crate::feedback::api::events, crate::feedback::api::step,
-        crate::feedback::api::seal, crate::feedback::api::import),
+        crate::feedback::api::seal, crate::feedback::api::import, crate::feedback::dashboard::stats,
+        crate::feedback::dashboard::service),
     components(schemas(ErrorBody, Me, UserItem, UserPage, AuditItem, AuditPage, crate::catalog::CatalogList, crate::catalog::CatalogEntry,
         crate::feedback::api::FeedbackInput, crate::feedback::api::Created, crate::feedback::api::FeedbackItem,
         crate::feedback::api::FeedbackPage, crate::feedback::api::FeedbackDetail, crate::error::FieldProblemBody,
         crate::feedback::api::EventItem, crate::feedback::api::StepBody, crate::feedback::api::StepDone, crate::feedback::api::SealBody,
-        crate::feedback::import::ImportReport)),
+        crate::feedback::import::ImportReport, crate::feedback::dashboard::Breakdowns, crate::feedback::dashboard::Cell,
+        crate::feedback::dashboard::ServiceLevels)),
     modifiers(&BearerAuth),
     tags((name = "identity"), (name = "users"), (name = "audit"), (name = "catalog"), (name = "feedback"))
 )]

@@ -3,6 +3,7 @@
 //! only what they may see; the public status page.
 
 pub mod api;
+pub mod dashboard;
 pub mod import;
 pub mod pages;
 pub mod public;

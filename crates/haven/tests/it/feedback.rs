@@ -841,3 +841,82 @@ async fn logs_import_whole_or_not_at_all_with_every_problem_located() {
         assert_eq!(import(&app, &manager, "log.csv", good.into()).await.0, 403);
     }
 }
+
+#[tokio::test]
+async fn dashboards_count_from_running_totals_and_suppress_small_cells_outside_protection() {
+    for engine in engines() {
+        let app = feedback_app(engine, true).await;
+        let agent = token(&app, "agent", false).await;
+        let mut ids = Vec::new();
+        for (i, channel) in
+            ["hotline", "hotline", "hotline", "hotline", "hotline", "hotline", "sms", "sms", "web"].iter().enumerate()
+        {
+            let body = json!({"text": format!("The queue at point {i} is too long"), "channel": channel, "location": "XY01", "sex": "f", "age": 30});
+            let (_, item) = post(&app, Some(&agent), "/api/v1/feedback", body).await;
+            ids.push(item["id"].as_str().unwrap().to_owned());
+        }
+        let (_, sealed) = post(
+            &app,
+            Some(&agent),
+            "/api/v1/feedback",
+            json!({"text": SEALED_TEXT, "channel": "hotline", "sensitive_type": "sea", "location": "XY02"}),
+        )
+        .await;
+        // Two answered in time and closed with the loop closed, one of them satisfied.
+        for (id, satisfaction) in [(&ids[0], "satisfied"), (&ids[1], "dissatisfied")] {
+            assert_eq!(step(&app, &agent, id, json!({"step": "respond", "public_response": "Fixed"})).await.0, 200);
+            let close = json!({"step": "close", "closure_reason": "resolved", "loop_closing": "follow_up_call", "satisfaction": satisfaction});
+            assert_eq!(step(&app, &agent, id, close).await.0, 200);
+        }
+        let c = reqwest::Client::new();
+        let protection = token(&app, "protection", false).await;
+        let manager = token(&app, "manager", false).await;
+        let (_, full) = get_json(&c, &app.url("/api/v1/feedback/stats?by=channel"), Some(&protection)).await;
+        let cells = |v: &Value| -> Vec<(String, Option<u64>)> {
+            v["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| (c["key"].as_str().unwrap().to_owned(), c["count"].as_u64()))
+                .collect()
+        };
+        assert_eq!(cells(&full), vec![("hotline".into(), Some(7)), ("sms".into(), Some(2)), ("web".into(), Some(1))]);
+        assert_eq!(full["total"], 10);
+        let (_, shown) = get_json(&c, &app.url("/api/v1/feedback/stats?by=channel"), Some(&manager)).await;
+        // sms and web (3 together) could be worked out from the total: hotline is hidden too.
+        assert_eq!(cells(&shown), vec![("hotline".into(), None), ("sms".into(), None), ("web".into(), None)]);
+        assert_eq!((shown["total"].as_u64(), shown["suppressed"].as_bool()), (Some(10), Some(true)));
+        // Outside PSEA, sealed items count only as "sealed" in the category breakdown.
+        let (_, cats) = get_json(&c, &app.url("/api/v1/feedback/stats?by=category"), Some(&protection)).await;
+        assert!(cells(&cats).contains(&("sealed".into(), Some(1))), "{cats}");
+        let psea = token(&app, "psea", false).await;
+        let (_, cats) = get_json(&c, &app.url("/api/v1/feedback/stats?by=location"), Some(&psea)).await;
+        assert_eq!(cells(&cats), vec![("XY01".into(), Some(9)), ("XY02".into(), Some(1))]);
+        let (status, body) = get_json(&c, &app.url("/api/v1/feedback/stats?by=colour"), Some(&manager)).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("by")));
+        let (status, _) = get_json(&c, &app.url("/api/v1/feedback/stats?by=sex&from=2026-13"), Some(&manager)).await;
+        assert_eq!(status, 422);
+
+        let (_, levels) = get_json(&c, &app.url("/api/v1/feedback/service-levels"), Some(&protection)).await;
+        assert_eq!(levels["received"], 10);
+        assert_eq!(levels["responded_in_time_pct"], 20.0);
+        assert_eq!(levels["closed_with_loop_pct"], 100.0);
+        assert_eq!(levels["satisfied_pct"], 50.0);
+        assert_eq!(levels["median_response_hours"], 0);
+        // Two closed items are too few to show percentages of outside protection roles.
+        let (_, levels) = get_json(&c, &app.url("/api/v1/feedback/service-levels"), Some(&manager)).await;
+        assert!(levels["satisfied_pct"].is_null() && levels["received"] == 10, "{levels}");
+        // Reopening takes the item out of the closed figures.
+        assert_eq!(step(&app, &agent, &ids[0], json!({"step": "reopen"})).await.0, 200);
+        let (_, levels) = get_json(&c, &app.url("/api/v1/feedback/service-levels"), Some(&protection)).await;
+        assert_eq!(levels["satisfied_pct"], 0.0);
+
+        // The dashboard page shows the same, with the suppression note for the manager.
+        let manager_session = signed_in(&app, "manager").await;
+        let (status, page) = get_text(&manager_session, &app.url("/feedback/dashboard")).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("id=\"suppressed-note\"") && page.contains("<svg"));
+        assert!(!page.contains("report-sea"));
+        let _ = sealed;
+    }
+}

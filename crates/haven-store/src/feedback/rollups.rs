@@ -1,0 +1,338 @@
+//! Running totals behind the dashboards, kept current in the transaction of each change.
+
+use haven_core::authz::Access;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{Store, StoreError, Tx};
+
+/// The month an item counts in.
+pub fn month_of(t: OffsetDateTime) -> String {
+    format!("{:04}-{:02}", t.year(), u8::from(t.month()))
+}
+
+/// The breakdown keys of one item.
+pub struct Dims<'a> {
+    pub month: String,
+    pub channel: &'a str,
+    pub category: &'a str,
+    pub location_path: &'a str,
+    pub agency: String,
+    pub sex: &'a str,
+    pub age_bracket: &'a str,
+    pub disability: &'a str,
+    pub sealed: bool,
+}
+
+pub fn agency_key(agency: Option<Uuid>) -> String {
+    agency.map(|a| a.to_string()).unwrap_or_default()
+}
+
+/// Add `delta` items to the volume counts of every breakdown.
+pub async fn count(tx: &mut Tx, d: &Dims<'_>, delta: i64) -> Result<(), StoreError> {
+    let keys = [
+        ("channel", d.channel),
+        ("category", d.category),
+        ("sex", d.sex),
+        ("age_bracket", d.age_bracket),
+        ("disability", d.disability),
+    ];
+    for (dimension, key) in keys {
+        on_tx!(tx, c => {
+            sqlx::query(
+                "INSERT INTO feedback_counts (month, dimension, key, location_path, agency, sealed, n)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (dimension, month, key, location_path, agency, sealed)
+                 DO UPDATE SET n = feedback_counts.n + excluded.n",
+            )
+            .bind(&d.month).bind(dimension).bind(key).bind(d.location_path).bind(&d.agency).bind(d.sealed).bind(delta)
+            .execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+/// Where an item's service figures are counted.
+pub struct ServiceKey {
+    pub month: String,
+    pub location_path: String,
+    pub agency: String,
+    pub sealed: bool,
+}
+
+/// Changes to the service figures of one item's cell.
+#[derive(Default, Clone, Copy)]
+pub struct ServiceDelta {
+    pub acknowledged: i64,
+    pub acknowledged_in_time: i64,
+    pub responded: i64,
+    pub responded_in_time: i64,
+    pub closed: i64,
+    pub closed_with_loop: i64,
+    pub satisfied: i64,
+}
+
+pub async fn service(tx: &mut Tx, k: &ServiceKey, d: ServiceDelta) -> Result<(), StoreError> {
+    on_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO feedback_service (month, location_path, agency, sealed, acknowledged, acknowledged_in_time,
+                responded, responded_in_time, closed, closed_with_loop, satisfied)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             ON CONFLICT (month, location_path, agency, sealed) DO UPDATE SET
+                acknowledged = feedback_service.acknowledged + excluded.acknowledged,
+                acknowledged_in_time = feedback_service.acknowledged_in_time + excluded.acknowledged_in_time,
+                responded = feedback_service.responded + excluded.responded,
+                responded_in_time = feedback_service.responded_in_time + excluded.responded_in_time,
+                closed = feedback_service.closed + excluded.closed,
+                closed_with_loop = feedback_service.closed_with_loop + excluded.closed_with_loop,
+                satisfied = feedback_service.satisfied + excluded.satisfied",
+        )
+        .bind(&k.month).bind(&k.location_path).bind(&k.agency).bind(k.sealed)
+        .bind(d.acknowledged).bind(d.acknowledged_in_time).bind(d.responded).bind(d.responded_in_time)
+        .bind(d.closed).bind(d.closed_with_loop).bind(d.satisfied)
+        .execute(c).await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Count one first response after `hours` whole hours.
+pub async fn response_time(tx: &mut Tx, k: &ServiceKey, hours: i64) -> Result<(), StoreError> {
+    on_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO feedback_response_hours (month, location_path, agency, sealed, hours, n) VALUES ($1, $2, $3, $4, $5, 1)
+             ON CONFLICT (month, location_path, agency, sealed, hours) DO UPDATE SET n = feedback_response_hours.n + 1",
+        )
+        .bind(&k.month).bind(&k.location_path).bind(&k.agency).bind(k.sealed).bind(hours.clamp(0, 24 * 365))
+        .execute(c).await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Move an item's counts between sealed and open (a seal lifted).
+pub async fn unseal(tx: &mut Tx, id: Uuid) -> Result<(), StoreError> {
+    type Row = (
+        OffsetDateTime,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<Uuid>,
+        Option<String>,
+        Option<String>,
+        Option<bool>,
+    );
+    let r: Row = on_tx!(tx, c => {
+        sqlx::query_as(
+            "SELECT received_at, channel, category, location_path, agency_id, sex, age_bracket, disability FROM feedback WHERE id = $1",
+        )
+        .bind(id).fetch_one(&mut *c).await
+    })?;
+    let disability = disability_key(r.7);
+    let mut d = Dims {
+        month: month_of(r.0),
+        channel: &r.1,
+        category: r.2.as_deref().unwrap_or(""),
+        location_path: r.3.as_deref().unwrap_or(""),
+        agency: agency_key(r.4),
+        sex: r.5.as_deref().unwrap_or(""),
+        age_bracket: r.6.as_deref().unwrap_or(""),
+        disability,
+        sealed: true,
+    };
+    count(tx, &d, -1).await?;
+    d.sealed = false;
+    count(tx, &d, 1).await
+}
+
+pub fn disability_key(d: Option<bool>) -> &'static str {
+    match d {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "",
+    }
+}
+
+/// What a volume breakdown groups by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breakdown {
+    Month,
+    Channel,
+    Category,
+    Location,
+    Sex,
+    AgeBracket,
+    Disability,
+}
+
+impl Breakdown {
+    pub const ALL: [Breakdown; 7] = [
+        Breakdown::Month,
+        Breakdown::Channel,
+        Breakdown::Category,
+        Breakdown::Location,
+        Breakdown::Sex,
+        Breakdown::AgeBracket,
+        Breakdown::Disability,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Breakdown::Month => "month",
+            Breakdown::Channel => "channel",
+            Breakdown::Category => "category",
+            Breakdown::Location => "location",
+            Breakdown::Sex => "sex",
+            Breakdown::AgeBracket => "age_bracket",
+            Breakdown::Disability => "disability",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Breakdown> {
+        Breakdown::ALL.into_iter().find(|b| b.code() == code)
+    }
+
+    /// The stored dimension it reads, and the column that is its key.
+    fn source(self) -> (&'static str, &'static str) {
+        match self {
+            Breakdown::Month => ("channel", "month"),
+            Breakdown::Channel => ("channel", "key"),
+            Breakdown::Category => ("category", "key"),
+            Breakdown::Location => ("channel", "location_path"),
+            Breakdown::Sex => ("sex", "key"),
+            Breakdown::AgeBracket => ("age_bracket", "key"),
+            Breakdown::Disability => ("disability", "key"),
+        }
+    }
+}
+
+/// The scope filter of `access` as a WHERE clause over a rollup table, with its arguments.
+fn scope(access: &Access, args: &mut Vec<String>) -> String {
+    let mut clauses = Vec::new();
+    let f = access.filter();
+    if let Some(scopes) = &f.locations {
+        let any: Vec<String> = scopes
+            .iter()
+            .map(|s| {
+                args.push(format!("{}%", s.as_str()));
+                format!("location_path LIKE ${}", args.len())
+            })
+            .collect();
+        clauses.push(if any.is_empty() { "FALSE".to_owned() } else { format!("({})", any.join(" OR ")) });
+    }
+    if let Some(agencies) = &f.agencies {
+        let any: Vec<String> = agencies
+            .iter()
+            .map(|a| {
+                args.push(a.to_string());
+                format!("agency = ${}", args.len())
+            })
+            .collect();
+        clauses.push(if any.is_empty() { "FALSE".to_owned() } else { format!("({})", any.join(" OR ")) });
+    }
+    if clauses.is_empty() { "TRUE".to_owned() } else { clauses.join(" AND ") }
+}
+
+fn months(from: &str, to: &str, args: &mut Vec<String>) -> String {
+    args.push(from.to_owned());
+    args.push(to.to_owned());
+    format!("month >= ${} AND month <= ${}", args.len() - 1, args.len())
+}
+
+/// Items received per key of `by`, for months `from..=to` (YYYY-MM), within the caller's
+/// scope. For callers who may not see sealed items, sealed items count under the key
+/// "sealed" in the category breakdown, so no allegation category is shown.
+pub async fn volumes(
+    store: &Store,
+    access: &Access,
+    see_sealed: bool,
+    by: Breakdown,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    let (dimension, column) = by.source();
+    let mut args = vec![dimension.to_owned()];
+    let wh = format!("dimension = $1 AND {} AND {}", scope(access, &mut args), months(from, to, &mut args));
+    let key = match (by, see_sealed) {
+        (Breakdown::Category, false) => "CASE WHEN sealed THEN 'sealed' ELSE key END".to_owned(),
+        _ => column.to_owned(),
+    };
+    let sql =
+        format!("SELECT {key} AS k, CAST(SUM(n) AS BIGINT) FROM feedback_counts WHERE {wh} GROUP BY k ORDER BY k");
+    let rows: Vec<(String, i64)> = on_pool!(&store.pool, p => {
+        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql));
+        for a in &args {
+            q = q.bind(a.clone());
+        }
+        q.fetch_all(p).await
+    })?;
+    Ok(rows)
+}
+
+/// Service figures for months `from..=to`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Service {
+    pub received: i64,
+    pub acknowledged: i64,
+    pub acknowledged_in_time: i64,
+    pub responded: i64,
+    pub responded_in_time: i64,
+    pub closed: i64,
+    pub closed_with_loop: i64,
+    pub satisfied: i64,
+    /// Whole hours to the first response (median); `None` when nothing was answered.
+    pub median_response_hours: Option<i64>,
+}
+
+pub async fn service_summary(store: &Store, access: &Access, from: &str, to: &str) -> Result<Service, StoreError> {
+    let mut args = Vec::new();
+    let wh = format!("{} AND {}", scope(access, &mut args), months(from, to, &mut args));
+    let sums = format!(
+        "SELECT CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT), CAST(COALESCE(SUM(acknowledged_in_time), 0) AS BIGINT), CAST(COALESCE(SUM(responded), 0) AS BIGINT),
+            CAST(COALESCE(SUM(responded_in_time), 0) AS BIGINT), CAST(COALESCE(SUM(closed), 0) AS BIGINT), CAST(COALESCE(SUM(closed_with_loop), 0) AS BIGINT),
+            CAST(COALESCE(SUM(satisfied), 0) AS BIGINT)
+         FROM feedback_service WHERE {wh}"
+    );
+    type Sums = (i64, i64, i64, i64, i64, i64, i64);
+    let s: Sums = on_pool!(&store.pool, p => {
+        let mut q = sqlx::query_as::<_, Sums>(sqlx::AssertSqlSafe(sums));
+        for a in &args {
+            q = q.bind(a.clone());
+        }
+        q.fetch_one(p).await
+    })?;
+    let received_sql =
+        format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM feedback_counts WHERE dimension = 'channel' AND {wh}");
+    let (received,): (i64,) = on_pool!(&store.pool, p => {
+        let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(received_sql));
+        for a in &args {
+            q = q.bind(a.clone());
+        }
+        q.fetch_one(p).await
+    })?;
+    let hours_sql = format!(
+        "SELECT hours, CAST(SUM(n) AS BIGINT) FROM feedback_response_hours WHERE {wh} GROUP BY hours ORDER BY hours"
+    );
+    let hours: Vec<(i64, i64)> = on_pool!(&store.pool, p => {
+        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(hours_sql));
+        for a in &args {
+            q = q.bind(a.clone());
+        }
+        q.fetch_all(p).await
+    })?;
+    let total: i64 = hours.iter().map(|(_, n)| n).sum();
+    let mut seen = 0;
+    let median_response_hours = hours.iter().find_map(|(h, n)| {
+        seen += n;
+        (total > 0 && seen * 2 >= total).then_some(*h)
+    });
+    Ok(Service {
+        received,
+        acknowledged: s.0,
+        acknowledged_in_time: s.1,
+        responded: s.2,
+        responded_in_time: s.3,
+        closed: s.4,
+        closed_with_loop: s.5,
+        satisfied: s.6,
+        median_response_hours,
+    })
+}
