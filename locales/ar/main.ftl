@@ -428,3 +428,4 @@ feedback-by-disability = حسب الإعاقة
 feedback-disability-yes = لديه إعاقة
 feedback-disability-no = ليست لديه إعاقة
 error-invalid-month = اكتب الشهر بصيغة YYYY-MM.
+feedback-language = اللغة

@@ -416,3 +416,4 @@ feedback-by-disability = By disability
 feedback-disability-yes = With a disability
 feedback-disability-no = Without a disability
 error-invalid-month = Give a month as YYYY-MM.
+feedback-language = Language

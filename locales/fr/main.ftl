@@ -416,3 +416,4 @@ feedback-by-disability = Par handicap
 feedback-disability-yes = Avec un handicap
 feedback-disability-no = Sans handicap
 error-invalid-month = Donnez un mois au format AAAA-MM.
+feedback-language = Langue

@@ -115,6 +115,7 @@ pub mod actions {
     pub const FEEDBACK_LISTED: &str = "feedback.listed";
     pub const SEALED_OPENED: &str = "feedback.sealed-opened";
     pub const FEEDBACK_STEP: &str = "feedback.step";
+    pub const FEEDBACK_EXPORTED: &str = "feedback.exported";
     pub const FEEDBACK_SEAL_DECIDED: &str = "feedback.seal-decided";
 }
 

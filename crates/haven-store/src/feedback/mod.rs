@@ -454,6 +454,50 @@ pub async fn list(
     Ok((rows, total))
 }
 
+/// An exported item: its row and, for unsealed items only, its narrative and contact.
+pub struct ExportItem {
+    pub row: FeedbackRow,
+    pub narrative: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+/// Every item the caller may see, oldest first, with unsealed content decrypted (sealed
+/// content is never exported, not even to PSEA focal points). One audit entry records the
+/// export and its size.
+pub async fn export(
+    store: &Store,
+    access: &Access,
+    actor: &Actor,
+    see_sealed: bool,
+) -> Result<Vec<ExportItem>, StoreError> {
+    let mut args = Vec::new();
+    let wh = visibility(access, see_sealed, &mut args);
+    let sql =
+        format!("SELECT {ROW_COLUMNS}, narrative_enc, contact_enc FROM feedback WHERE {wh} ORDER BY received_at, id");
+    type WithContent = (FeedbackRow, Option<Vec<u8>>, Option<Vec<u8>>);
+    let rows: Vec<WithContent> = on_pool!(&store.pool, p => {
+        bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(p).await.and_then(|rows| {
+            use sqlx::{FromRow, Row};
+            rows.iter().map(|r| Ok((FeedbackRow::from_row(r)?, r.try_get("narrative_enc")?, r.try_get("contact_enc")?))).collect()
+        })
+    })?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (row, narrative_enc, contact_enc) in rows {
+        let key = row.id.to_string();
+        let narrative = narrative_enc.map(|n| store.keys.decrypt_str(place("narrative_enc", &key), &n)).transpose()?;
+        let contact: Contact = match contact_enc {
+            Some(c) => serde_json::from_str(&store.keys.decrypt_str(place("contact_enc", &key), &c)?)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?,
+            None => Contact::default(),
+        };
+        out.push(ExportItem { row, narrative, contact_name: contact.name, contact_phone: contact.phone });
+    }
+    let event = actor.event(actions::FEEDBACK_EXPORTED, "feedback", "export").summary(format!("{} items", out.len()));
+    audit::record(&store.pool, &store.keys, &event).await?;
+    Ok(out)
+}
+
 /// One item's row, if the caller may see it (no content, no audit entry: for checks before
 /// acting on it).
 pub async fn visible_row(

@@ -19,7 +19,7 @@ use crate::identity::Identity;
     paths(me, users, audit, crate::catalog::api_list, crate::feedback::api::create, crate::feedback::api::create_public,
         crate::feedback::api::list, crate::feedback::api::get, crate::feedback::api::events, crate::feedback::api::step,
         crate::feedback::api::seal, crate::feedback::api::import, crate::feedback::dashboard::stats,
-        crate::feedback::dashboard::service),
+        crate::feedback::dashboard::service, crate::feedback::export::export),
     components(schemas(ErrorBody, Me, UserItem, UserPage, AuditItem, AuditPage, crate::catalog::CatalogList, crate::catalog::CatalogEntry,
         crate::feedback::api::FeedbackInput, crate::feedback::api::Created, crate::feedback::api::FeedbackItem,
         crate::feedback::api::FeedbackPage, crate::feedback::api::FeedbackDetail, crate::error::FieldProblemBody,

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod dashboard;
+pub mod export;
 pub mod import;
 pub mod pages;
 pub mod public;
