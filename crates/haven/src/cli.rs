@@ -188,6 +188,8 @@ enum BenchCommand {
     },
     /// Quality, speed and memory of `haven match` on generated data, beside Splink.
     Linkage(crate::bench::LinkageBench),
+    /// Feedback intake over HTTP (SQLite and PostgreSQL) and dashboard tiles over many items.
+    Feedback(crate::bench_feedback::FeedbackBench),
 }
 
 #[derive(Subcommand)]
@@ -377,6 +379,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Bench { command: BenchCommand::Startup { runs } } => crate::bench::startup(runs).await,
         Command::Bench { command: BenchCommand::Linkage(options) } => crate::bench::linkage(options).await,
+        Command::Bench { command: BenchCommand::Feedback(options) } => crate::bench_feedback::run(options).await,
         Command::Match { command } => tokio::task::spawn_blocking(move || crate::matching::run(command)).await?,
         Command::Copy { to, common } => {
             if !(to.starts_with("postgres://") || to.starts_with("postgresql://")) {

@@ -1,6 +1,7 @@
 //! `haven`: the server and its command line.
 
 mod bench;
+mod bench_feedback;
 mod cli;
 mod config;
 mod demo;

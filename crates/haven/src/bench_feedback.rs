@@ -1,0 +1,330 @@
+//! `haven bench feedback`: intake over real HTTP (64 keep-alive clients, durable commit,
+//! audit entry in the same transaction) on SQLite and PostgreSQL, beside the engine's raw
+//! ceiling measured in the same run; and the dashboard tiles' server time over a large
+//! number of items. The load generator shares the machine's cores with the server.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use haven_core::authz::{Permission, Role, RoleGrant, decide};
+use haven_core::feedback::{Lexicon, RawSubmission, ServiceLevels};
+use haven_core::identity::Username;
+use haven_store::feedback::rollups::{self, Breakdown};
+use haven_store::identity::{self as users, Actor, NewUser};
+use haven_store::{KeyRing, Pool, Store};
+use haven_web::{AppState, WebConfig};
+
+#[derive(clap::Args)]
+pub struct FeedbackBench {
+    /// Submissions in the throughput run.
+    #[arg(long, default_value_t = 20_000)]
+    pub requests: usize,
+    /// Concurrent keep-alive HTTP clients.
+    #[arg(long, default_value_t = 64)]
+    pub clients: usize,
+    /// Items stored behind the dashboard timings (SQLite).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub items: usize,
+    /// Also measure intake on PostgreSQL (default: HAVEN_TEST_DATABASE_URL when set).
+    #[arg(long)]
+    pub postgres: Option<String>,
+}
+
+const PASSWORD: &str = "bench password for feedback";
+
+/// Texts in the three languages, none of them sensitive (sealed items go the same path
+/// with an age encryption more: see docs/benchmarks.md).
+const TEXTS: [&str; 4] = [
+    "The water point near block C has been broken for four days",
+    "Quand aura lieu la prochaine distribution d'argent à Lakeside ?",
+    "الإضاءة في الممر الشمالي معطلة منذ أسبوع",
+    "Please put the distribution list on the board in Arabic too",
+];
+const CHANNELS: [&str; 6] = ["hotline", "helpdesk", "sms", "web", "whatsapp", "suggestion_box"];
+
+async fn fresh_store(postgres: Option<&str>, dir: &std::path::Path) -> anyhow::Result<Store> {
+    let pool = match postgres {
+        None => Pool::open_sqlite(&dir.join("haven.db")).await?,
+        Some(url) => {
+            let schema = format!("bench_{}", uuid::Uuid::now_v7().simple());
+            Pool::connect_postgres(url, Some(&schema)).await?
+        }
+    };
+    pool.migrate().await?;
+    let store = Store::new(pool, KeyRing::generate());
+    let actor = Actor::system("bench");
+    haven_store::catalog::load_shipped(&store, &actor).await?;
+    let hash = users::hash_password(PASSWORD).await?;
+    for (name, role) in [("agent", Role::FeedbackAgent), ("psea", Role::PseaFocalPoint)] {
+        let new = NewUser {
+            username: Username::parse(name).map_err(|e| anyhow::anyhow!("{e}"))?,
+            display_name: name.into(),
+            email: None,
+            password_hash: hash.clone(),
+            agency_id: None,
+            must_change_password: false,
+        };
+        users::create_user(&store, &actor, &new, &[RoleGrant { role, agency: None, location: None }]).await?;
+    }
+    let psea = users::user_id_by_username(&store, "psea").await?;
+    haven_store::sealing::set_up_office(&store, &Actor { id: Some(psea), name: "psea".into() }, psea, PASSWORD).await?;
+    Ok(store)
+}
+
+const SEXES: [&str; 4] = ["f", "m", "x", "u"];
+
+fn submission(i: usize) -> serde_json::Value {
+    let sex = SEXES[i % SEXES.len()];
+    serde_json::json!({
+        "text": format!("{} (#{i})", TEXTS[i % TEXTS.len()]),
+        "channel": CHANNELS[i % CHANNELS.len()],
+        "sex": sex,
+        "age": 10 + (i * 7) % 70,
+    })
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+/// Intake on one engine: throughput with `clients` keep-alive clients, then latency at
+/// 1,000 submissions a second, then the raw insert ceiling.
+async fn intake(name: &str, postgres: Option<&str>, options: &FeedbackBench) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let store = fresh_store(postgres, dir.path()).await?;
+    let agent = users::user_id_by_username(&store, "agent").await?;
+    let token = users::create_token(
+        &store,
+        &Actor { id: Some(agent), name: "agent".into() },
+        agent,
+        "bench",
+        None,
+        time::Duration::days(1),
+        None,
+    )
+    .await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/api/v1/feedback", listener.local_addr()?);
+    let state = AppState::new(store.clone(), WebConfig::new(false, false));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(haven_web::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder().pool_max_idle_per_host(options.clients).build()?;
+
+    // Throughput: every client posts as fast as its previous answer allows.
+    let next = Arc::new(AtomicUsize::new(0));
+    let failures = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..options.clients {
+        let (client, url, token, next, failures, total) =
+            (client.clone(), url.clone(), token.clone(), next.clone(), failures.clone(), options.requests);
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    break;
+                }
+                let ok = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&submission(i))
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().as_u16() == 201);
+                if !ok {
+                    failures.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await?;
+    }
+    let elapsed = started.elapsed();
+    let failed = failures.load(Ordering::Relaxed);
+    if failed > 0 {
+        bail!("{failed} submissions failed on {name}");
+    }
+    let rate = options.requests as f64 / elapsed.as_secs_f64();
+    println!(
+        "{name}: intake over HTTP, {} clients: {} submissions in {:.2} s = {:.0}/s accepted (response after commit of item + audit entry)",
+        options.clients,
+        options.requests,
+        elapsed.as_secs_f64(),
+        rate
+    );
+
+    // Latency at a steady 1,000 submissions a second for three seconds.
+    let mut handles = Vec::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    for i in 0..3000 {
+        tick.tick().await;
+        let (client, url, token) = (client.clone(), url.clone(), token.clone());
+        handles.push(tokio::spawn(async move {
+            let t = Instant::now();
+            let ok = client
+                .post(&url)
+                .bearer_auth(&token)
+                .json(&submission(1_000_000 + i))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().as_u16() == 201);
+            (ok, t.elapsed())
+        }));
+    }
+    let mut latencies = Vec::with_capacity(handles.len());
+    for h in handles {
+        let (ok, d) = h.await?;
+        if !ok {
+            bail!("a paced submission failed on {name}");
+        }
+        latencies.push(d);
+    }
+    latencies.sort();
+    println!(
+        "{name}: latency at 1,000 submissions/s for 3 s: p50 {:.1} ms, p99 {:.1} ms",
+        percentile(&latencies, 0.5).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.99).as_secs_f64() * 1e3
+    );
+    let _ = stop.send(());
+    let _ = server.await;
+
+    // The engine's ceiling: the same number of rows of the same size, one per transaction,
+    // from the same number of concurrent writers, same pool and durability settings.
+    let row = vec![0x5Au8; 400];
+    let create = match store.pool.engine() {
+        haven_store::Engine::Sqlite => "CREATE TABLE bench_rows (id BIGINT PRIMARY KEY, body BLOB)",
+        haven_store::Engine::Postgres => "CREATE TABLE bench_rows (id BIGINT PRIMARY KEY, body BYTEA)",
+    };
+    haven_store::on_pool!(&store.pool, p => sqlx::query(create).execute(p).await.map(|_| ()))?;
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..options.clients {
+        let (store, next, row, total) = (store.clone(), next.clone(), row.clone(), options.requests);
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    break Ok::<(), anyhow::Error>(());
+                }
+                let mut tx = store.pool.begin().await?;
+                haven_store::on_tx!(&mut tx, c => sqlx::query("INSERT INTO bench_rows (id, body) VALUES ($1, $2)").bind(i as i64).bind(&row).execute(c).await.map(|_| ()))?;
+                tx.commit().await?;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    let raw = options.requests as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "{name}: raw ceiling, plain 400-byte inserts, one per transaction, {} writers: {raw:.0}/s",
+        options.clients
+    );
+    store.pool.close().await;
+    Ok(())
+}
+
+/// Store `items` items through the real write path (batches of 5,000 in one transaction
+/// each), then time every dashboard tile.
+async fn dashboards(items: usize) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let store = fresh_store(None, dir.path()).await?;
+    let agent = users::user_id_by_username(&store, "agent").await?;
+    let actor = Actor { id: Some(agent), name: "agent".into() };
+    let lexicon = Lexicon::builtin();
+    let levels = ServiceLevels::default();
+    let now = haven_store::now_utc();
+    let started = Instant::now();
+    let mut done = 0;
+    while done < items {
+        let n = 5_000.min(items - done);
+        let subs: Vec<_> = (done..done + n)
+            .map(|i| {
+                let raw = RawSubmission {
+                    text: Some(format!("{} (#{i})", TEXTS[i % TEXTS.len()])),
+                    channel: Some(CHANNELS[i % CHANNELS.len()].into()),
+                    sex: Some(SEXES[i % SEXES.len()].into()),
+                    age: Some((i * 7 % 80) as i64),
+                    disability: (i % 9 == 0).then_some(true),
+                    ..Default::default()
+                };
+                raw.validate().map_err(|p| anyhow::anyhow!("{p:?}"))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let screened: Vec<_> = subs.iter().map(|s| haven_web::feedback::screen(&lexicon, s)).collect();
+        let batch = subs
+            .iter()
+            .zip(&screened)
+            .enumerate()
+            .map(|(k, (s, (kind, seal)))| haven_store::feedback::NewFeedback {
+                submission: s,
+                sensitive_type: *kind,
+                seal: *seal,
+                channel_message_id: None,
+                // Spread over the last twelve months.
+                received_at: now - time::Duration::minutes(((done + k) % (365 * 24 * 60)) as i64),
+                recorded_by: Some(&actor),
+                levels: &levels,
+            })
+            .collect();
+        haven_store::feedback::record_all(&store, batch).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        done += n;
+    }
+    println!("dashboard: {items} items stored through the write path in {:.0} s", started.elapsed().as_secs_f64());
+    let principal = users::principal(&store, agent).await?;
+    let access = decide(&principal, Permission::FeedbackRead).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let to = rollups::month_of(now);
+    let from = rollups::month_of(now - time::Duration::days(365));
+    let time_it = |d: Duration| d.as_secs_f64() * 1e3;
+    for by in Breakdown::ALL {
+        let mut runs = Vec::new();
+        let mut total = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            let rows = rollups::volumes(&store, &access, false, by, &from, &to).await?;
+            runs.push(t.elapsed());
+            total = rows.iter().map(|(_, n)| n).sum::<i64>();
+        }
+        runs.sort();
+        println!(
+            "dashboard tile by {:<12} {:>7.2} ms (median of 5; {total} items counted)",
+            by.code(),
+            time_it(runs[2])
+        );
+    }
+    let mut runs = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        rollups::service_summary(&store, &access, &from, &to).await?;
+        runs.push(t.elapsed());
+    }
+    runs.sort();
+    println!("dashboard tile service levels {:>7.2} ms (median of 5)", time_it(runs[2]));
+    store.pool.close().await;
+    Ok(())
+}
+
+pub async fn run(options: FeedbackBench) -> anyhow::Result<std::process::ExitCode> {
+    println!(
+        "haven bench feedback: {} CPU cores shared by server and load generator; SQLite WAL, synchronous=NORMAL",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+    intake("SQLite", None, &options).await.context("SQLite intake")?;
+    let pg = options.postgres.clone().or_else(|| std::env::var("HAVEN_TEST_DATABASE_URL").ok());
+    match pg {
+        Some(url) => intake("PostgreSQL", Some(&url), &options).await.context("PostgreSQL intake")?,
+        None => println!("PostgreSQL: skipped (give --postgres URL)"),
+    }
+    dashboards(options.items).await?;
+    Ok(std::process::ExitCode::SUCCESS)
+}
