@@ -52,8 +52,15 @@ pub struct Comparison {
 }
 
 const NAME_LEVELS: &[&str] = &["different", "similar", "close spelling", "same name (variant or script)", "exact"];
-const BIRTH_LEVELS: &[&str] =
-    &["different", "within two years", "same year", "day/month swap or one-part typo", "exact date"];
+const BIRTH_LEVELS: &[&str] = &[
+    "different",
+    "within two years",
+    "year agrees with a full date",
+    "same year, both imprecise",
+    "same year and month",
+    "day/month swap or one-part typo",
+    "exact date",
+];
 const TWO_LEVELS: &[&str] = &["different", "same"];
 const ID_LEVELS: &[&str] = &["different", "one typo", "exact"];
 const TEXT_LEVELS: &[&str] = &["different", "half the words shared", "most words shared"];
@@ -103,10 +110,12 @@ pub fn comparisons(schema: &Schema) -> Vec<Comparison> {
     // namesake (same name, other parents) and a sibling (same parents, other name) both
     // stand out against a second registration (same name, same parents).
     let parents: Vec<Attribute> = relatives.into_iter().map(Attribute::Name).collect();
-    let mut contact = Vec::new();
+    // The family name is compared on its own (its spellings and scripts as finely as the
+    // given name's); the household count keeps what a household shares beyond the name.
     if let (Some(f), Some(_)) = (family, given) {
-        contact.push(Attribute::FamilyName { family: f, given });
+        out.push(simple(&schema.fields[f].name, Attribute::FamilyName { family: f, given }, NAME_LEVELS, false));
     }
+    let mut contact = Vec::new();
     for (i, f) in schema.fields.iter().enumerate() {
         match f.kind {
             FieldType::Phone => contact.push(Attribute::Phone(i)),
@@ -414,11 +423,15 @@ pub fn token_similarity(a: &TokenInfo, b: &TokenInfo) -> f64 {
     if a.group.is_some() && a.group == b.group {
         return 0.97;
     }
-    if a.skeleton == b.skeleton && a.skeleton_len >= 3 {
+    // Two names the variant table knows, in different groups, are different names (Hassan,
+    // Hussein; Khalil, Khawla) even where their consonants or their sound agree: brothers
+    // and sisters get such names.
+    let known_apart = a.group.is_some() && b.group.is_some();
+    if !known_apart && a.skeleton == b.skeleton && a.skeleton_len >= 3 {
         return 0.95;
     }
     let jw = jaro_winkler::similarity(a.text.bytes(), b.text.bytes());
-    if a.metaphone == b.metaphone && a.text.len() >= 3 && b.text.len() >= 3 { jw.max(0.9) } else { jw }
+    if !known_apart && a.metaphone == b.metaphone && a.text.len() >= 3 && b.text.len() >= 3 { jw.max(0.9) } else { jw }
 }
 
 pub fn birth_level(a: Birth, b: Birth) -> u8 {
@@ -428,7 +441,7 @@ pub fn birth_level(a: Birth, b: Birth) -> u8 {
     let dy = (a.year as i32 - b.year as i32).abs();
     if a.is_full() && b.is_full() {
         if a == b {
-            return 4;
+            return 6;
         }
         let swapped = a.day == b.month && a.month == b.day && dy == 0;
         // One part mistyped, the other two the same: a digit of the day or month, or the year.
@@ -436,18 +449,29 @@ pub fn birth_level(a: Birth, b: Birth) -> u8 {
         let one_part = (dy == 0 && a.month == b.month && one_typo(a.day, b.day))
             || (dy == 0 && a.day == b.day && one_typo(a.month, b.month))
             || (a.month == b.month && a.day == b.day && one_digit_year(a.year, b.year));
-        if swapped || one_part {
-            return 3;
-        }
+        // Two full dates that conflict otherwise are evidence against, even in one year.
+        return if swapped || one_part { 5 } else { 0 };
     }
-    let estimated = a.estimated || b.estimated;
-    let months_compatible = a.month == 0 || b.month == 0 || a.month == b.month;
-    if (dy == 0 && months_compatible && !estimated) || (estimated && dy <= 1) {
-        2
-    } else if dy <= 2 {
-        1
+    // At least one side is imprecise (a year, a year and month, an age): consistent when the
+    // more precise side falls within it; an age is a year either way.
+    let consistent = if a.estimated || b.estimated {
+        dy <= 1
     } else {
-        0
+        dy == 0 && (a.month == 0 || b.month == 0 || a.month == b.month)
+    };
+    if !consistent {
+        return if dy <= 2 { 1 } else { 0 };
+    }
+    let has_month = |x: Birth| x.month != 0 && !x.estimated;
+    if has_month(a) && has_month(b) {
+        // The month agrees as well.
+        4
+    } else if a.is_full() || b.is_full() {
+        // A full date against a bare year or an age: people who know their date tend to give
+        // it again, so this is weaker than two bare years that agree.
+        2
+    } else {
+        3
     }
 }
 
@@ -487,11 +511,23 @@ mod tests {
 
     #[test]
     fn birth_levels() {
-        assert_eq!(birth_level(birth("2015-03-14"), birth("14/03/2015")), 4);
-        assert_eq!(birth_level(birth("2015-03-14"), birth("2015-14-03".replace("-14-03", "-03-14").as_str())), 4);
-        assert_eq!(birth_level(birth("2015-03-04"), birth("2015-04-03")), 3);
-        assert_eq!(birth_level(birth("2015-03-14"), birth("2015")), 2);
+        assert_eq!(birth_level(birth("2015-03-14"), birth("14/03/2015")), 6);
+        assert_eq!(birth_level(birth("2015-03-04"), birth("2015-04-03")), 5);
+        assert_eq!(birth_level(birth("2015-03-14"), birth("2014-03-14")), 5);
+        // A year, a year and month, or an age that the full date falls within.
+        assert_eq!(birth_level(birth("2003-07"), birth("2003-07-23")), 4);
+        assert_eq!(birth_level(birth("2003"), birth("2003-07-23")), 2);
+        assert_eq!(birth_level(birth("01/01/1991"), birth("1991-05-02")), 2);
+        let age = |a| crate::prepare::parse_age(a, 2026).unwrap();
+        assert_eq!(birth_level(age("35"), birth("1990-11-30")), 2);
+        assert_eq!(birth_level(age("35"), birth("1991-01-01")), 3);
+        assert_eq!(birth_level(age("35"), age("36")), 3);
+        assert_eq!(birth_level(birth("2003"), birth("01/01/2003")), 3);
+        // Two full dates that differ: against, even in the same year.
+        assert_eq!(birth_level(birth("2003-02-11"), birth("2003-07-23")), 0);
+        assert_eq!(birth_level(birth("2003-06"), birth("2003-07-23")), 1);
         assert_eq!(birth_level(birth("2015-03-14"), birth("2016")), 1);
+        assert_eq!(birth_level(birth("2015-03-14"), birth("2016-08-30")), 0);
         assert_eq!(birth_level(birth("2015-03-14"), birth("2019")), 0);
         assert_eq!(birth_level(birth("2015-03-14"), Birth::default()), MISSING);
     }
@@ -515,10 +551,20 @@ mod tests {
         let cmp = Comparer::new(&ds, &ds);
         assert_eq!(cmp.person_levels(0, Some(1), 0, 1), (3, 3));
         assert_eq!(cmp.level(&cs[0], 0, 2), 0);
-        // The family name counts as one shared household detail.
-        assert_eq!(cs[1].attribute, Attribute::Household);
-        assert_eq!(cmp.level(&cs[1], 0, 1), 1);
+        // The family name is a comparison of its own, with the given name's levels.
+        assert!(matches!(cs[1].attribute, Attribute::FamilyName { .. }));
+        assert_eq!(cmp.level(&cs[1], 0, 1), 3);
         assert_eq!(cmp.level(&cs[1], 0, 2), 0);
+    }
+
+    #[test]
+    fn names_the_table_keeps_apart_do_not_meet_by_consonants() {
+        // Brothers Hassan and Hussein share a consonant skeleton; the variant table knows
+        // them as two names.
+        let ds = dataset(&[("Hassan", "Ali"), ("Hussein", "Ali"), ("Hasan", "Ali")]);
+        let cmp = Comparer::new(&ds, &ds);
+        assert!(cmp.person_levels(0, Some(1), 0, 1).0 < 3);
+        assert!(cmp.person_levels(0, Some(1), 0, 2).0 >= 3);
     }
 
     #[test]
