@@ -45,6 +45,10 @@ pub struct Comparison {
     pub levels: &'static [&'static str],
     /// For `Household`: the comparisons it counts.
     pub parts: Vec<Attribute>,
+    /// For the parents' names: the family-name column. Where the family name is the father's
+    /// name (Somali, many Arabic registrations), a parent's name that repeats it on both
+    /// records is the family name again, already compared.
+    pub family: Option<usize>,
     /// Whether agreement is adjusted for how common the value is. Only the person's own
     /// given name and birth: a rare family name, parent's name, place or phone is shared by a
     /// whole household, so its rarity says nothing about which member a record is.
@@ -57,8 +61,8 @@ const BIRTH_LEVELS: &[&str] = &[
     "within two years",
     "year agrees with a full date",
     "same year, both imprecise",
-    "same year and month",
     "day/month swap or one-part typo",
+    "same year and month",
     "exact date",
 ];
 const TWO_LEVELS: &[&str] = &["different", "same"];
@@ -74,6 +78,7 @@ pub fn comparisons(schema: &Schema) -> Vec<Comparison> {
         label: label.to_owned(),
         attribute,
         parts: Vec::new(),
+        family: None,
         levels,
         term_frequency,
     };
@@ -139,6 +144,7 @@ pub fn comparisons(schema: &Schema) -> Vec<Comparison> {
         out.push(Comparison {
             label: format!("{kind} ({})", names.join(", ")),
             attribute: Attribute::Household,
+            family: if kind == "relatives" { family } else { None },
             parts,
             levels,
             term_frequency: false,
@@ -174,16 +180,28 @@ impl<'d> Comparer<'d> {
     /// The level of one comparison for left record `a` and right record `b`.
     pub fn level(&self, c: &Comparison, a: usize, b: usize) -> u8 {
         if c.attribute == Attribute::Household {
-            return self.household(&c.parts, a, b);
+            return self.household(&c.parts, c.family, a, b);
         }
         self.attribute_level(c.attribute, a, b)
     }
 
     /// How many household details agree: a name in the same group or closer, the same place
     /// (variant), a phone with the same last seven digits.
-    fn household(&self, parts: &[Attribute], a: usize, b: usize) -> u8 {
+    fn household(&self, parts: &[Attribute], family: Option<usize>, a: usize, b: usize) -> u8 {
         let (mut agree, mut differ) = (0u8, 0u8);
+        let repeats_family = |ds: &Dataset, f: usize, r: usize| {
+            family.is_some_and(|fam| {
+                let v = set_value(ds, f, r);
+                v != NO_VALUE && v == set_value(ds, fam, r)
+            })
+        };
         for &part in parts {
+            if let Attribute::Name(f) = part
+                && repeats_family(self.left, f, a)
+                && repeats_family(self.right, f, b)
+            {
+                continue;
+            }
             let l = self.attribute_level(part, a, b);
             let strong = match part {
                 Attribute::Place(_) => 2,
@@ -272,10 +290,10 @@ impl<'d> Comparer<'d> {
             return straight;
         }
         let (x, y) = (self.names(given, family, a, b), self.names(family, given, a, b));
-        // A swap needs both names to meet the other column: one shared name alone is what
-        // siblings and cousins have.
+        // A swap needs both names to meet the other column: one shared name alone (a family
+        // name that is the other's given name) is what siblings, parents and cousins have.
         let agrees = |l: u8| l != MISSING && l >= 3;
-        if !(agrees(x) && (agrees(y) || y == MISSING)) && !(agrees(y) && x == MISSING) {
+        if !(agrees(x) && agrees(y)) {
             return straight;
         }
         // Ordered so that the answer does not depend on which record comes first.
@@ -386,11 +404,23 @@ fn set_level(left: &Dataset, right: &Dataset, x: u32, y: u32, scale: NameScale) 
     if same_dataset && x == y {
         return if scale == NameScale::Name { 4 } else { 3 };
     }
-    let (short, short_ds, long, long_ds) =
-        if sa.len() <= sb.len() { (sa, left, sb, right) } else { (sb, right, sa, left) };
+    if sa.len() == sb.len() && sa.len() > 1 {
+        // Each token's closest partner depends on the side it starts from: both ways, so
+        // that the level does not depend on which record comes first.
+        return matched_level(sa, left, sb, right, scale).max(matched_level(sb, right, sa, left, scale));
+    }
+    if sa.len() <= sb.len() {
+        matched_level(sa, left, sb, right, scale)
+    } else {
+        matched_level(sb, right, sa, left, scale)
+    }
+}
+
+/// The level of the tokens of `short` each matched with its closest token in `long`.
+fn matched_level(short: &[u32], short_ds: &Dataset, long: &[u32], long_ds: &Dataset, scale: NameScale) -> u8 {
     let mut total = 0.0;
     let mut lowest: f64 = 1.0;
-    let mut all_exact = sa.len() == sb.len();
+    let mut all_exact = short.len() == long.len();
     for &t in short.iter() {
         let a = &short_ds.tokens[t as usize];
         let best = long.iter().map(|&u| token_similarity(a, &long_ds.tokens[u as usize])).fold(0.0f64, f64::max);
@@ -450,7 +480,7 @@ pub fn birth_level(a: Birth, b: Birth) -> u8 {
             || (dy == 0 && a.day == b.day && one_typo(a.month, b.month))
             || (a.month == b.month && a.day == b.day && one_digit_year(a.year, b.year));
         // Two full dates that conflict otherwise are evidence against, even in one year.
-        return if swapped || one_part { 5 } else { 0 };
+        return if swapped || one_part { 4 } else { 0 };
     }
     // At least one side is imprecise (a year, a year and month, an age): consistent when the
     // more precise side falls within it; an age is a year either way.
@@ -464,8 +494,8 @@ pub fn birth_level(a: Birth, b: Birth) -> u8 {
     }
     let has_month = |x: Birth| x.month != 0 && !x.estimated;
     if has_month(a) && has_month(b) {
-        // The month agrees as well.
-        4
+        // The month agrees as well: nothing conflicts, which is more than a mistyped digit.
+        5
     } else if a.is_full() || b.is_full() {
         // A full date against a bare year or an age: people who know their date tend to give
         // it again, so this is weaker than two bare years that agree.
@@ -512,10 +542,10 @@ mod tests {
     #[test]
     fn birth_levels() {
         assert_eq!(birth_level(birth("2015-03-14"), birth("14/03/2015")), 6);
-        assert_eq!(birth_level(birth("2015-03-04"), birth("2015-04-03")), 5);
-        assert_eq!(birth_level(birth("2015-03-14"), birth("2014-03-14")), 5);
+        assert_eq!(birth_level(birth("2015-03-04"), birth("2015-04-03")), 4);
+        assert_eq!(birth_level(birth("2015-03-14"), birth("2014-03-14")), 4);
         // A year, a year and month, or an age that the full date falls within.
-        assert_eq!(birth_level(birth("2003-07"), birth("2003-07-23")), 4);
+        assert_eq!(birth_level(birth("2003-07"), birth("2003-07-23")), 5);
         assert_eq!(birth_level(birth("2003"), birth("2003-07-23")), 2);
         assert_eq!(birth_level(birth("01/01/1991"), birth("1991-05-02")), 2);
         let age = |a| crate::prepare::parse_age(a, 2026).unwrap();
@@ -565,6 +595,29 @@ mod tests {
         let cmp = Comparer::new(&ds, &ds);
         assert!(cmp.person_levels(0, Some(1), 0, 1).0 < 3);
         assert!(cmp.person_levels(0, Some(1), 0, 2).0 >= 3);
+    }
+
+    #[test]
+    fn a_father_named_in_the_family_name_counts_once() {
+        let v = Variants::builtin();
+        let schema = Schema::of(&[
+            ("g", FieldType::GivenName),
+            ("f", FieldType::FamilyName),
+            ("father", FieldType::FullName),
+            ("mother", FieldType::FullName),
+        ])
+        .unwrap();
+        let rows = [["Anab", "Maxamed", "Maxamed", "Khadija"], ["Anab", "Maxamed", "Maxamed", "Fartun"]];
+        let records: Vec<Record> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Record::new(i.to_string(), r.iter().map(|v| (*v).to_owned()).collect()))
+            .collect();
+        let ds = Preparer::new(&v, 2026).prepare(&schema, &records);
+        let cs = comparisons(&schema);
+        let relatives = cs.iter().find(|c| c.label.starts_with("relatives")).unwrap();
+        // Only the mothers are compared, and they differ.
+        assert_eq!(Comparer::new(&ds, &ds).level(relatives, 0, 1), 0);
     }
 
     #[test]

@@ -215,7 +215,7 @@ impl Model {
 /// Bounds of the term-frequency adjustment, in bits: a very rare value should not outweigh
 /// every other comparison.
 pub const TF_MIN: f64 = -4.0;
-pub const TF_MAX: f64 = 5.0;
+pub const TF_MAX: f64 = 3.0;
 
 /// Candidate pairs a level must hold for its weight to be trusted (fewer in a small sample,
 /// where any level that is seen at all counts).
@@ -486,6 +486,7 @@ mod tests {
             label: label.into(),
             attribute: Attribute::Birth,
             parts: Vec::new(),
+            family: None,
             levels,
             term_frequency: false,
         }
