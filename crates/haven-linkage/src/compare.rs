@@ -166,15 +166,15 @@ fn part_column(a: &Attribute) -> Option<usize> {
     }
 }
 
-/// Reads the prepared columns of one dataset (or of two, when linking two files).
+/// Reads the prepared columns of a dataset (when linking two files, both are prepared as one,
+/// so that equal values share an id).
 pub struct Comparer<'d> {
-    pub left: &'d Dataset,
-    pub right: &'d Dataset,
+    pub ds: &'d Dataset,
 }
 
 impl<'d> Comparer<'d> {
-    pub fn new(left: &'d Dataset, right: &'d Dataset) -> Self {
-        Self { left, right }
+    pub fn new(ds: &'d Dataset) -> Self {
+        Self { ds }
     }
 
     /// The level of one comparison for left record `a` and right record `b`.
@@ -189,16 +189,16 @@ impl<'d> Comparer<'d> {
     /// (variant), a phone with the same last seven digits.
     fn household(&self, parts: &[Attribute], family: Option<usize>, a: usize, b: usize) -> u8 {
         let (mut agree, mut differ) = (0u8, 0u8);
-        let repeats_family = |ds: &Dataset, f: usize, r: usize| {
+        let repeats_family = |f: usize, r: usize| {
             family.is_some_and(|fam| {
-                let v = set_value(ds, f, r);
-                v != NO_VALUE && v == set_value(ds, fam, r)
+                let v = set_value(self.ds, f, r);
+                v != NO_VALUE && v == set_value(self.ds, fam, r)
             })
         };
         for &part in parts {
             if let Attribute::Name(f) = part
-                && repeats_family(self.left, f, a)
-                && repeats_family(self.right, f, b)
+                && repeats_family(f, a)
+                && repeats_family(f, b)
             {
                 continue;
             }
@@ -232,20 +232,16 @@ impl<'d> Comparer<'d> {
             },
             Attribute::Name(f) => self.names(f, f, a, b),
             Attribute::Place(f) => self.places(f, a, b),
-            Attribute::Birth => birth_level(self.left.birth[a], self.right.birth[b]),
+            Attribute::Birth => birth_level(self.ds.birth[a], self.ds.birth[b]),
             Attribute::Sex(f) => {
-                let (x, y) = (self.sex(self.left, f, a), self.sex(self.right, f, b));
+                let (x, y) = (self.sex(f, a), self.sex(f, b));
                 if x == 0 || y == 0 { MISSING } else { (x == y) as u8 }
             }
-            Attribute::Phone(f) => phone_level(self.phone(self.left, f, a), self.phone(self.right, f, b)),
+            Attribute::Phone(f) => phone_level(self.phone(f, a), self.phone(f, b)),
             Attribute::Id(f) => self.ids(f, a, b),
             Attribute::Exact(f) => {
-                let (x, y) = (str_value(self.left, f, a), str_value(self.right, f, b));
-                if x == NO_VALUE || y == NO_VALUE {
-                    MISSING
-                } else {
-                    (self.left.strings[x as usize].0 == self.right.strings[y as usize].0) as u8
-                }
+                let (x, y) = (str_value(self.ds, f, a), str_value(self.ds, f, b));
+                if x == NO_VALUE || y == NO_VALUE { MISSING } else { (x == y) as u8 }
             }
             Attribute::Text(f) => self.texts(f, a, b),
         }
@@ -254,7 +250,7 @@ impl<'d> Comparer<'d> {
     /// How common record `a`'s value is, as (count, total): its exact spelling for an exact
     /// agreement, its variant form (groups, skeletons) for a variant agreement.
     pub fn frequency(&self, c: &Comparison, a: usize, exact: bool) -> Option<(u32, u64)> {
-        let ds = self.left;
+        let ds = self.ds;
         match c.attribute {
             Attribute::GivenName { given: f, .. }
             | Attribute::FamilyName { family: f, .. }
@@ -302,28 +298,29 @@ impl<'d> Comparer<'d> {
     }
 
     fn names(&self, left_field: usize, right_field: usize, a: usize, b: usize) -> u8 {
-        let (x, y) = (set_value(self.left, left_field, a), set_value(self.right, right_field, b));
+        let (x, y) = (set_value(self.ds, left_field, a), set_value(self.ds, right_field, b));
         if x == NO_VALUE || y == NO_VALUE {
             return MISSING;
         }
-        set_level(self.left, self.right, x, y, NameScale::Name)
+        set_level(self.ds, x, y, NameScale::Name)
     }
 
     fn places(&self, f: usize, a: usize, b: usize) -> u8 {
-        let (x, y) = (set_value(self.left, f, a), set_value(self.right, f, b));
+        let (x, y) = (set_value(self.ds, f, a), set_value(self.ds, f, b));
         if x == NO_VALUE || y == NO_VALUE {
             return MISSING;
         }
-        set_level(self.left, self.right, x, y, NameScale::Place)
+        set_level(self.ds, x, y, NameScale::Place)
     }
 
     fn texts(&self, f: usize, a: usize, b: usize) -> u8 {
-        let (x, y) = (set_value(self.left, f, a), set_value(self.right, f, b));
+        let (x, y) = (set_value(self.ds, f, a), set_value(self.ds, f, b));
         if x == NO_VALUE || y == NO_VALUE {
             return MISSING;
         }
-        let (sa, sb) = (&self.left.sets[x as usize].tokens, &self.right.sets[y as usize].tokens);
-        let shared = sa.iter().filter(|t| same_token_text(self.left, self.right, **t, sb)).count();
+        let (sa, sb) = (&self.ds.sets[x as usize].tokens, &self.ds.sets[y as usize].tokens);
+        // Tokens are interned: the same id is the same text.
+        let shared = sa.iter().filter(|t| sb.contains(t)).count();
         let union = sa.len() + sb.len() - shared;
         let jaccard = shared as f64 / union.max(1) as f64;
         if jaccard >= 0.8 {
@@ -336,11 +333,11 @@ impl<'d> Comparer<'d> {
     }
 
     fn ids(&self, f: usize, a: usize, b: usize) -> u8 {
-        let (x, y) = (str_value(self.left, f, a), str_value(self.right, f, b));
+        let (x, y) = (str_value(self.ds, f, a), str_value(self.ds, f, b));
         if x == NO_VALUE || y == NO_VALUE {
             return MISSING;
         }
-        let (sx, sy) = (&self.left.strings[x as usize].0, &self.right.strings[y as usize].0);
+        let (sx, sy) = (&self.ds.strings[x as usize].0, &self.ds.strings[y as usize].0);
         if sx == sy {
             2
         } else if sx.len() >= 4 && osa::distance(sx.bytes(), sy.bytes()) <= 1 {
@@ -350,24 +347,19 @@ impl<'d> Comparer<'d> {
         }
     }
 
-    fn sex(&self, ds: &Dataset, f: usize, a: usize) -> u8 {
-        match &ds.columns[f] {
+    fn sex(&self, f: usize, a: usize) -> u8 {
+        match &self.ds.columns[f] {
             Some(Column::Sex(v)) => v[a],
             _ => 0,
         }
     }
 
-    fn phone(&self, ds: &Dataset, f: usize, a: usize) -> u64 {
-        match &ds.columns[f] {
+    fn phone(&self, f: usize, a: usize) -> u64 {
+        match &self.ds.columns[f] {
             Some(Column::Phone(v)) => v[a],
             _ => 0,
         }
     }
-}
-
-fn same_token_text(left: &Dataset, right: &Dataset, t: u32, others: &[u32]) -> bool {
-    let text = &left.tokens[t as usize].text;
-    others.iter().any(|o| right.tokens[*o as usize].text == *text)
 }
 
 /// Orders (given, family) level pairs: more agreement first, missing counting as nothing.
@@ -398,32 +390,28 @@ enum NameScale {
 
 /// Agreement of two token sets: each token of the shorter set is matched with its closest
 /// token in the other, in any order.
-fn set_level(left: &Dataset, right: &Dataset, x: u32, y: u32, scale: NameScale) -> u8 {
-    let (sa, sb) = (&left.sets[x as usize].tokens, &right.sets[y as usize].tokens);
-    let same_dataset = std::ptr::eq(left, right);
-    if same_dataset && x == y {
-        return if scale == NameScale::Name { 4 } else { 3 };
+fn set_level(ds: &Dataset, x: u32, y: u32, scale: NameScale) -> u8 {
+    let top = if scale == NameScale::Name { 4 } else { 3 };
+    if x == y {
+        return top;
     }
+    let (sa, sb) = (&ds.sets[x as usize].tokens, &ds.sets[y as usize].tokens);
     if sa.len() == sb.len() && sa.len() > 1 {
         // Each token's closest partner depends on the side it starts from: both ways, so
         // that the level does not depend on which record comes first.
-        return matched_level(sa, left, sb, right, scale).max(matched_level(sb, right, sa, left, scale));
+        return matched_level(ds, sa, sb, scale).max(matched_level(ds, sb, sa, scale));
     }
-    if sa.len() <= sb.len() {
-        matched_level(sa, left, sb, right, scale)
-    } else {
-        matched_level(sb, right, sa, left, scale)
-    }
+    if sa.len() <= sb.len() { matched_level(ds, sa, sb, scale) } else { matched_level(ds, sb, sa, scale) }
 }
 
 /// The level of the tokens of `short` each matched with its closest token in `long`.
-fn matched_level(short: &[u32], short_ds: &Dataset, long: &[u32], long_ds: &Dataset, scale: NameScale) -> u8 {
+fn matched_level(ds: &Dataset, short: &[u32], long: &[u32], scale: NameScale) -> u8 {
     let mut total = 0.0;
     let mut lowest: f64 = 1.0;
     let mut all_exact = short.len() == long.len();
     for &t in short.iter() {
-        let a = &short_ds.tokens[t as usize];
-        let best = long.iter().map(|&u| token_similarity(a, &long_ds.tokens[u as usize])).fold(0.0f64, f64::max);
+        let a = &ds.tokens[t as usize];
+        let best = long.iter().map(|&u| token_similarity(a, &ds.tokens[u as usize])).fold(0.0f64, f64::max);
         all_exact &= best >= 1.0;
         total += best;
         lowest = lowest.min(best);
@@ -578,7 +566,7 @@ mod tests {
         let ds = dataset(&[("محمد", "عبد الله"), ("Mohammed", "Abdullah"), ("Hassan", "Omar")]);
         let schema = Schema::of(&[("g", FieldType::GivenName), ("f", FieldType::FamilyName)]).unwrap();
         let cs = comparisons(&schema);
-        let cmp = Comparer::new(&ds, &ds);
+        let cmp = Comparer::new(&ds);
         assert_eq!(cmp.person_levels(0, Some(1), 0, 1), (3, 3));
         assert_eq!(cmp.level(&cs[0], 0, 2), 0);
         // The family name is a comparison of its own, with the given name's levels.
@@ -592,7 +580,7 @@ mod tests {
         // Brothers Hassan and Hussein share a consonant skeleton; the variant table knows
         // them as two names.
         let ds = dataset(&[("Hassan", "Ali"), ("Hussein", "Ali"), ("Hasan", "Ali")]);
-        let cmp = Comparer::new(&ds, &ds);
+        let cmp = Comparer::new(&ds);
         assert!(cmp.person_levels(0, Some(1), 0, 1).0 < 3);
         assert!(cmp.person_levels(0, Some(1), 0, 2).0 >= 3);
     }
@@ -617,13 +605,13 @@ mod tests {
         let cs = comparisons(&schema);
         let relatives = cs.iter().find(|c| c.label.starts_with("relatives")).unwrap();
         // Only the mothers are compared, and they differ.
-        assert_eq!(Comparer::new(&ds, &ds).level(relatives, 0, 1), 0);
+        assert_eq!(Comparer::new(&ds).level(relatives, 0, 1), 0);
     }
 
     #[test]
     fn swapped_names_are_recognised() {
         let ds = dataset(&[("Fatima", "Ahmed"), ("Ahmed", "Fatma")]);
-        let cmp = Comparer::new(&ds, &ds);
+        let cmp = Comparer::new(&ds);
         let (g, f) = cmp.person_levels(0, Some(1), 0, 1);
         assert!(g >= 3 && f >= 3 && g.max(f) == 4, "{g} {f}");
     }
@@ -634,7 +622,7 @@ mod tests {
                                                    c in "[a-z]{0,8}", d in "[a-z]{0,8}") {
             let ds = dataset(&[(&a, &c), (&b, &d)]);
             let schema = Schema::of(&[("g", FieldType::GivenName), ("f", FieldType::FamilyName)]).unwrap();
-            let cmp = Comparer::new(&ds, &ds);
+            let cmp = Comparer::new(&ds);
             for comp in comparisons(&schema) {
                 let (x, y) = (cmp.level(&comp, 0, 1), cmp.level(&comp, 1, 0));
                 prop_assert_eq!(x, y);

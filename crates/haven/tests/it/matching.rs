@@ -207,6 +207,12 @@ fn bad_files_get_a_clear_message_with_the_line() {
         assert!(err.contains(name) || name.starts_with("fields"), "{name}: the file is named in {err:?}");
         assert!(!err.contains("panicked"), "{name}: {err}");
     }
+    // Dates that cannot be read are counted and named, not silently dropped.
+    std::fs::write(d.join("dates.csv"), "id,given_name,date_of_birth\n1,Ali,31/31/2015\n2,Aly,2015\n3,Omar,soon\n")
+        .unwrap();
+    let (code, _, err) = haven_match(&["dedupe", "--input", "dates.csv", "--output", "o.csv", "--quiet"], d);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("2 values in column date_of_birth could not be read"), "{err}");
     std::fs::write(d.join("people.csv"), b"id,given_name\n1,Ali\n2,Aly\n").unwrap();
     std::fs::write(d.join("labels.csv"), b"left_id,right_id,is_match\n1,2,yes\n1,2,perhaps\n").unwrap();
     let (code, _, err) =
