@@ -30,8 +30,8 @@ pub enum Attribute {
     Id(usize),
     Exact(usize),
     Text(usize),
-    /// How many of several details a household shares agree (parents' names; or family
-    /// name, phone, place). Counted as one comparison, because siblings agree on all of them
+    /// How many of several details a household shares agree (parents' names; or place and
+    /// phone). Counted as one comparison, because siblings agree on all of them
     /// at once: as separate comparisons they would add up to the evidence of a match.
     Household,
 }
