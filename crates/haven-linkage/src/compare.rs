@@ -448,6 +448,13 @@ pub fn token_similarity(a: &TokenInfo, b: &TokenInfo) -> f64 {
     if !known_apart && a.skeleton == b.skeleton && a.skeleton_len >= 3 {
         return 0.95;
     }
+    // One side has the article written on (Alahmad, Ahmad): the same name once it is off.
+    if !known_apart
+        && a.bare_skeleton == b.bare_skeleton
+        && (a.bare_skeleton != a.skeleton) != (b.bare_skeleton != b.skeleton)
+    {
+        return 0.95;
+    }
     let jw = jaro_winkler::similarity(a.text.bytes(), b.text.bytes());
     if !known_apart && a.metaphone == b.metaphone && a.text.len() >= 3 && b.text.len() >= 3 { jw.max(0.9) } else { jw }
 }
@@ -606,6 +613,15 @@ mod tests {
         let relatives = cs.iter().find(|c| c.label.starts_with("relatives")).unwrap();
         // Only the mothers are compared, and they differ.
         assert_eq!(Comparer::new(&ds).level(relatives, 0, 1), 0);
+    }
+
+    #[test]
+    fn an_article_written_onto_a_family_name_is_the_same_name() {
+        let ds = dataset(&[("Ali", "Alahmad"), ("Ali", "Al-Ahmad"), ("Ali", "Ahmed"), ("Ali", "Alice")]);
+        let cmp = Comparer::new(&ds);
+        assert!(cmp.person_levels(0, Some(1), 0, 1).1 >= 3);
+        assert!(cmp.person_levels(0, Some(1), 0, 2).1 >= 3);
+        assert!(cmp.person_levels(0, Some(1), 0, 3).1 < 3);
     }
 
     #[test]
