@@ -99,6 +99,8 @@ pub struct Deduplication {
     pub blocking: Vec<BlockStats>,
     /// Per pair, when `Settings::explain` is on.
     pub explanations: Vec<Vec<Contribution>>,
+    /// Per schema field, values that could not be read (dates, ages) and count as missing.
+    pub unreadable: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -109,6 +111,8 @@ pub struct Linkage {
     pub blocking: Vec<BlockStats>,
     /// Per pair, when `Settings::explain` is on.
     pub explanations: Vec<Vec<Contribution>>,
+    /// Per schema field, values of both files that could not be read and count as missing.
+    pub unreadable: Vec<usize>,
 }
 
 /// A tracing candidate: a record and how well it matches the request.
@@ -174,13 +178,14 @@ impl Linker {
         let model = self.train(&ds, &blocking, Scope::Within, &labels, control)?;
         let (pairs, stats) = self.score(&ds, &blocking, &model, Scope::Within, control)?;
         let explanations = self.explanations(&ds, &model, &pairs);
+        let unreadable = ds.unreadable.clone();
         drop(blocking);
         drop(ds);
         (control.progress)(Stage::Cluster, 0, 1);
         let clusters =
             cluster(records.len(), &pairs, self.settings.min_cluster_density, self.settings.max_cluster_size);
         (control.progress)(Stage::Cluster, 1, 1);
-        Ok(Deduplication { pairs, clusters, model, blocking: stats, explanations })
+        Ok(Deduplication { pairs, clusters, model, blocking: stats, explanations, unreadable })
     }
 
     /// Finds the pairs of a left and a right record that are the same person.
@@ -202,7 +207,7 @@ impl Linker {
         for p in &mut pairs {
             p.b -= left.len() as u32;
         }
-        Ok(Linkage { pairs, model, blocking: stats, explanations })
+        Ok(Linkage { pairs, model, blocking: stats, explanations, unreadable: ds.unreadable.clone() })
     }
 
     /// For each query (a tracing request), the `k` records that best match it, best first,
@@ -221,7 +226,7 @@ impl Linker {
         let blocking = self.blocking(&ds);
         // The model describes the registry itself; queries are only scored against it.
         let model = self.train(&ds, &blocking, Scope::Across { left: records.len() }, &[], control)?;
-        let comparer = Comparer::new(&ds, &ds);
+        let comparer = Comparer::new(&ds);
         let n = records.len();
         let keep = |a: usize, b: usize| (a < n) != (b < n);
         let init = Vec::<(u32, u32, f64)>::new;
@@ -261,7 +266,7 @@ impl Linker {
         if !self.settings.explain {
             return Vec::new();
         }
-        let comparer = Comparer::new(ds, ds);
+        let comparer = Comparer::new(ds);
         pairs.par_iter().map(|p| model.explain(&comparer, p.a as usize, p.b as usize)).collect()
     }
 
@@ -312,7 +317,7 @@ impl Linker {
         control: &Control<'_>,
     ) -> Result<Model, LinkError> {
         (control.progress)(Stage::Train, 0, 2);
-        let comparer = Comparer::new(ds, ds);
+        let comparer = Comparer::new(ds);
         let random = self.random_patterns(&comparer, ds.len, scope);
         let estimated = blocking.estimated_pairs().max(1);
         let rate = (self.settings.training_pairs as f64 / estimated as f64).min(1.0);
@@ -376,7 +381,7 @@ impl Linker {
         scope: Scope,
         control: &Control<'_>,
     ) -> Result<(Vec<ScoredPair>, Vec<BlockStats>), LinkError> {
-        let comparer = Comparer::new(ds, ds);
+        let comparer = Comparer::new(ds);
         let threshold = weight_for(self.settings.threshold);
         let scorer = Scorer::new(model);
         let keep = |a: usize, b: usize| scope.keeps(a, b);

@@ -108,8 +108,13 @@ impl Model {
         let m = confident_match_agreement(&comparisons, candidates, labels);
         let patterns: Vec<(Levels, f64)> = candidates.counts.iter().map(|(k, c)| (unpack(*k, n), *c as f64)).collect();
         let (prior, iterations, converged) = share_of_matches(&m, &u, &patterns, max_iterations);
-        let weights =
-            m.iter().zip(&u).map(|(ms, us)| monotone(ms.iter().zip(us).map(|(a, b)| (a / b).log2()))).collect();
+        let support = level_counts(&comparisons, candidates);
+        let weights = m
+            .iter()
+            .zip(&u)
+            .zip(&support)
+            .map(|((ms, us), seen)| monotone(ms.iter().zip(us).map(|(a, b)| (a / b).log2()), seen))
+            .collect();
         Model { comparisons, m, u, u_random, prior, iterations, converged, weights }
     }
 
@@ -210,16 +215,27 @@ impl Model {
 /// Bounds of the term-frequency adjustment, in bits: a very rare value should not outweigh
 /// every other comparison.
 pub const TF_MIN: f64 = -4.0;
-pub const TF_MAX: f64 = 5.0;
+pub const TF_MAX: f64 = 3.0;
+
+/// Candidate pairs a level must hold for its weight to be trusted (fewer in a small sample,
+/// where any level that is seen at all counts).
+const MIN_SUPPORT: f64 = 20.0;
+const MIN_SUPPORT_SHARE: f64 = 1e-3;
 
 /// Levels are ordered: closer agreement is never weaker evidence than a looser one. Where the
 /// estimates say otherwise (sampling noise, a common exact spelling), the looser level's
-/// weight is carried up.
-fn monotone(weights: impl Iterator<Item = f64>) -> Vec<f64> {
+/// weight is carried up. A level that almost no candidate pair reaches (dates without a day in
+/// a file of full dates) has only the priors' ratio for a weight: it takes the weight below it
+/// and is not carried up.
+fn monotone(weights: impl Iterator<Item = f64>, support: &[f64]) -> Vec<f64> {
+    let enough = MIN_SUPPORT.min(MIN_SUPPORT_SHARE * support.iter().sum::<f64>());
     let mut best = f64::NEG_INFINITY;
     weights
-        .map(|w| {
-            best = best.max(w);
+        .zip(support)
+        .map(|(w, &seen)| {
+            if (seen > 0.0 && seen >= enough) || best == f64::NEG_INFINITY {
+                best = best.max(w);
+            }
             best
         })
         .collect()
@@ -319,16 +335,17 @@ fn confident_match_agreement(
     labels: &[(Levels, bool)],
 ) -> Vec<Vec<f64>> {
     let n = comparisons.len();
-    let Roles { person, birth, households, .. } = Roles::of(comparisons);
+    let Roles { person, birth, family, households, .. } = Roles::of(comparisons);
     let at_least =
         |levels: &Levels, c: Option<usize>, min: u8| c.is_some_and(|c| levels[c] != MISSING && levels[c] >= min);
-    // Shared household details, over the household comparisons other than `c`.
+    // Shared household details (the family name among them), over comparisons other than `c`.
     let shared = |levels: &Levels, c: usize| -> u8 {
-        households.iter().filter(|&&h| h != c && levels[h] != MISSING).map(|&h| levels[h]).sum()
+        let name = (family != Some(c) && at_least(levels, family, 3)) as u8;
+        name + households.iter().filter(|&&h| h != c && levels[h] != MISSING).map(|&h| levels[h]).sum::<u8>()
     };
     // An exact date of birth; without a birth column, three shared household details.
     let identity_agrees = |levels: &Levels, c: usize| match birth {
-        Some(_) => at_least(levels, birth, 4),
+        Some(_) => at_least(levels, birth, 6),
         None => shared(levels, c) >= 3,
     };
     let confident = |c: usize, levels: &Levels| -> bool {
@@ -373,6 +390,7 @@ fn confident_match_agreement(
 struct Roles {
     person: Option<usize>,
     birth: Option<usize>,
+    family: Option<usize>,
     /// The first household comparison: the anchor when there is no birth.
     household: Option<usize>,
     households: Vec<usize>,
@@ -384,6 +402,7 @@ impl Roles {
         Roles {
             person: find(&|a| matches!(a, Attribute::GivenName { .. })).or(find(&|a| matches!(a, Attribute::Name(_)))),
             birth: find(&|a| matches!(a, Attribute::Birth)),
+            family: find(&|a| matches!(a, Attribute::FamilyName { .. })),
             household: find(&|a| matches!(a, Attribute::Household)),
             households: comparisons
                 .iter()
@@ -404,7 +423,7 @@ const PRIOR_PAIRS: f64 = 300.0;
 fn expected_m(c: &Comparison) -> Vec<f64> {
     let n = c.levels.len();
     let m: Vec<f64> = match (c.attribute, n) {
-        (Attribute::Birth, 5) => vec![0.01, 0.05, 0.45, 0.04, 0.45],
+        (Attribute::Birth, 7) => vec![0.01, 0.04, 0.08, 0.20, 0.06, 0.06, 0.55],
         (Attribute::GivenName { .. } | Attribute::FamilyName { .. } | Attribute::Name(_), 5) => {
             vec![0.05, 0.04, 0.10, 0.50, 0.31]
         }
@@ -428,6 +447,11 @@ fn initial_m(levels: usize) -> Vec<f64> {
 }
 
 fn level_shares(comparisons: &[Comparison], patterns: &Patterns) -> Vec<Vec<f64>> {
+    normalise(&level_counts(comparisons, patterns))
+}
+
+/// Pairs per comparison and level.
+fn level_counts(comparisons: &[Comparison], patterns: &Patterns) -> Vec<Vec<f64>> {
     let n = comparisons.len();
     let mut acc: Vec<Vec<f64>> = comparisons.iter().map(|c| vec![0.0; c.levels.len()]).collect();
     for (k, count) in &patterns.counts {
@@ -439,7 +463,7 @@ fn level_shares(comparisons: &[Comparison], patterns: &Patterns) -> Vec<Vec<f64>
             }
         }
     }
-    normalise(&acc)
+    acc
 }
 
 /// Shares per level, smoothed so that no level has probability zero.
@@ -462,6 +486,7 @@ mod tests {
             label: label.into(),
             attribute: Attribute::Birth,
             parts: Vec::new(),
+            family: None,
             levels,
             term_frequency: false,
         }
@@ -520,7 +545,14 @@ mod tests {
 
     #[test]
     fn weights_never_fall_as_agreement_rises() {
-        assert_eq!(monotone([-3.0, 1.0, 0.5, 4.0].into_iter()), vec![-3.0, 1.0, 1.0, 4.0]);
+        let seen = [100.0; 4];
+        assert_eq!(monotone([-3.0, 1.0, 0.5, 4.0].into_iter(), &seen), vec![-3.0, 1.0, 1.0, 4.0]);
+        // A level almost never seen neither sets the weight above it nor keeps its own.
+        let seen = [1000.0, 2.0, 1000.0, 1000.0];
+        assert_eq!(monotone([-3.0, 19.0, 4.0, 6.0].into_iter(), &seen), vec![-3.0, -3.0, 4.0, 6.0]);
+        // In a small sample every level seen counts.
+        let seen = [10.0, 2.0, 0.0, 1.0];
+        assert_eq!(monotone([-3.0, 5.0, 9.0, 4.0].into_iter(), &seen), vec![-3.0, 5.0, 5.0, 5.0]);
     }
 
     #[test]

@@ -197,13 +197,23 @@ fn is_vowel(b: u8) -> bool {
 /// w/y inside the word, which romanized Arabic writes for long vowels), a final h dropped,
 /// doubled letters collapsed. "Mohammed", "Muhammad" and "mhmd" (محمد) all give "mhmd".
 pub fn skeleton(token: &str) -> String {
-    let unified = token.replace("dj", "j").replace("ch", "sh").replace("ph", "f").replace("ck", "k");
+    // German and Polish renderings of Cyrillic (Sawtschenko, Sawczenko) meet each other.
+    let unified = token
+        .replace("tsch", "ch")
+        .replace("cz", "ch")
+        .replace("sz", "sh")
+        .replace("dj", "j")
+        .replace("ch", "sh")
+        .replace("ph", "f")
+        .replace("ck", "k");
     let mut out = String::with_capacity(unified.len());
     for (i, c) in unified.chars().enumerate() {
         let c = match c {
             'q' => 'k',
             'x' => 'h',
             'c' => 'k',
+            // Wasyl, Vasyl.
+            'w' if i == 0 => 'v',
             other => other,
         };
         let keep = match c {
@@ -277,6 +287,9 @@ mod tests {
         assert_eq!(skeleton(&name_tokens("abdullah")[0]), skeleton(&name_tokens(&fold("عبد الله"))[0]));
         assert_eq!(skeleton(&name_tokens("abdulrahman")[0]), skeleton(&name_tokens(&fold("عبد الرحمن"))[0]));
         assert_eq!(skeleton("xasan"), skeleton("hassan"));
+        assert_eq!(skeleton("sawczenko"), skeleton("sawchenko"));
+        assert_eq!(skeleton("sawtschenko"), skeleton("sawchenko"));
+        assert_eq!(skeleton("wasyl"), skeleton("vasyl"));
     }
 
     proptest! {

@@ -30,6 +30,9 @@ pub struct TokenInfo {
     pub skeleton_len: u8,
     pub group: Option<u32>,
     pub metaphone: u32,
+    /// The skeleton without an Arabic article written onto the name in Latin letters
+    /// (Alahmad, Elmasri); the skeleton itself for other names.
+    pub bare_skeleton: u32,
 }
 
 /// A distinct multi-token value (a name, a place, a text): sorted, de-duplicated token ids.
@@ -281,16 +284,31 @@ impl<'v> Preparer<'v> {
 
     fn add_tokens(&mut self, new_tokens: Vec<String>, ds: &mut Dataset) {
         let metaphone = DoubleMetaphone::default();
-        let computed: Vec<(String, Option<u32>, u32)> = new_tokens
+        let computed: Vec<(String, Option<String>, Option<u32>, u32)> = new_tokens
             .par_iter()
-            .map(|t| (skeleton(t), self.variants.group(t), hash32(&metaphone.double_metaphone(t).primary())))
+            .map(|t| {
+                let bare = without_article(t).map(skeleton);
+                (skeleton(t), bare, self.variants.group(t), hash32(&metaphone.double_metaphone(t).primary()))
+            })
             .collect();
-        for (text, (skel, group, meta)) in new_tokens.into_iter().zip(computed) {
-            let next = self.skeleton_ids.len() as u32;
+        for (text, (skel, bare, group, meta)) in new_tokens.into_iter().zip(computed) {
             let skeleton_len = skel.len().min(255) as u8;
-            let skeleton = *self.skeleton_ids.entry(skel.into_boxed_str()).or_insert(next);
-            ds.tokens.push(TokenInfo { text: text.into_boxed_str(), skeleton, skeleton_len, group, metaphone: meta });
+            let skeleton = self.skeleton_id(skel);
+            let bare_skeleton = bare.map_or(skeleton, |b| self.skeleton_id(b));
+            ds.tokens.push(TokenInfo {
+                text: text.into_boxed_str(),
+                skeleton,
+                skeleton_len,
+                group,
+                metaphone: meta,
+                bare_skeleton,
+            });
         }
+    }
+
+    fn skeleton_id(&mut self, skel: String) -> u32 {
+        let next = self.skeleton_ids.len() as u32;
+        *self.skeleton_ids.entry(skel.into_boxed_str()).or_insert(next)
     }
 
     fn string_column<'r>(&mut self, raws: impl Iterator<Item = &'r str>, id: bool, ds: &mut Dataset) -> Vec<u32> {
@@ -315,6 +333,13 @@ impl<'v> Preparer<'v> {
             .collect();
         values
     }
+}
+
+/// A Latin name with the Arabic article written onto it ("alahmad" → "ahmad"), when enough
+/// of a name is left.
+fn without_article(token: &str) -> Option<&str> {
+    let rest = token.strip_prefix("al").or_else(|| token.strip_prefix("el"))?;
+    (rest.len() >= 4).then_some(rest)
 }
 
 fn count_values(values: &[u32]) -> HashMap<u32, u32> {

@@ -332,7 +332,9 @@ fn dedupe(input: &Path, output: &Path, pairs_out: Option<&Path>, options: &Match
     let schema = schema_for(&table, input, options)?;
     print_mapping(&schema);
     let records = records_of(table, input, &schema, &options.id)?;
+    let columns = column_names(&schema);
     let result = with_engine(schema, options, |linker, control| linker.dedupe(&records, control))?;
+    print_unreadable(&columns, &result.unreadable);
     if options.show_model {
         eprint!("{}", result.model.describe());
         print_blocking(&result.blocking);
@@ -358,6 +360,22 @@ fn dedupe(input: &Path, output: &Path, pairs_out: Option<&Path>, options: &Match
         started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn column_names(schema: &Schema) -> Vec<String> {
+    schema.fields.iter().map(|f| f.name.clone()).collect()
+}
+
+/// Dates and ages that could not be read count as missing: say so, column by column, so that
+/// a file in an unexpected format is noticed.
+fn print_unreadable(columns: &[String], counts: &[usize]) {
+    for (name, n) in columns.iter().zip(counts).filter(|(_, n)| **n > 0) {
+        eprintln!("warning: {n} value{} in column {name} could not be read and count as missing", plural(*n));
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 fn print_blocking(stats: &[haven_linkage::block::BlockStats]) {
@@ -398,7 +416,9 @@ fn link(left: &Path, right: &Path, output: &Path, options: &MatchOptions) -> any
     print_mapping(&schema);
     let left_records = records_of(left_table, left, &schema, &options.id)?;
     let right_records = records_of(right_table, right, &schema, &options.id)?;
+    let columns = column_names(&schema);
     let result = with_engine(schema, options, |linker, control| linker.link(&left_records, &right_records, control))?;
+    print_unreadable(&columns, &result.unreadable);
     if options.show_model {
         eprint!("{}", result.model.describe());
         print_blocking(&result.blocking);
