@@ -719,8 +719,17 @@ pub async fn create_token(
     Ok(token)
 }
 
-/// user, secret hash, scopes, expiry, revocation, user disabled, office key.
-type TokenCheckRow = (Uuid, Vec<u8>, Option<String>, OffsetDateTime, Option<OffsetDateTime>, bool, Option<Vec<u8>>);
+/// user, secret hash, scopes, expiry, revocation, user disabled, office key, last use.
+type TokenCheckRow = (
+    Uuid,
+    Vec<u8>,
+    Option<String>,
+    OffsetDateTime,
+    Option<OffsetDateTime>,
+    bool,
+    Option<Vec<u8>>,
+    Option<OffsetDateTime>,
+);
 
 /// A token that checked out: whom it acts for, and the PSEA office key it carries, if any.
 #[derive(Debug, Clone)]
@@ -739,23 +748,27 @@ pub async fn authenticate_token(store: &Store, presented: &str) -> Result<Option
     };
     let row: Option<TokenCheckRow> = on_pool!(&store.pool, p => {
         sqlx::query_as(
-            "SELECT t.user_id, t.secret_hash, t.scopes, t.expires_at, t.revoked_at, u.disabled, t.sealed_key
+            "SELECT t.user_id, t.secret_hash, t.scopes, t.expires_at, t.revoked_at, u.disabled, t.sealed_key, t.last_used_at
              FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1",
         )
         .bind(id)
         .fetch_optional(p)
         .await
     })?;
-    let Some((user, hash, scopes, expires_at, revoked_at, disabled, sealed_key)) = row else {
+    let Some((user, hash, scopes, expires_at, revoked_at, disabled, sealed_key, last_used_at)) = row else {
         return Ok(None);
     };
     let now = now_utc();
     if !constant_time_eq(&hash, &sha256(secret.as_bytes())) || revoked_at.is_some() || expires_at <= now || disabled {
         return Ok(None);
     }
-    on_pool!(&store.pool, p => {
-        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2").bind(now).bind(id).execute(p).await.map(|r| r.rows_affected())
-    })?;
+    // At most once a minute: a write on every call would queue busy clients behind the
+    // database's write lock.
+    if last_used_at.is_none_or(|t| now - t >= Duration::minutes(1)) {
+        on_pool!(&store.pool, p => {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2").bind(now).bind(id).execute(p).await.map(|r| r.rows_affected())
+        })?;
+    }
     let token_permissions = scopes.map(|s| s.split(',').filter_map(Permission::from_code).collect());
     let principal = Principal { user_id: user, grants: grants_of(store, user).await?, token_permissions };
     let office_key = sealed_key.and_then(|k| crate::sealing::OfficeKey::from_token(presented, &k));

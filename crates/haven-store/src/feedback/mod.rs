@@ -296,12 +296,20 @@ pub async fn record_all(store: &Store, items: Vec<NewFeedback<'_>>) -> Result<Ve
 }
 
 async fn insert_terms(tx: &mut Tx, id: Uuid, terms: &[Vec<u8>]) -> Result<(), StoreError> {
-    for token in terms {
-        on_tx!(tx, c => {
-            sqlx::query("INSERT INTO feedback_terms (feedback_id, token) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(id).bind(token).execute(c).await.map(|r| r.rows_affected())
-        })?;
+    if terms.is_empty() {
+        return Ok(());
     }
+    // One statement for all the words: each statement is a round trip to the database.
+    let values: Vec<String> = (0..terms.len()).map(|i| format!("($1, ${})", i + 2)).collect();
+    let sql =
+        format!("INSERT INTO feedback_terms (feedback_id, token) VALUES {} ON CONFLICT DO NOTHING", values.join(", "));
+    on_tx!(tx, c => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id);
+        for token in terms {
+            q = q.bind(token);
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
