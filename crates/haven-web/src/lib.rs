@@ -78,12 +78,16 @@ pub struct AppState {
     pub status_lookups: Arc<identity::Throttle>,
     /// The keyword screen that proposes sensitivity.
     pub lexicon: Arc<haven_core::feedback::Lexicon>,
+    /// Feedback intake, committed in groups by one writer.
+    pub intake: haven_store::feedback::IntakeQueue,
 }
 
 impl AppState {
+    /// Must be called on a tokio runtime: it starts the intake writer.
     pub fn new(store: Store, config: WebConfig) -> AppState {
         let minute = std::time::Duration::from_secs(60);
         AppState {
+            intake: haven_store::feedback::IntakeQueue::start(store.clone()),
             store,
             config: Arc::new(config),
             throttle: Arc::new(identity::Throttle::default()),

@@ -22,7 +22,10 @@ use crate::sealing::{OfficeKey, SealedContent};
 use crate::{Store, StoreError, Tx, audit, now_utc};
 
 pub mod lifecycle;
+mod queue;
 pub mod rollups;
+
+pub use queue::{IntakeQueue, OwnedFeedback};
 
 const TABLE: &str = "feedback";
 const TERM_PURPOSE: &str = "feedback-text";

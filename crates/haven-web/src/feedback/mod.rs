@@ -15,7 +15,7 @@ use haven_core::feedback::{
     LoopClosing, RawSubmission, ReferralKind, Satisfaction, Seal, SensitiveType, ServiceLevels, Status, Step,
 };
 use haven_store::feedback::lifecycle::{ActError, SealDecision, StepInput, close_step};
-use haven_store::feedback::{self as store, NewFeedback, RecordError, Recorded};
+use haven_store::feedback::{self as store, OwnedFeedback, RecordError, Recorded};
 use haven_store::identity::Actor;
 use uuid::Uuid;
 
@@ -55,16 +55,16 @@ pub async fn intake_at(
     }
     let (sensitive_type, seal) = screen(&state.lexicon, &submission);
     let levels = service_levels(&state.store).await?;
-    let new = NewFeedback {
-        submission: &submission,
+    let item = OwnedFeedback {
+        submission,
         sensitive_type,
         seal,
-        channel_message_id,
+        channel_message_id: channel_message_id.map(str::to_owned),
         received_at,
-        recorded_by,
-        levels: &levels,
+        recorded_by: recorded_by.cloned(),
+        levels,
     };
-    store::record(&state.store, new).await.map_err(|e| match e {
+    state.intake.record(item).await.map_err(|e| match e {
         RecordError::UnknownLocation(_) => WebError::Invalid(vec![("location", "unknown-location")]),
         RecordError::SealingUnavailable => WebError::Unavailable("feedback-not-set-up"),
         RecordError::Store(e) => e.into(),
