@@ -84,6 +84,7 @@ home-card-settings-text = اسم المنظمة والمنطقة الزمنية 
 notice-psea-focal-point-added = أُضيفت جهة تنسيق للحماية من الاستغلال والانتهاك الجنسيين ({ $when }).
 notice-psea-focal-point-removed = أُزيلت جهة تنسيق للحماية من الاستغلال والانتهاك الجنسيين ({ $when }).
 notice-psea-credentials-reset = أُعيد تعيين بيانات اعتماد جهة تنسيق للحماية من الاستغلال والانتهاك الجنسيين ({ $when }).
+notice-feedback-sealed = وصل بلاغ مختوم ({ $when }): راجع قائمة الملاحظات.
 
 ## الحساب
 account-title = حسابي

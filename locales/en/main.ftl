@@ -84,6 +84,7 @@ home-card-settings-text = Organisation name, time zone and working week.
 notice-psea-focal-point-added = A PSEA focal point was added ({ $when }).
 notice-psea-focal-point-removed = A PSEA focal point was removed ({ $when }).
 notice-psea-credentials-reset = The credentials of a PSEA focal point were reset ({ $when }).
+notice-feedback-sealed = A sealed report arrived ({ $when }): see the feedback list.
 
 ## Account
 account-title = My account

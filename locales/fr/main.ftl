@@ -84,6 +84,7 @@ home-card-settings-text = Nom de l'organisation, fuseau horaire et semaine de tr
 notice-psea-focal-point-added = Un point focal PSEA a été ajouté ({ $when }).
 notice-psea-focal-point-removed = Un point focal PSEA a été retiré ({ $when }).
 notice-psea-credentials-reset = Les identifiants d'un point focal PSEA ont été réinitialisés ({ $when }).
+notice-feedback-sealed = Un signalement scellé est arrivé ({ $when }) : voir la liste des retours.
 
 ## Compte
 account-title = Mon compte

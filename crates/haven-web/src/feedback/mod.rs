@@ -64,11 +64,27 @@ pub async fn intake_at(
         recorded_by: recorded_by.cloned(),
         levels,
     };
-    state.intake.record(item).await.map_err(|e| match e {
+    let recorded = state.intake.record(item).await.map_err(|e| match e {
         RecordError::UnknownLocation(_) => WebError::Invalid(vec![("location", "unknown-location")]),
         RecordError::SealingUnavailable => WebError::Unavailable("feedback-not-set-up"),
         RecordError::Store(e) => e.into(),
-    })
+    })?;
+    if recorded.created && recorded.sealed {
+        notify_focal_points(state, recorded.id).await;
+    }
+    Ok(recorded)
+}
+
+/// Tell every PSEA focal point, in the app, that a sealed item arrived: its id only, never
+/// its content. The item is stored whatever happens here; a failure is logged.
+async fn notify_focal_points(state: &AppState, id: Uuid) {
+    let sent = async {
+        let holders = haven_store::identity::holders_of(&state.store, haven_core::authz::Role::PseaFocalPoint).await?;
+        haven_store::notifications::notify(&state.store, &holders, "feedback-sealed", Some(id)).await
+    };
+    if let Err(e) = sent.await {
+        tracing::warn!(error = %e, "focal points not notified of a sealed item");
+    }
 }
 
 /// The sensitive type to record and the seal: sealed when declared, provisionally sealed when

@@ -153,6 +153,14 @@ async fn sealed_items_are_seen_and_opened_only_by_psea_focal_points() {
         assert_eq!(status, 200);
         assert!(item["text"].is_null() && item.get("contact_phone").is_none(), "{item}");
 
+        // Focal points were told that sealed items arrived, without their content.
+        let psea_id = users::user_id_by_username(&app.store, "psea").await.unwrap();
+        let notices = haven_store::notifications::unread(&app.store, psea_id).await.unwrap();
+        assert_eq!(notices.iter().filter(|n| n.kind == "feedback-sealed").count(), 3, "{notices:?}");
+        let (_, home) = get_text(&psea, &app.url("/")).await;
+        assert!(home.contains("A sealed report arrived") && !home.contains("Idrissou"));
+        let agent_id = users::user_id_by_username(&app.store, "agent").await.unwrap();
+        assert!(haven_store::notifications::unread(&app.store, agent_id).await.unwrap().is_empty());
         let opened =
             haven_store::audit::list(&app.store.pool, Some("feedback.sealed-opened"), None, 100).await.unwrap();
         let of_sealed = opened.iter().filter(|e| e.entry.entity_id == sealed["id"].as_str().unwrap()).count();
