@@ -128,12 +128,7 @@ async fn seed_feedback(store: &Store, data_dir: &std::path::Path, password: &str
             ..Default::default()
         };
         let submission = raw.validate().map_err(|p| anyhow::anyhow!("demo feedback {i}: {p:?}"))?;
-        let sensitive_type = lexicon.propose(submission.sensitive_type, &submission.text);
-        let seal = match (submission.sensitive_type, sensitive_type) {
-            (Some(_), _) => haven_core::feedback::Seal::Sealed,
-            (None, Some(_)) => haven_core::feedback::Seal::Provisional,
-            (None, None) => haven_core::feedback::Seal::Open,
-        };
+        let (sensitive_type, seal) = haven_web::feedback::screen(&lexicon, &submission);
         let by_agent = !matches!(channel, "web" | "sms" | "whatsapp");
         let new = haven_store::feedback::NewFeedback {
             submission: &submission,

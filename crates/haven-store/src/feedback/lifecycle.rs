@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::rollups::{self, ServiceDelta, ServiceKey};
-use super::{Contact, TERM_PURPOSE, insert_terms, place};
+use super::{Contact, TERM_PURPOSE, insert_terms, seal_under_field_key};
 use crate::crypto::FieldPlace;
 use crate::identity::Actor;
 use crate::sealing::{OfficeKey, SealedContent};
@@ -374,19 +374,12 @@ pub async fn decide_seal(
         }
         SealDecision::Unseal => {
             let content = office_key.open(id, &sealed_content.ok_or(StoreError::NotFound)?)?;
-            let narrative = store.keys.encrypt_str(place("narrative_enc", &key), &content.narrative);
             let contact = Contact {
                 name: content.contact_name,
                 phone: content.contact_phone,
                 safe_contact: content.safe_contact,
             };
-            let has_contact = contact.name.is_some() || contact.phone.is_some() || contact.safe_contact.is_some();
-            let contact_enc = if has_contact {
-                let json = serde_json::to_string(&contact).map_err(|e| StoreError::Invalid(e.to_string()))?;
-                Some(store.keys.encrypt_str(place("contact_enc", &key), &json))
-            } else {
-                None
-            };
+            let (narrative, contact_enc) = seal_under_field_key(store, &key, &content.narrative, &contact)?;
             on_tx!(&mut tx, c => {
                 sqlx::query(
                     "UPDATE feedback SET seal = 'open', sensitive_type = NULL, sealed_content = NULL, refer_by = NULL,

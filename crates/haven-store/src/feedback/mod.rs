@@ -81,6 +81,37 @@ fn place<'a>(column: &'static str, row: &'a str) -> FieldPlace<'a> {
     FieldPlace { table: TABLE, column, row }
 }
 
+/// An unsealed item's narrative and contact, encrypted under the field key for row `key`.
+fn seal_under_field_key(
+    store: &Store,
+    key: &str,
+    narrative: &str,
+    contact: &Contact,
+) -> Result<(Vec<u8>, Option<Vec<u8>>), StoreError> {
+    let narrative = store.keys.encrypt_str(place("narrative_enc", key), narrative);
+    let contact_enc = (contact.name.is_some() || contact.phone.is_some() || contact.safe_contact.is_some())
+        .then(|| serde_json::to_string(contact).map(|j| store.keys.encrypt_str(place("contact_enc", key), &j)))
+        .transpose()
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    Ok((narrative, contact_enc))
+}
+
+/// The reverse of [`seal_under_field_key`].
+fn open_under_field_key(
+    store: &Store,
+    key: &str,
+    narrative_enc: Option<Vec<u8>>,
+    contact_enc: Option<Vec<u8>>,
+) -> Result<(Option<String>, Contact), StoreError> {
+    let narrative = narrative_enc.map(|n| store.keys.decrypt_str(place("narrative_enc", key), &n)).transpose()?;
+    let contact = match contact_enc {
+        Some(c) => serde_json::from_str(&store.keys.decrypt_str(place("contact_enc", key), &c)?)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?,
+        None => Contact::default(),
+    };
+    Ok((narrative, contact))
+}
+
 fn new_reference() -> ReferenceCode {
     ReferenceCode::from_random(u64::from_le_bytes(random_bytes()))
 }
@@ -157,16 +188,12 @@ async fn prepare<'a>(store: &Store, new: NewFeedback<'a>) -> Result<Prepared<'a>
         };
         (None, None, Some(recipient.seal(id, &content)?), Vec::new())
     } else {
-        let narrative = store.keys.encrypt_str(place("narrative_enc", &row), &s.text);
         let contact = Contact {
             name: s.contact_name.clone(),
             phone: s.contact_phone.clone(),
             safe_contact: s.safe_contact.clone(),
         };
-        let contact_enc = (contact.name.is_some() || contact.phone.is_some() || contact.safe_contact.is_some())
-            .then(|| serde_json::to_string(&contact).map(|j| store.keys.encrypt_str(place("contact_enc", &row), &j)))
-            .transpose()
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let (narrative, contact_enc) = seal_under_field_key(store, &row, &s.text, &contact)?;
         (Some(narrative), contact_enc, None, store.keys.name_tokens(TERM_PURPOSE, &s.text))
     };
     let due = new.levels.due(new.received_at, s.criticality, sealed);
@@ -495,13 +522,7 @@ pub async fn export(
     })?;
     let mut out = Vec::with_capacity(rows.len());
     for (row, narrative_enc, contact_enc) in rows {
-        let key = row.id.to_string();
-        let narrative = narrative_enc.map(|n| store.keys.decrypt_str(place("narrative_enc", &key), &n)).transpose()?;
-        let contact: Contact = match contact_enc {
-            Some(c) => serde_json::from_str(&store.keys.decrypt_str(place("contact_enc", &key), &c)?)
-                .map_err(|e| StoreError::Invalid(e.to_string()))?,
-            None => Contact::default(),
-        };
+        let (narrative, contact) = open_under_field_key(store, &row.id.to_string(), narrative_enc, contact_enc)?;
         out.push(ExportItem { row, narrative, contact_name: contact.name, contact_phone: contact.phone });
     }
     let event = actor.event(actions::FEEDBACK_EXPORTED, "feedback", "export").summary(format!("{} items", out.len()));
@@ -596,18 +617,10 @@ pub async fn get(
             (detail, actions::FEEDBACK_VIEWED)
         }
         (None, _) => {
-            let narrative = match narrative_enc {
-                Some(n) => store.keys.decrypt_str(place("narrative_enc", &key), &n)?,
-                None => String::new(),
-            };
-            let contact: Contact = match contact_enc {
-                Some(c) => serde_json::from_str(&store.keys.decrypt_str(place("contact_enc", &key), &c)?)
-                    .map_err(|e| StoreError::Invalid(e.to_string()))?,
-                None => Contact::default(),
-            };
+            let (narrative, contact) = open_under_field_key(store, &key, narrative_enc, contact_enc)?;
             let detail = FeedbackDetail {
                 row,
-                narrative,
+                narrative: narrative.unwrap_or_default(),
                 contact_name: contact.name,
                 contact_phone: contact.phone,
                 safe_contact: contact.safe_contact,

@@ -206,6 +206,17 @@ impl Breakdown {
     }
 }
 
+/// A query built at run time with its text arguments bound in order.
+macro_rules! bound {
+    ($row:ty, $sql:expr, $args:expr) => {{
+        let mut q = sqlx::query_as::<_, $row>(sqlx::AssertSqlSafe($sql));
+        for a in $args {
+            q = q.bind(a.clone());
+        }
+        q
+    }};
+}
+
 /// The scope filter of `access` as a WHERE clause over a rollup table, with its arguments.
 fn scope(access: &Access, args: &mut Vec<String>) -> String {
     let mut clauses = Vec::new();
@@ -260,11 +271,7 @@ pub async fn volumes(
     let sql =
         format!("SELECT {key} AS k, CAST(SUM(n) AS BIGINT) FROM feedback_counts WHERE {wh} GROUP BY k ORDER BY k");
     let rows: Vec<(String, i64)> = on_pool!(&store.pool, p => {
-        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql));
-        for a in &args {
-            q = q.bind(a.clone());
-        }
-        q.fetch_all(p).await
+        bound!((String, i64), sql, &args).fetch_all(p).await
     })?;
     Ok(rows)
 }
@@ -295,30 +302,18 @@ pub async fn service_summary(store: &Store, access: &Access, from: &str, to: &st
     );
     type Sums = (i64, i64, i64, i64, i64, i64, i64);
     let s: Sums = on_pool!(&store.pool, p => {
-        let mut q = sqlx::query_as::<_, Sums>(sqlx::AssertSqlSafe(sums));
-        for a in &args {
-            q = q.bind(a.clone());
-        }
-        q.fetch_one(p).await
+        bound!(Sums, sums, &args).fetch_one(p).await
     })?;
     let received_sql =
         format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM feedback_counts WHERE dimension = 'channel' AND {wh}");
     let (received,): (i64,) = on_pool!(&store.pool, p => {
-        let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(received_sql));
-        for a in &args {
-            q = q.bind(a.clone());
-        }
-        q.fetch_one(p).await
+        bound!((i64,), received_sql, &args).fetch_one(p).await
     })?;
     let hours_sql = format!(
         "SELECT hours, CAST(SUM(n) AS BIGINT) FROM feedback_response_hours WHERE {wh} GROUP BY hours ORDER BY hours"
     );
     let hours: Vec<(i64, i64)> = on_pool!(&store.pool, p => {
-        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(hours_sql));
-        for a in &args {
-            q = q.bind(a.clone());
-        }
-        q.fetch_all(p).await
+        bound!((i64, i64), hours_sql, &args).fetch_all(p).await
     })?;
     let total: i64 = hours.iter().map(|(_, n)| n).sum();
     let mut seen = 0;
