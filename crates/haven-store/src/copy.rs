@@ -10,7 +10,7 @@ use crate::{Store, StoreError};
 
 /// Tables in an order that satisfies foreign keys. Sessions are not copied: everyone signs
 /// in again on the new server.
-pub const TABLES: [&str; 19] = [
+pub const TABLES: [&str; 24] = [
     "settings",
     "agencies",
     "locations",
@@ -29,6 +29,11 @@ pub const TABLES: [&str; 19] = [
     "feedback_counts",
     "feedback_service",
     "feedback_response_hours",
+    "mail_outbox",
+    "escalation_targets",
+    "feedback_escalations",
+    "feedback_outbox",
+    "feedback_recusals",
     "audit_log",
 ];
 
@@ -333,10 +338,10 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError>
     let rows = read_all!(source, EventCopyRow, "SELECT * FROM feedback_events");
     insert_all!(tx, rows,
         "INSERT INTO feedback_events (id, feedback_id, at, actor_id, actor, step, status_after, assigned_to, referral_kind,
-            referred_to, note_enc, note_sealed)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            referred_to, note_enc, note_sealed, deadline)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         |r| r.id, r.feedback_id, r.at, r.actor_id, &r.actor, &r.step, &r.status_after, r.assigned_to, &r.referral_kind,
-            &r.referred_to, &r.note_enc, &r.note_sealed);
+            &r.referred_to, &r.note_enc, &r.note_sealed, &r.deadline);
 
     type CountRow = (String, String, String, String, String, bool, i64);
     let rows = read_all!(
@@ -386,6 +391,8 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError>
         r.5
     );
 
+    copy_outbound(source, tx).await?;
+
     type AuditRow = (i64, OffsetDateTime, Option<Uuid>, String, String, String, String, String, Vec<u8>, Vec<u8>);
     let rows = read_all!(
         source,
@@ -409,6 +416,103 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError>
         &r.9
     );
     Ok(())
+}
+
+/// Notification e-mail, escalations and their targets, replies to people, focal points
+/// stood down.
+async fn copy_outbound(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError> {
+    type MailRow = (
+        Uuid,
+        Uuid,
+        String,
+        Option<Uuid>,
+        String,
+        i64,
+        OffsetDateTime,
+        Option<String>,
+        OffsetDateTime,
+        Option<OffsetDateTime>,
+    );
+    let rows = read_all!(
+        source,
+        MailRow,
+        "SELECT id, user_id, kind, subject_id, status, attempts, next_attempt_at, last_error, created_at, sent_at FROM mail_outbox"
+    );
+    insert_all!(tx, rows,
+        "INSERT INTO mail_outbox (id, user_id, kind, subject_id, status, attempts, next_attempt_at, last_error, created_at, sent_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        |r| r.0, r.1, &r.2, r.3, &r.4, r.5, r.6, &r.7, r.8, r.9);
+
+    let rows = read_all!(
+        source,
+        (Uuid, Option<Uuid>, Uuid, OffsetDateTime),
+        "SELECT id, agency_id, user_id, created_at FROM escalation_targets"
+    );
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO escalation_targets (id, agency_id, user_id, created_at) VALUES ($1, $2, $3, $4)",
+        |r| r.0,
+        r.1,
+        r.2,
+        r.3
+    );
+
+    let rows = read_all!(
+        source,
+        (Uuid, String, OffsetDateTime, OffsetDateTime),
+        "SELECT feedback_id, deadline, due_at, escalated_at FROM feedback_escalations"
+    );
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO feedback_escalations (feedback_id, deadline, due_at, escalated_at) VALUES ($1, $2, $3, $4)",
+        |r| r.0,
+        &r.1,
+        r.2,
+        r.3
+    );
+
+    let rows = read_all!(source, OutboxCopyRow, "SELECT * FROM feedback_outbox");
+    insert_all!(tx, rows,
+        "INSERT INTO feedback_outbox (id, feedback_id, channel, recipient_enc, body_enc, status, attempts, next_attempt_at,
+            last_error, provider_id, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        |r| r.id, r.feedback_id, &r.channel, &r.recipient_enc, &r.body_enc, &r.status, r.attempts, r.next_attempt_at,
+            &r.last_error, &r.provider_id, r.created_by, r.created_at, r.updated_at);
+
+    let rows = read_all!(
+        source,
+        (Uuid, Uuid, String, OffsetDateTime),
+        "SELECT feedback_id, user_id, reason, created_at FROM feedback_recusals"
+    );
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO feedback_recusals (feedback_id, user_id, reason, created_at) VALUES ($1, $2, $3, $4)",
+        |r| r.0,
+        r.1,
+        &r.2,
+        r.3
+    );
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+pub struct OutboxCopyRow {
+    id: Uuid,
+    feedback_id: Uuid,
+    channel: String,
+    recipient_enc: Option<Vec<u8>>,
+    body_enc: Option<Vec<u8>>,
+    status: String,
+    attempts: i64,
+    next_attempt_at: OffsetDateTime,
+    last_error: Option<String>,
+    provider_id: Option<String>,
+    created_by: Option<Uuid>,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
 }
 
 #[derive(sqlx::FromRow)]
@@ -491,4 +595,5 @@ pub struct EventCopyRow {
     referred_to: Option<String>,
     note_enc: Option<Vec<u8>>,
     note_sealed: Option<Vec<u8>>,
+    deadline: Option<String>,
 }

@@ -229,6 +229,24 @@ pub async fn list_users(store: &Store, access: &Access) -> Result<Vec<UserSummar
     Ok(out)
 }
 
+/// The organisations, by name.
+pub async fn agencies(store: &Store) -> Result<Vec<(Uuid, String)>, StoreError> {
+    Ok(on_pool!(&store.pool, p => {
+        sqlx::query_as("SELECT id, name FROM agencies ORDER BY name").fetch_all(p).await
+    })?)
+}
+
+/// Where to e-mail a user and in which language: `None` for a disabled account or one
+/// without an address.
+pub async fn mail_recipient(store: &Store, id: Uuid) -> Result<Option<(String, Option<String>)>, StoreError> {
+    let row: Option<(Option<Vec<u8>>, Option<String>, bool)> = on_pool!(&store.pool, p => {
+        sqlx::query_as("SELECT email_enc, preferred_lang, disabled FROM users WHERE id = $1").bind(id).fetch_optional(p).await
+    })?;
+    let Some((Some(enc), lang, false)) = row else { return Ok(None) };
+    let address = store.keys.decrypt_str(place("email_enc", &id.to_string()), &enc)?;
+    Ok(Some((address, lang)))
+}
+
 /// One user, for their own account page or an administrator with `access`.
 pub async fn user_summary(store: &Store, id: Uuid) -> Result<UserSummary, StoreError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");

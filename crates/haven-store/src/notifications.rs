@@ -14,6 +14,8 @@ pub struct Notification {
     pub created_at: OffsetDateTime,
 }
 
+/// Leave a notice in the app for each of `users`, and queue its e-mail twin for those who
+/// have an address.
 pub async fn notify(store: &Store, users: &[Uuid], kind: &str, subject: Option<Uuid>) -> Result<(), StoreError> {
     let now = now_utc();
     for user in users {
@@ -27,7 +29,7 @@ pub async fn notify(store: &Store, users: &[Uuid], kind: &str, subject: Option<U
                 .execute(p).await.map(|r| r.rows_affected())
         })?;
     }
-    Ok(())
+    queue_mail(store, users, kind, subject).await
 }
 
 pub async fn unread(store: &Store, user: Uuid) -> Result<Vec<Notification>, StoreError> {
@@ -50,4 +52,118 @@ pub async fn mark_read(store: &Store, user: Uuid) -> Result<(), StoreError> {
             .execute(p).await.map(|r| r.rows_affected())
     })?;
     Ok(())
+}
+
+/// An e-mail waiting to be sent: the notice it carries and to whom. The address and the text
+/// are made at sending time, so the queue holds no personal data.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PendingMail {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub kind: String,
+    pub subject_id: Option<Uuid>,
+    pub attempts: i64,
+}
+
+/// Queue the e-mail twin of a notice for every user in `users` who has an address and is not
+/// disabled.
+pub async fn queue_mail(store: &Store, users: &[Uuid], kind: &str, subject: Option<Uuid>) -> Result<(), StoreError> {
+    let now = now_utc();
+    for user in users {
+        on_pool!(&store.pool, p => {
+            sqlx::query(
+                "INSERT INTO mail_outbox (id, user_id, kind, subject_id, status, next_attempt_at, created_at)
+                 SELECT $1, id, $2, $3, 'queued', $4, $4 FROM users
+                 WHERE id = $5 AND email_enc IS NOT NULL AND disabled = $6",
+            )
+            .bind(Uuid::now_v7())
+            .bind(kind)
+            .bind(subject)
+            .bind(now)
+            .bind(user)
+            .bind(false)
+            .execute(p).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+/// How long a sender holds a message it took before another may take it again (the sender
+/// stopped half-way).
+const LEASE: time::Duration = time::Duration::minutes(10);
+
+/// Take one due message of an outbox table (`mail_outbox`, `feedback_outbox`) for this
+/// sender: false when another sender took it first.
+pub(crate) async fn claim_due(
+    store: &Store,
+    table: &'static str,
+    id: Uuid,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    let sql = format!(
+        "UPDATE {table} SET status = 'sending', next_attempt_at = $1, attempts = attempts + 1
+         WHERE id = $2 AND status IN ('queued', 'sending') AND next_attempt_at <= $3"
+    );
+    let claimed = on_pool!(&store.pool, p => {
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now + LEASE).bind(id).bind(now).execute(p).await.map(|r| r.rows_affected())
+    })?;
+    Ok(claimed == 1)
+}
+
+/// Take up to `limit` e-mails that are due, so that no other sender sends them meanwhile.
+pub async fn take_due_mail(store: &Store, now: OffsetDateTime, limit: i64) -> Result<Vec<PendingMail>, StoreError> {
+    let due: Vec<PendingMail> = on_pool!(&store.pool, p => {
+        sqlx::query_as(
+            "SELECT id, user_id, kind, subject_id, attempts FROM mail_outbox
+             WHERE status IN ('queued', 'sending') AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(p)
+        .await
+    })?;
+    let mut taken = Vec::with_capacity(due.len());
+    for mail in due {
+        if claim_due(store, "mail_outbox", mail.id, now).await? {
+            taken.push(PendingMail { attempts: mail.attempts + 1, ..mail });
+        }
+    }
+    Ok(taken)
+}
+
+/// Record how sending went: sent, to be tried again at `retry_at`, or failed for good
+/// (`retry_at` absent). `error` is a short code, never personal data.
+pub async fn mail_outcome(
+    store: &Store,
+    id: Uuid,
+    now: OffsetDateTime,
+    error: Option<&str>,
+    retry_at: Option<OffsetDateTime>,
+) -> Result<(), StoreError> {
+    let status = match (error, retry_at) {
+        (None, _) => "sent",
+        (Some(_), Some(_)) => "queued",
+        (Some(_), None) => "failed",
+    };
+    on_pool!(&store.pool, p => {
+        sqlx::query(
+            "UPDATE mail_outbox SET status = $1, last_error = $2, next_attempt_at = $3,
+                sent_at = CASE WHEN $1 = 'sent' THEN $4 ELSE sent_at END
+             WHERE id = $5",
+        )
+        .bind(status)
+        .bind(error)
+        .bind(retry_at.unwrap_or(now))
+        .bind(now)
+        .bind(id)
+        .execute(p).await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// How many e-mails are in each state (for the operations page and tests).
+pub async fn mail_counts(store: &Store) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(on_pool!(&store.pool, p => {
+        sqlx::query_as("SELECT status, COUNT(*) FROM mail_outbox GROUP BY status ORDER BY status").fetch_all(p).await
+    })?)
 }

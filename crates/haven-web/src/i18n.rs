@@ -95,6 +95,21 @@ impl Lang {
         self.format(key, Some(&args))
     }
 
+    /// The message `key` with two arguments.
+    pub fn t2(
+        &self,
+        key: &str,
+        a: &str,
+        a_value: impl std::fmt::Display,
+        b: &str,
+        b_value: impl std::fmt::Display,
+    ) -> String {
+        let mut args = FluentArgs::new();
+        args.set(a.to_owned(), FluentValue::from(a_value.to_string()));
+        args.set(b.to_owned(), FluentValue::from(b_value.to_string()));
+        self.format(key, Some(&args))
+    }
+
     /// The message `key` with a number argument (plural rules apply).
     pub fn tn(&self, key: &str, name: &str, n: impl std::borrow::Borrow<i64>) -> String {
         let n = *n.borrow();

@@ -14,6 +14,7 @@ pub mod feedback;
 pub mod i18n;
 pub mod identity;
 pub mod ops;
+pub mod outbound;
 pub mod pages;
 pub mod security;
 
@@ -46,6 +47,8 @@ pub struct WebConfig {
     pub organisation: String,
     /// Messaging channels: each is on only when its secret is configured.
     pub channels: feedback::webhooks::ChannelSecrets,
+    /// Notification e-mail, the reply gateway and how often they run.
+    pub outbound: outbound::OutboundConfig,
 }
 
 impl WebConfig {
@@ -63,6 +66,7 @@ impl WebConfig {
             lockout_policy: Default::default(),
             organisation: "Haven".into(),
             channels: Default::default(),
+            outbound: Default::default(),
         }
     }
 }
@@ -80,13 +84,18 @@ pub struct AppState {
     pub lexicon: Arc<haven_core::feedback::Lexicon>,
     /// Feedback intake, committed in groups by one writer.
     pub intake: haven_store::feedback::IntakeQueue,
+    /// The SMTP pool and the HTTP client of the gateways.
+    pub senders: outbound::Senders,
 }
 
 impl AppState {
     /// Must be called on a tokio runtime: it starts the intake writer.
     pub fn new(store: Store, config: WebConfig) -> AppState {
         let minute = std::time::Duration::from_secs(60);
+        // TLS for e-mail and gateways uses ring; installing it twice is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         AppState {
+            senders: outbound::Senders::new(&config.outbound),
             intake: haven_store::feedback::IntakeQueue::start(store.clone()),
             store,
             config: Arc::new(config),
@@ -113,6 +122,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/public/feedback", post(feedback::api::create_public))
         .route("/webhooks/sms/twilio", post(feedback::webhooks::twilio))
         .route("/webhooks/sms/generic", post(feedback::webhooks::generic_sms))
+        .route("/webhooks/sms/twilio/status", post(feedback::webhooks::twilio_status))
+        .route("/webhooks/sms/generic/status", post(feedback::webhooks::generic_status))
         .route("/webhooks/whatsapp", get(feedback::webhooks::whatsapp_verify).post(feedback::webhooks::whatsapp));
 
     let signed_in_routes = Router::new()
@@ -196,6 +207,8 @@ pub fn router(state: AppState) -> Router {
         .merge(
             Router::new()
                 .route("/admin/settings", get(admin::settings::page).post(admin::settings::save))
+                .route("/admin/escalation", get(admin::escalation::page).post(admin::escalation::add))
+                .route("/admin/escalation/{id}/remove", post(admin::escalation::remove))
                 .route_layer(from_fn(allow(Permission::SettingsManage))),
         );
 
@@ -261,10 +274,12 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state.clone());
-    let sweeper = tokio::spawn(identity::sweep_sessions(state));
+    let sweeper = tokio::spawn(identity::sweep_sessions(state.clone()));
+    let outbound = tokio::spawn(outbound::run(state));
     let result = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
     sweeper.abort();
+    outbound.abort();
     result
 }

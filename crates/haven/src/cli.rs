@@ -437,6 +437,7 @@ async fn serve(bind: Option<String>, secure: Option<bool>, common: Common) -> an
     let store = install::open(&loc, false).await?;
     let mut config = WebConfig::new(secure.or(file.secure_cookies).unwrap_or(false), false);
     config.channels = file.channel_secrets();
+    config.outbound = file.outbound(&config.channels)?;
     if let Some(name) =
         haven_store::settings::get(&store, haven_store::settings::ORG_NAME).await?.filter(|n| !n.is_empty())
     {
@@ -454,6 +455,9 @@ async fn serve(bind: Option<String>, secure: Option<bool>, common: Common) -> an
     ] {
         println!("  channel {name}: {}", if on { "on" } else { "off (no secret configured)" });
     }
+    let out = &config.outbound;
+    println!("  notification e-mail: {}", if out.mail.is_some() { "on" } else { "off (no [mail] configured)" });
+    println!("  replies by SMS: {}", if out.sms.is_some() { "on" } else { "off (no [sms_gateway] configured)" });
     run_server(listener, store, config).await
 }
 

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use haven_web::outbound::OutboundConfig;
+use haven_web::outbound::sms::SmsGateway;
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -18,6 +20,40 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     #[serde(default)]
     pub channels: ChannelsConfig,
+    #[serde(default)]
+    pub mail: MailFileConfig,
+    #[serde(default)]
+    pub sms_gateway: GatewayFileConfig,
+}
+
+/// Notification e-mail (`[mail]`; `HAVEN_SMTP_URL`, `HAVEN_MAIL_FROM`).
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailFileConfig {
+    /// `smtp://user:password@host:587?tls=required`, `smtps://host`, or `smtp://host:25`.
+    pub smtp_url: Option<String>,
+    pub from: Option<String>,
+}
+
+impl std::fmt::Debug for MailFileConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailFileConfig").field("from", &self.from).finish_non_exhaustive()
+    }
+}
+
+/// Where replies to people go (`[sms_gateway]`; `HAVEN_SMS_GATEWAY`, ...). Twilio uses the
+/// auth token of `[channels]`; a generic gateway the SMS webhook secret.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayFileConfig {
+    /// `twilio` or `generic`.
+    pub kind: Option<String>,
+    pub twilio_account_sid: Option<String>,
+    /// The sending number, or a messaging service id (`MG...`).
+    pub twilio_from: Option<String>,
+    pub twilio_api_base: Option<String>,
+    /// The generic gateway's URL for outgoing messages.
+    pub url: Option<String>,
 }
 
 /// Secrets of the messaging channels; each may also come from its `HAVEN_*` variable,
@@ -61,7 +97,54 @@ impl FileConfig {
     }
 }
 
+fn env_or(var: &str, file: &Option<String>) -> Option<String> {
+    std::env::var(var).ok().or_else(|| file.clone()).filter(|v| !v.trim().is_empty())
+}
+
 impl FileConfig {
+    /// Notification e-mail and the reply gateway: environment first, then the file. Half a
+    /// configuration is an error that names what is missing.
+    pub fn outbound(&self, channels: &haven_web::feedback::webhooks::ChannelSecrets) -> anyhow::Result<OutboundConfig> {
+        let mut out = OutboundConfig::default();
+        let smtp = env_or("HAVEN_SMTP_URL", &self.mail.smtp_url);
+        let from = env_or("HAVEN_MAIL_FROM", &self.mail.from);
+        out.mail = match (smtp, from) {
+            (None, None) => None,
+            (Some(url), Some(from)) => Some(
+                haven_web::outbound::mail::MailConfig::new(haven_core::secret::Secret::new(url), &from)
+                    .map_err(|e| anyhow::anyhow!("[mail]: {e}"))?,
+            ),
+            (Some(_), None) => bail!("[mail] smtp_url is set but not from (or HAVEN_MAIL_FROM)"),
+            (None, Some(_)) => bail!("[mail] from is set but not smtp_url (or HAVEN_SMTP_URL)"),
+        };
+        let g = &self.sms_gateway;
+        out.sms = match env_or("HAVEN_SMS_GATEWAY", &g.kind).as_deref() {
+            None => None,
+            Some("twilio") => {
+                let sid = env_or("HAVEN_TWILIO_ACCOUNT_SID", &g.twilio_account_sid)
+                    .context("[sms_gateway] kind = twilio needs twilio_account_sid (or HAVEN_TWILIO_ACCOUNT_SID)")?;
+                let from = env_or("HAVEN_TWILIO_FROM", &g.twilio_from)
+                    .context("[sms_gateway] kind = twilio needs twilio_from (or HAVEN_TWILIO_FROM)")?;
+                let auth_token = channels.twilio_auth_token.clone().context(
+                    "[sms_gateway] kind = twilio needs the Twilio auth token ([channels] twilio_auth_token)",
+                )?;
+                let api_base = env_or("HAVEN_TWILIO_API_BASE", &g.twilio_api_base)
+                    .unwrap_or_else(|| "https://api.twilio.com".to_owned());
+                Some(SmsGateway::Twilio { api_base, account_sid: sid, auth_token, from })
+            }
+            Some("generic") => {
+                let url = env_or("HAVEN_SMS_GATEWAY_URL", &g.url)
+                    .context("[sms_gateway] kind = generic needs url (or HAVEN_SMS_GATEWAY_URL)")?;
+                let secret = channels.sms_webhook_secret.clone().context(
+                    "[sms_gateway] kind = generic needs the SMS webhook secret ([channels] sms_webhook_secret)",
+                )?;
+                Some(SmsGateway::Generic { url, secret })
+            }
+            Some(other) => bail!("[sms_gateway] kind must be twilio or generic, not {other:?}"),
+        };
+        Ok(out)
+    }
+
     pub fn load(path: Option<&Path>) -> anyhow::Result<FileConfig> {
         let Some(path) = path else { return Ok(FileConfig::default()) };
         let text =
@@ -98,4 +181,49 @@ pub fn resolve(
     let key_in_data_dir = configured.is_none();
     let key_file = configured.unwrap_or_else(|| data_dir.join("haven.key"));
     Ok(Location { data_dir, database_url, key_file, key_in_data_dir })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outbound_of(text: &str) -> anyhow::Result<OutboundConfig> {
+        let file: FileConfig = toml::from_str(text)?;
+        file.outbound(&file.channel_secrets())
+    }
+
+    #[test]
+    fn outbound_configuration_is_whole_or_refused_with_what_is_missing() {
+        let full = outbound_of(
+            r#"
+            [channels]
+            twilio_auth_token = "t0k"
+            [mail]
+            smtp_url = "smtp://mail.example.org:587?tls=required"
+            from = "Haven <haven@example.org>"
+            [sms_gateway]
+            kind = "twilio"
+            twilio_account_sid = "AC1"
+            twilio_from = "+254700000000"
+            "#,
+        )
+        .expect("a whole configuration");
+        assert!(full.mail.is_some());
+        assert!(
+            matches!(full.sms, Some(SmsGateway::Twilio { ref api_base, .. }) if api_base == "https://api.twilio.com")
+        );
+
+        let none = outbound_of("").expect("nothing configured is fine");
+        assert!(none.mail.is_none() && none.sms.is_none());
+
+        let err = |text: &str| outbound_of(text).expect_err("refused").to_string();
+        assert!(err("[mail]\nsmtp_url = \"smtp://h:25\"").contains("from"));
+        assert!(err("[mail]\nsmtp_url = \"smtp://h:25\"\nfrom = \"not an address\"").contains("sender address"));
+        assert!(
+            err("[sms_gateway]\nkind = \"twilio\"\ntwilio_account_sid = \"AC1\"\ntwilio_from = \"+1\"")
+                .contains("auth token")
+        );
+        assert!(err("[sms_gateway]\nkind = \"generic\"").contains("url"));
+        assert!(err("[sms_gateway]\nkind = \"pigeon\"").contains("twilio or generic"));
+    }
 }

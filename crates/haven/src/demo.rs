@@ -141,6 +141,9 @@ async fn seed_feedback(store: &Store, data_dir: &std::path::Path, password: &str
         };
         haven_store::feedback::record(store, new).await?;
     }
+    // The protection officer hears of every overdue item; the demo's oldest items are late.
+    let protection = users::login_record(store, "protection").await?.context("demo user protection")?;
+    haven_store::feedback::outbound::add_target(store, &actor, None, protection.id).await?;
     Ok(())
 }
 

@@ -117,6 +117,10 @@ pub mod actions {
     pub const FEEDBACK_STEP: &str = "feedback.step";
     pub const FEEDBACK_EXPORTED: &str = "feedback.exported";
     pub const FEEDBACK_SEAL_DECIDED: &str = "feedback.seal-decided";
+    pub const FEEDBACK_ESCALATED: &str = "feedback.escalated";
+    pub const FEEDBACK_RECUSED: &str = "feedback.recused";
+    pub const ESCALATION_TARGET_ADDED: &str = "escalation.target-added";
+    pub const ESCALATION_TARGET_REMOVED: &str = "escalation.target-removed";
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ macro_rules! coded {
 mod import;
 mod intake;
 mod lifecycle;
+mod outbound;
 mod reference;
 mod screen;
 mod sla;
@@ -35,6 +36,7 @@ mod sla;
 pub use import::{ImportedRow, RowProblem, parse_when, rows_to_submissions};
 pub use intake::{FieldProblem, RawSubmission, Submission, age_bracket_of};
 pub use lifecycle::{ClosureReason, LoopClosing, ReferralKind, Satisfaction, Step, StepError, next_status};
+pub use outbound::{Deadline, DeadlineState, MessageStatus, missed, names_person, retry_delay};
 pub use reference::{ReferenceCode, parse_reference};
 pub use screen::{Lexicon, LexiconError, ScreenHit};
 pub use sla::{Due, ServiceLevels};

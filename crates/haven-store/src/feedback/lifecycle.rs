@@ -3,7 +3,8 @@
 
 use haven_core::audit::actions;
 use haven_core::feedback::{
-    ClosureReason, LoopClosing, ReferralKind, Satisfaction, Seal, SensitiveType, Status, Step, StepError, next_status,
+    ClosureReason, Deadline, LoopClosing, ReferralKind, Satisfaction, Seal, SensitiveType, Status, Step, StepError,
+    next_status,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -27,6 +28,8 @@ pub struct StepInput {
     pub public_response: Option<String>,
     pub loop_closing: Option<LoopClosing>,
     pub satisfaction: Option<Satisfaction>,
+    /// The answer to send to the person through a messaging gateway (respond steps).
+    pub reply: Option<super::outbound::Reply>,
 }
 
 impl std::fmt::Debug for StepInput {
@@ -239,6 +242,9 @@ pub async fn act(
         sealed,
     };
     rollups::service(&mut tx, &key, service_delta(&item, step, next, input, now)).await?;
+    if let (Step::Respond, Some(reply)) = (step, &input.reply) {
+        super::outbound::queue_reply(&mut tx, store, id, reply, actor.id, now).await?;
+    }
     if step == Step::Respond && item.responded_at.is_none() {
         rollups::response_time(&mut tx, &key, (now - item.received_at).whole_hours()).await?;
     }
@@ -272,6 +278,8 @@ pub struct Event {
     pub referred_to: Option<String>,
     /// `None` when there is no note, or it is sealed and the office key is absent.
     pub note: Option<String>,
+    /// Escalations: the deadline that was missed.
+    pub deadline: Option<Deadline>,
 }
 
 impl std::fmt::Debug for Event {
@@ -291,22 +299,34 @@ type EventRow = (
     Option<String>,
     Option<Vec<u8>>,
     Option<Vec<u8>>,
+    Option<String>,
 );
 
 /// The history of an item, oldest first.
 pub async fn events(store: &Store, office_key: Option<&OfficeKey>, id: Uuid) -> Result<Vec<Event>, StoreError> {
     let rows: Vec<EventRow> = on_pool!(&store.pool, p => {
         sqlx::query_as(
-            "SELECT id, at, actor, step, status_after, assigned_to, referral_kind, referred_to, note_enc, note_sealed
-             FROM feedback_events WHERE feedback_id = $1 ORDER BY at, id",
+            "SELECT id, at, actor, step, status_after, assigned_to, referral_kind, referred_to, note_enc, note_sealed,
+                deadline FROM feedback_events WHERE feedback_id = $1 ORDER BY at, id",
         )
         .bind(id)
         .fetch_all(p)
         .await
     })?;
     let mut out = Vec::with_capacity(rows.len());
-    for (event_id, at, actor, step, status_after, assigned_to, referral_kind, referred_to, note_enc, note_sealed) in
-        rows
+    for (
+        event_id,
+        at,
+        actor,
+        step,
+        status_after,
+        assigned_to,
+        referral_kind,
+        referred_to,
+        note_enc,
+        note_sealed,
+        deadline,
+    ) in rows
     {
         let row = event_id.to_string();
         let note = match (note_enc, note_sealed, office_key) {
@@ -323,6 +343,7 @@ pub async fn events(store: &Store, office_key: Option<&OfficeKey>, id: Uuid) -> 
             referral_kind: referral_kind.as_deref().and_then(ReferralKind::from_code),
             referred_to,
             note,
+            deadline: deadline.as_deref().and_then(Deadline::from_code),
         });
     }
     Ok(out)

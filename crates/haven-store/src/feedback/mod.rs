@@ -22,6 +22,7 @@ use crate::sealing::{OfficeKey, SealedContent};
 use crate::{Store, StoreError, Tx, audit, now_utc};
 
 pub mod lifecycle;
+pub mod outbound;
 mod queue;
 pub mod rollups;
 
@@ -413,7 +414,15 @@ enum Arg {
 /// those who may read them.
 fn visibility(access: &Access, see_sealed: bool, args: &mut Vec<Arg>) -> String {
     let mut clauses = Vec::new();
-    if !see_sealed {
+    if see_sealed {
+        // A focal point stood down from a report (it names them) does not see it.
+        args.push(Arg::Id(access.user_id()));
+        clauses.push(format!(
+            "(seal = 'open' OR NOT EXISTS (SELECT 1 FROM feedback_recusals r WHERE r.feedback_id = feedback.id
+                AND r.user_id = ${}))",
+            args.len()
+        ));
+    } else {
         clauses.push("seal = 'open'".to_owned());
     }
     let filter = access.filter();

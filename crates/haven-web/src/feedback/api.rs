@@ -352,6 +352,11 @@ pub struct StepBody {
     pub consent: bool,
     /// respond: the answer shown on the public status page.
     pub public_response: Option<String>,
+    /// respond: also send the answer to the person's phone (SMS, or WhatsApp for items that
+    /// came that way); needs their consent and a configured gateway. Sealed items get a
+    /// neutral message that only points to the status page.
+    #[serde(default)]
+    pub send_reply: bool,
     /// close: resolved, information_provided, referred_handed_over, no_action_possible, unreachable, duplicate, withdrawn, incomplete
     pub closure_reason: Option<String>,
     /// close: immediately, follow_up_call, follow_up_visit, follow_up_message, through_focal_point, community_meeting, not_possible

@@ -54,6 +54,8 @@ pub async fn intake_at(
         submission.sensitive_type = submission.sensitive_type.or(implied);
     }
     let (sensitive_type, seal) = screen(&state.lexicon, &submission);
+    // Kept only until the focal points are told: a report naming one of them goes to the others.
+    let routing_text = (seal != Seal::Open).then(|| submission.text.clone());
     let levels = service_levels(&state.store).await?;
     let item = OwnedFeedback {
         submission,
@@ -69,20 +71,37 @@ pub async fn intake_at(
         RecordError::SealingUnavailable => WebError::Unavailable("feedback-not-set-up"),
         RecordError::Store(e) => e.into(),
     })?;
-    if recorded.created && recorded.sealed {
-        notify_focal_points(state, recorded.id).await;
+    if let (true, true, Some(text)) = (recorded.created, recorded.sealed, routing_text) {
+        route_sealed(state, recorded.id, &text).await;
     }
     Ok(recorded)
 }
 
-/// Tell every PSEA focal point, in the app, that a sealed item arrived: its id only, never
-/// its content. The item is stored whatever happens here; a failure is logged.
-async fn notify_focal_points(state: &AppState, id: Uuid) {
-    let sent = async {
+/// Tell the PSEA focal points that a sealed item arrived (its id only, never its content),
+/// after standing down any focal point the report names; when that leaves nobody, the
+/// escalation targets learn that a sealed report needs a focal point. The item is stored
+/// whatever happens here; a failure is logged.
+async fn route_sealed(state: &AppState, id: Uuid, text: &str) {
+    let routed = async {
         let holders = haven_store::identity::holders_of(&state.store, haven_core::authz::Role::PseaFocalPoint).await?;
-        haven_store::notifications::notify(&state.store, &holders, "feedback-sealed", Some(id)).await
+        let mut named = Vec::new();
+        for holder in &holders {
+            let user = haven_store::identity::user_summary(&state.store, *holder).await?;
+            if haven_core::feedback::names_person(text, &user.display_name) {
+                named.push(*holder);
+            }
+        }
+        let actor = Actor::system("psea-routing");
+        store::outbound::recuse(&state.store, &actor, id, &named, store::outbound::RECUSAL_NAMED).await?;
+        let others: Vec<Uuid> = holders.into_iter().filter(|h| !named.contains(h)).collect();
+        if others.is_empty() {
+            let targets = store::outbound::targets_for(&state.store, None).await?;
+            haven_store::notifications::notify(&state.store, &targets, "feedback-sealed-no-focal-point", None).await
+        } else {
+            haven_store::notifications::notify(&state.store, &others, "feedback-sealed", Some(id)).await
+        }
     };
-    if let Err(e) = sent.await {
+    if let Err(e) = routed.await {
         tracing::warn!(error = %e, "focal points not notified of a sealed item");
     }
 }
@@ -195,6 +214,13 @@ pub async fn take_step(
     if step == Step::Note && body.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
         return Err(WebError::Invalid(vec![("note", "required")]));
     }
+    let key = me.office_key.as_deref().filter(|_| sight.sealed);
+    let reply = match (step, body.send_reply) {
+        (Step::Respond, true) => {
+            Some(reply_to_person(state, me, access, key, id, body.public_response.as_deref()).await?)
+        }
+        _ => None,
+    };
     let input = StepInput {
         note: body.note,
         assignee,
@@ -203,8 +229,8 @@ pub async fn take_step(
         public_response: body.public_response,
         loop_closing: code_field(body.loop_closing.as_deref(), "loop_closing", LoopClosing::from_code)?,
         satisfaction: code_field(body.satisfaction.as_deref(), "satisfaction", Satisfaction::from_code)?,
+        reply,
     };
-    let key = me.office_key.as_deref().filter(|_| sight.sealed);
     store::lifecycle::act(&state.store, &me.actor(), key, id, step, &input).await.map_err(|e| match e {
         ActError::Step(s) => WebError::Conflict { code: s.code(), field: None },
         ActError::LoopClosingMissing => WebError::Invalid(vec![("loop_closing", "required")]),
@@ -212,6 +238,41 @@ pub async fn take_step(
         ActError::Changed => WebError::Conflict { code: "changed", field: None },
         ActError::Store(e) => e.into(),
     })
+}
+
+/// The message that answers the person on their phone: the public response in their
+/// language, or for a sealed item a neutral pointer to the status page (a shared phone must
+/// not reveal a complaint about abuse).
+async fn reply_to_person(
+    state: &AppState,
+    me: &Identity,
+    access: &Access,
+    key: Option<&haven_store::sealing::OfficeKey>,
+    id: Uuid,
+    response: Option<&str>,
+) -> Result<store::outbound::Reply, WebError> {
+    if state.config.outbound.sms.is_none() {
+        return Err(WebError::Invalid(vec![("send_reply", "gateway-off")]));
+    }
+    let Some(response) = response.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Err(WebError::Invalid(vec![("public_response", "required")]));
+    };
+    let d = store::get(&state.store, access, &me.actor(), sight_of(me).sealed, key, id).await?;
+    let phone = d.contact_phone.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    let (Some(phone), true) = (phone, d.row.consent_to_contact) else {
+        return Err(WebError::Invalid(vec![("send_reply", "no-consented-contact")]));
+    };
+    let l = d.row.language.as_deref().and_then(crate::i18n::Lang::from_code).unwrap_or_default();
+    let text = if d.row.seal().is_sealed() {
+        l.t1("feedback-reply-neutral", "reference", &d.row.reference)
+    } else {
+        l.t2("feedback-reply", "reference", &d.row.reference, "response", response)
+    };
+    let channel = match d.row.channel() {
+        Some(haven_core::feedback::Channel::Whatsapp) => haven_core::feedback::Channel::Whatsapp,
+        _ => haven_core::feedback::Channel::Sms,
+    };
+    Ok(store::outbound::Reply { channel, to: phone.to_owned(), text })
 }
 
 /// A PSEA focal point confirms or lifts a seal; needs the office key in the session or token.

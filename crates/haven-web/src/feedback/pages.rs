@@ -131,6 +131,12 @@ pub struct ItemPage {
     satisfactions: Options,
     referrals: Options,
     sensitive_types: Options,
+    /// The respond form can also send the answer to the person's phone.
+    can_reply: bool,
+    /// ... and does so unless unticked (the person wrote by SMS or WhatsApp).
+    reply_by_default: bool,
+    /// Replies sent to the person: when, channel, delivery status.
+    replies: Vec<(String, String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -158,6 +164,11 @@ pub async fn item(
         .into_iter()
         .map(|e| {
             let what = match (&e.referral_kind, &e.referred_to) {
+                _ if e.deadline.is_some() => l.t1(
+                    "feedback-step-escalate",
+                    "deadline",
+                    l.t(&format!("feedback-deadline-{}", e.deadline.map_or("", |d| d.code()))),
+                ),
                 (Some(k), Some(to)) => format!(
                     "{} ({}: {to})",
                     l.t(&format!("feedback-step-{}", e.step)),
@@ -173,14 +184,31 @@ pub async fn item(
     } else {
         &[ReferralKind::Internal, ReferralKind::Partner]
     };
+    let replies = haven_store::feedback::outbound::replies_of(&state.store, id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let status = l.t(&format!("feedback-message-{}", r.status));
+            (l.datetime(r.created_at), l.t(&format!("feedback-channel-{}", r.channel)), status)
+        })
+        .collect();
+    let show_contact = sight.contact && !locked;
+    let can_reply = state.config.outbound.sms.is_some()
+        && show_contact
+        && d.row.consent_to_contact
+        && d.contact_phone.as_deref().is_some_and(|p| !p.trim().is_empty());
+    let reply_by_default = matches!(d.row.channel(), Some(Channel::Sms | Channel::Whatsapp));
     let page = ItemPage {
         c: Chrome::new(l, Some(&me), &state),
+        can_reply,
+        reply_by_default,
+        replies,
         received: l.datetime(d.row.received_at),
         respond_by: l.datetime(d.row.respond_by),
         refer_by: d.row.refer_by.map(|t| l.datetime(t)),
         sealed,
         locked,
-        show_contact: sight.contact && !locked,
+        show_contact,
         can_act: decide(&me.principal, needed).is_ok() && !locked,
         can_decide_seal: sealed && key.is_some() && decide(&me.principal, Permission::SealedWrite).is_ok(),
         d,

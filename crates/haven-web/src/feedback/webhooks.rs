@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use haven_core::feedback::RawSubmission;
+use haven_core::feedback::{MessageStatus, RawSubmission};
 use haven_core::secret::Secret;
 use haven_store::crypto::{hex, unhex};
 use haven_store::identity::constant_time_eq;
@@ -101,6 +101,97 @@ fn xml_escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// The parameters of a form post Twilio signed; 404 when Twilio is not configured, 403 when
+/// the signature does not verify.
+fn twilio_form(
+    state: &AppState,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Vec<(String, String)>, WebError> {
+    let Some(token) = configured(&state.config.channels.twilio_auth_token) else {
+        return Err(WebError::NotFound);
+    };
+    let params: Vec<(String, String)> =
+        form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    if !twilio_signed(state, token, uri, headers, &params) {
+        return Err(WebError::Forbidden);
+    }
+    Ok(params)
+}
+
+/// Whether Twilio signed this request with the account's auth token.
+fn twilio_signed(
+    state: &AppState,
+    token: &str,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+    params: &[(String, String)],
+) -> bool {
+    let Some(sent) = headers.get("x-twilio-signature").and_then(|v| v.to_str().ok()) else { return false };
+    let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or(uri.path());
+    let urls = signed_url_candidates(state.config.channels.public_url.as_deref(), headers, path_and_query);
+    let verified =
+        urls.iter().any(|url| constant_time_eq(twilio_signature(token, url, params).as_bytes(), sent.as_bytes()));
+    if !verified {
+        tracing::info!(path = uri.path(), "twilio webhook: signature does not verify");
+    }
+    verified
+}
+
+/// `POST /webhooks/sms/twilio/status`: Twilio's delivery report for a reply Haven sent.
+pub async fn twilio_status(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let params = match twilio_form(&state, &uri, &headers, &body) {
+        Ok(params) => params,
+        Err(refused) => return refused.into_response(),
+    };
+    let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    delivery_report(&state, get("MessageSid"), get("MessageStatus")).await
+}
+
+#[derive(Deserialize)]
+pub struct GatewayReport {
+    id: Option<String>,
+    status: Option<String>,
+}
+
+/// `POST /webhooks/sms/generic/status`: JSON `{"id","status"}` (the id the gateway answered
+/// with when it took the message), signed like inbound messages.
+pub async fn generic_status(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(secret) = configured(&state.config.channels.sms_webhook_secret) else {
+        return WebError::NotFound.into_response();
+    };
+    if !verify_sha256_header(&headers, "x-haven-signature", secret, &body) {
+        tracing::info!("sms status webhook: signature does not verify");
+        return forbidden();
+    }
+    let Ok(report) = serde_json::from_slice::<GatewayReport>(&body) else {
+        return WebError::BadRequest { code: "unprocessable", field: None }.into_response();
+    };
+    delivery_report(&state, report.id.as_deref(), report.status.as_deref()).await
+}
+
+/// Apply a delivery report: 204 when applied or already past, 404 for a message Haven did not
+/// send, 422 when a field is missing or unknown.
+async fn delivery_report(state: &AppState, id: Option<&str>, status: Option<&str>) -> Response {
+    let Some(id) = id.map(str::trim).filter(|i| !i.is_empty()) else {
+        return WebError::Invalid(vec![("id", "required")]).into_response();
+    };
+    let Some(status) = status.and_then(MessageStatus::from_report) else {
+        return WebError::Invalid(vec![("status", "unknown-code")]).into_response();
+    };
+    match haven_store::feedback::outbound::delivery_report(&state.store, id, status).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => WebError::NotFound.into_response(),
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
 /// `POST /webhooks/sms/twilio`: an SMS (or WhatsApp through Twilio) as a Twilio form post.
 /// Answers with TwiML carrying the reference code, in neutral words.
 pub async fn twilio(
@@ -109,18 +200,10 @@ pub async fn twilio(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(token) = configured(&state.config.channels.twilio_auth_token) else {
-        return WebError::NotFound.into_response();
+    let params = match twilio_form(&state, &uri, &headers, &body) {
+        Ok(params) => params,
+        Err(refused) => return refused.into_response(),
     };
-    let params: Vec<(String, String)> =
-        form_urlencoded::parse(&body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-    let Some(sent) = headers.get("x-twilio-signature").and_then(|v| v.to_str().ok()) else { return forbidden() };
-    let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/webhooks/sms/twilio");
-    let urls = signed_url_candidates(state.config.channels.public_url.as_deref(), &headers, path_and_query);
-    if !urls.iter().any(|url| constant_time_eq(twilio_signature(token, url, &params).as_bytes(), sent.as_bytes())) {
-        tracing::info!("twilio webhook: signature does not verify");
-        return forbidden();
-    }
     let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let (Some(sid), Some(text)) = (get("MessageSid").or_else(|| get("SmsSid")), get("Body")) else {
         return WebError::BadRequest { code: "invalid", field: Some("MessageSid") }.into_response();

@@ -8,12 +8,17 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-const SEALED_TEXT: &str = "The truck driver Idrissou asked my sister for sex in exchange for a food card";
-const SEALED_PHONE: &str = "+254711987654";
-const OPEN_TEXT: &str = "The water point near block Quenelle has been broken for four days";
+pub(crate) const SEALED_TEXT: &str = "The truck driver Idrissou asked my sister for sex in exchange for a food card";
+pub(crate) const SEALED_PHONE: &str = "+254711987654";
+pub(crate) const OPEN_TEXT: &str = "The water point near block Quenelle has been broken for four days";
 
-async fn feedback_app(engine: Engine, office: bool) -> TestApp {
-    let app = spawn(engine, true).await;
+pub(crate) async fn feedback_app(engine: Engine, office: bool) -> TestApp {
+    feedback_app_with(engine, office, haven_web::WebConfig::new(false, true)).await
+}
+
+/// [`feedback_app`] with a web configuration of the test's own.
+pub(crate) async fn feedback_app_with(engine: Engine, office: bool, config: haven_web::WebConfig) -> TestApp {
+    let app = spawn_with(engine, config).await;
     app.add_role_users().await;
     let name = |n: &str| Localized([("en".to_owned(), n.to_owned())].into());
     let units = vec![
@@ -30,7 +35,7 @@ async fn feedback_app(engine: Engine, office: bool) -> TestApp {
     app
 }
 
-async fn token(app: &TestApp, username: &str, office_key: bool) -> String {
+pub(crate) async fn token(app: &TestApp, username: &str, office_key: bool) -> String {
     let id = users::user_id_by_username(&app.store, username).await.unwrap();
     let actor = Actor { id: Some(id), name: username.into() };
     let key = if office_key {
@@ -41,7 +46,7 @@ async fn token(app: &TestApp, username: &str, office_key: bool) -> String {
     users::create_token(&app.store, &actor, id, "test", None, time::Duration::days(1), key.as_ref()).await.unwrap()
 }
 
-async fn post(app: &TestApp, token: Option<&str>, path: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn post(app: &TestApp, token: Option<&str>, path: &str, body: Value) -> (u16, Value) {
     let mut r = reqwest::Client::new().post(app.url(path)).json(&body);
     if let Some(t) = token {
         r = r.bearer_auth(t);
@@ -50,7 +55,7 @@ async fn post(app: &TestApp, token: Option<&str>, path: &str, body: Value) -> (u
     (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
 }
 
-async fn get_json(c: &reqwest::Client, url: &str, token: Option<&str>) -> (u16, Value) {
+pub(crate) async fn get_json(c: &reqwest::Client, url: &str, token: Option<&str>) -> (u16, Value) {
     let mut r = c.get(url);
     if let Some(t) = token {
         r = r.bearer_auth(t);
@@ -354,7 +359,7 @@ async fn feedback_and_the_office_key_survive_a_copy_to_postgresql() {
     );
 }
 
-const TWILIO_TOKEN: &str = "twilio-test-auth-token";
+pub(crate) const TWILIO_TOKEN: &str = "twilio-test-auth-token";
 const GATEWAY_SECRET: &str = "gateway-shared-secret";
 const META_SECRET: &str = "meta-app-secret";
 
@@ -375,7 +380,7 @@ async fn channels_app(engine: Engine) -> TestApp {
     app
 }
 
-fn twilio_params(sid: &str, body: &str) -> Vec<(String, String)> {
+pub(crate) fn twilio_params(sid: &str, body: &str) -> Vec<(String, String)> {
     [
         ("MessageSid", sid),
         ("AccountSid", "AC0123"),
@@ -389,7 +394,7 @@ fn twilio_params(sid: &str, body: &str) -> Vec<(String, String)> {
     .collect()
 }
 
-async fn post_twilio(app: &TestApp, params: &[(String, String)], signature: &str) -> (u16, String) {
+pub(crate) async fn post_twilio(app: &TestApp, params: &[(String, String)], signature: &str) -> (u16, String) {
     let r = reqwest::Client::new()
         .post(app.url("/webhooks/sms/twilio"))
         .header("x-twilio-signature", signature)
@@ -929,19 +934,9 @@ async fn dashboards_count_from_running_totals_and_suppress_small_cells_outside_p
     }
 }
 
-/// Python with libhxl for checking HXL exports (HAVEN_TEST_PYTHON, set by .ci/run); `None`
-/// with a notice when absent, unless everything must run.
+/// Python with libhxl for checking HXL exports.
 fn hxl_python() -> Option<String> {
-    let python = std::env::var("HAVEN_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = std::process::Command::new(&python).args(["-c", "import hxl"]).output().is_ok_and(|o| o.status.success());
-    if ok {
-        return Some(python);
-    }
-    if require_all() {
-        panic!("HAVEN_REQUIRE_ALL=1 but libhxl is not importable by {python} (set HAVEN_TEST_PYTHON)");
-    }
-    eprintln!("notice: libhxl not installed; HXL validation skipped (pip install libhxl six)");
-    None
+    python_with("hxl", "HXL validation (pip install libhxl six)")
 }
 
 #[tokio::test]

@@ -12,5 +12,6 @@ mod browser;
 mod cli;
 mod crypto_at_rest;
 mod feedback;
+mod feedback_outbound;
 mod identity;
 mod matching;

@@ -119,10 +119,21 @@ impl TestApp {
     }
 
     pub async fn add_user(&self, username: &str, roles: &[Role]) -> uuid::Uuid {
+        self.add_user_with(username, &format!("Test {username}"), None, roles).await
+    }
+
+    /// A user with a given display name and e-mail address.
+    pub async fn add_user_with(
+        &self,
+        username: &str,
+        display_name: &str,
+        email: Option<&str>,
+        roles: &[Role],
+    ) -> uuid::Uuid {
         let new = NewUser {
             username: Username::parse(username).unwrap(),
-            display_name: format!("Test {username}"),
-            email: None,
+            display_name: display_name.to_owned(),
+            email: email.map(str::to_owned),
             password_hash: users::hash_password(PASSWORD).await.unwrap(),
             agency_id: None,
             must_change_password: false,
@@ -214,4 +225,20 @@ pub async fn sweep_old_test_data(url: &str) {
         let _ = haven_store::on_pool!(&pool, p => sqlx::query(sqlx::AssertSqlSafe(sql)).execute(p).await.map(|_| ()));
     }
     pool.close().await;
+}
+
+/// A Python that can import `module` (HAVEN_TEST_PYTHON, set by .ci/run, or python3); `None`
+/// with a notice when there is none, unless everything must run.
+pub fn python_with(module: &str, what_is_skipped: &str) -> Option<String> {
+    let python = std::env::var("HAVEN_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let import = format!("import {module}");
+    let ok = std::process::Command::new(&python).args(["-c", &import]).output().is_ok_and(|o| o.status.success());
+    if ok {
+        return Some(python);
+    }
+    if require_all() {
+        panic!("HAVEN_REQUIRE_ALL=1 but {module} is not importable by {python} (set HAVEN_TEST_PYTHON)");
+    }
+    eprintln!("notice: Python module {module} not installed; {what_is_skipped} skipped");
+    None
 }

@@ -1,0 +1,402 @@
+//! What leaves Haven about feedback, against real servers on loopback: escalation e-mail
+//! through an SMTP server (aiosmtpd), retries while it is down, replies to people through a
+//! Twilio-speaking HTTP server with delivery reports, and sealed reports kept from a focal
+//! point they name.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use haven_core::authz::Role;
+use haven_core::secret::Secret;
+use haven_store::identity::{self as users, Actor};
+use haven_web::outbound::{OutboundConfig, mail::MailConfig, run_once, sms::SmsGateway};
+use serde_json::{Value, json};
+use time::Duration;
+
+use crate::feedback::*;
+use crate::support::*;
+
+/// An SMTP server (Python's aiosmtpd) writing what it receives to a Maildir.
+struct SmtpServer {
+    child: std::process::Child,
+    port: u16,
+    maildir: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn smtp_python() -> Option<String> {
+    python_with("aiosmtpd", "e-mail tests (pip install aiosmtpd)")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn start_smtp(python: &str, port: u16) -> SmtpServer {
+    let dir = tempfile::tempdir().unwrap();
+    let maildir = dir.path().join("mail");
+    let mut child = std::process::Command::new(python)
+        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+        .arg(&maildir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return SmtpServer { child, port, maildir, _dir: dir };
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("aiosmtpd did not start on port {port}");
+}
+
+/// Every message in the Maildir, raw.
+fn messages(maildir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(maildir.join("new")) else { return Vec::new() };
+    entries.map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect()
+}
+
+fn mail_config(port: u16) -> OutboundConfig {
+    OutboundConfig {
+        mail: Some(
+            MailConfig::new(Secret::new(format!("smtp://127.0.0.1:{port}")), "Haven <haven@example.org>").unwrap(),
+        ),
+        sms: None,
+        every: std::time::Duration::from_secs(3600),
+    }
+}
+
+fn later(hours: i64) -> time::OffsetDateTime {
+    haven_store::now_utc() + Duration::hours(hours)
+}
+
+async fn notice_kinds(app: &TestApp, user: uuid::Uuid) -> Vec<(String, Option<uuid::Uuid>)> {
+    let mut kinds: Vec<_> = haven_store::notifications::unread(&app.store, user)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| (n.kind, n.subject_id))
+        .collect();
+    kinds.sort();
+    kinds
+}
+
+#[tokio::test]
+async fn missed_deadlines_are_escalated_once_by_mail_without_content() {
+    let Some(python) = smtp_python() else { return };
+    for engine in engines() {
+        let smtp = start_smtp(&python, free_port()).await;
+        let mut config = haven_web::WebConfig::new(false, true);
+        config.outbound = mail_config(smtp.port);
+        let app = feedback_app_with(engine, true, config).await;
+        let chief =
+            app.add_user_with("chief", "Chief Of Mission", Some("chief@example.org"), &[Role::ProjectManager]).await;
+        haven_store::feedback::outbound::add_target(&app.store, &Actor::system("test"), None, chief).await.unwrap();
+        let agent = token(&app, "agent", false).await;
+        let (_, open) =
+            post(&app, Some(&agent), "/api/v1/feedback", json!({"text": OPEN_TEXT, "channel": "hotline"})).await;
+        let (_, sealed) = post(
+            &app,
+            Some(&agent),
+            "/api/v1/feedback",
+            json!({"text": SEALED_TEXT, "channel": "hotline", "sensitive_type": "sea"}),
+        )
+        .await;
+        let state = haven_web::AppState::new(app.store.clone(), {
+            let mut c = haven_web::WebConfig::new(false, true);
+            c.outbound = mail_config(smtp.port);
+            c
+        });
+
+        // Nothing is late yet.
+        let pass = run_once(&state, later(1)).await.unwrap();
+        assert_eq!(pass.escalated, 0, "{engine:?}");
+
+        // Two days on: the open item missed its acknowledgement; the sealed one its
+        // acknowledgement and its referral.
+        let pass = run_once(&state, later(48)).await.unwrap();
+        assert_eq!(pass.escalated, 3, "{engine:?}: {pass:?}");
+        assert_eq!(pass.mails_sent, 3, "{engine:?}: the chief, once per missed deadline");
+        assert_eq!(run_once(&state, later(49)).await.unwrap().escalated, 0, "each deadline is escalated once");
+
+        let mail = messages(&smtp.maildir);
+        assert_eq!(mail.len(), 3, "{engine:?}");
+        for m in &mail {
+            assert!(m.contains("To: chief@example.org"), "{m}");
+            for secret in ["Idrissou", "food card", "water point", "Quenelle"] {
+                assert!(!m.contains(secret), "an e-mail carried content: {m}");
+            }
+        }
+        let open_id = open["id"].as_str().unwrap();
+        let sealed_id = sealed["id"].as_str().unwrap();
+        assert!(mail.iter().any(|m| m.contains("Subject: [Haven] Feedback not acknowledged in time")));
+        assert!(mail.iter().all(|m| !m.contains(sealed_id)), "the chief must not learn which sealed report is late");
+
+        // In the app: the chief hears of the open item by id and of the sealed one without;
+        // the PSEA focal point hears of the sealed one by id.
+        let chief_notices = notice_kinds(&app, chief).await;
+        let open_uuid = uuid::Uuid::parse_str(open_id).unwrap();
+        let sealed_uuid = uuid::Uuid::parse_str(sealed_id).unwrap();
+        assert_eq!(
+            chief_notices,
+            vec![
+                ("feedback-overdue-acknowledge".to_owned(), Some(open_uuid)),
+                ("feedback-sealed-overdue".to_owned(), None),
+                ("feedback-sealed-overdue".to_owned(), None),
+            ],
+            "{engine:?}"
+        );
+        let psea = users::user_id_by_username(&app.store, "psea").await.unwrap();
+        let psea_notices = notice_kinds(&app, psea).await;
+        assert!(psea_notices.contains(&("feedback-overdue-refer".to_owned(), Some(sealed_uuid))), "{psea_notices:?}");
+
+        // The escalation shows in the item's history.
+        let (_, events) =
+            get_json(&reqwest::Client::new(), &app.url(&format!("/api/v1/feedback/{open_id}/events")), Some(&agent))
+                .await;
+        let steps: Vec<&str> = events.as_array().unwrap().iter().filter_map(|e| e["step"].as_str()).collect();
+        assert!(steps.contains(&"escalate"), "{events}");
+    }
+}
+
+#[tokio::test]
+async fn mail_waits_while_the_smtp_server_is_down_and_goes_when_it_is_back() {
+    let Some(python) = smtp_python() else { return };
+    for engine in engines() {
+        let port = free_port();
+        let mut config = haven_web::WebConfig::new(false, true);
+        config.outbound = mail_config(port);
+        let app = feedback_app_with(engine, true, config.clone()).await;
+        let chief = app.add_user_with("chief", "Chief", Some("chief@example.org"), &[Role::ProjectManager]).await;
+        let state = haven_web::AppState::new(app.store.clone(), config);
+        haven_store::notifications::notify(&app.store, &[chief], "feedback-sealed", None).await.unwrap();
+
+        let pass = run_once(&state, haven_store::now_utc()).await.unwrap();
+        assert_eq!((pass.mails_sent, pass.mails_failed), (0, 0), "{engine:?}: not sent, not given up");
+        let counts = haven_store::notifications::mail_counts(&app.store).await.unwrap();
+        assert_eq!(counts, vec![("queued".to_owned(), 1)], "{engine:?}");
+
+        let smtp = start_smtp(&python, port).await;
+        assert_eq!(run_once(&state, haven_store::now_utc()).await.unwrap().mails_sent, 0, "not before its retry time");
+        let pass = run_once(&state, later(1)).await.unwrap();
+        assert_eq!(pass.mails_sent, 1, "{engine:?}");
+        let mail = messages(&smtp.maildir);
+        assert_eq!(mail.len(), 1);
+        assert!(mail[0].contains("Subject: [Haven] A sealed report arrived"), "{}", mail[0]);
+    }
+}
+
+type Form = Vec<(String, String)>;
+
+/// An HTTP server that speaks Twilio's Messages API: the first call fails (503), the rest are
+/// taken and answered with a message id; every request body is kept.
+#[derive(Clone, Default)]
+struct Gateway {
+    calls: Arc<Mutex<Vec<Form>>>,
+}
+
+async fn twilio_messages(State(g): State<Gateway>, body: axum::body::Bytes) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let n = {
+        let mut calls = g.calls.lock().unwrap();
+        calls.push(form);
+        calls.len()
+    };
+    if n == 1 {
+        return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    (axum::http::StatusCode::CREATED, axum::Json(json!({"sid": format!("SM{n:032}"), "status": "queued"})))
+        .into_response()
+}
+
+async fn start_gateway() -> (String, Gateway) {
+    let gateway = Gateway::default();
+    let app = axum::Router::new()
+        .route("/2010-04-01/Accounts/{sid}/Messages.json", axum::routing::post(twilio_messages))
+        .with_state(gateway.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), gateway)
+}
+
+async fn post_status(app: &TestApp, params: &[(&str, &str)], token: &str) -> u16 {
+    let params: Vec<(String, String)> = params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    let url = "https://haven.example.org/webhooks/sms/twilio/status";
+    let signature = haven_web::feedback::webhooks::twilio_signature(token, url, &params);
+    let r = reqwest::Client::new()
+        .post(app.url("/webhooks/sms/twilio/status"))
+        .header("x-twilio-signature", signature)
+        .form(&params)
+        .send()
+        .await
+        .unwrap();
+    r.status().as_u16()
+}
+
+#[tokio::test]
+async fn replies_reach_the_person_through_the_gateway_with_retries_and_delivery_reports() {
+    for engine in engines() {
+        let (gateway_url, gateway) = start_gateway().await;
+        let mut config = haven_web::WebConfig::new(false, true);
+        config.channels = haven_web::feedback::webhooks::ChannelSecrets {
+            public_url: Some("https://haven.example.org".into()),
+            twilio_auth_token: Some(Secret::new(TWILIO_TOKEN)),
+            ..Default::default()
+        };
+        config.outbound = OutboundConfig {
+            mail: None,
+            sms: Some(SmsGateway::Twilio {
+                api_base: gateway_url,
+                account_sid: "AC0123".into(),
+                auth_token: Secret::new(TWILIO_TOKEN),
+                from: "+254700000000".into(),
+            }),
+            every: std::time::Duration::from_secs(3600),
+        };
+        let app = feedback_app_with(engine, true, config.clone()).await;
+        let state = haven_web::AppState::new(app.store.clone(), config);
+
+        // A message by SMS, signed the way Twilio signs it.
+        let params = twilio_params("SM-in-1", "The distribution list left out the families from block C");
+        let url = "https://haven.example.org/webhooks/sms/twilio";
+        let (status, _) =
+            post_twilio(&app, &params, &haven_web::feedback::webhooks::twilio_signature(TWILIO_TOKEN, url, &params))
+                .await;
+        assert_eq!(status, 200, "{engine:?}");
+        let agent = token(&app, "agent", false).await;
+        let (_, list) = get_json(&reqwest::Client::new(), &app.url("/api/v1/feedback"), Some(&agent)).await;
+        let id = list["items"][0]["id"].as_str().or_else(|| list[0]["id"].as_str()).unwrap().to_owned();
+        let reference =
+            list["items"][0]["reference"].as_str().or_else(|| list[0]["reference"].as_str()).unwrap().to_owned();
+
+        let answer = "Block C families are added to the next distribution on Monday";
+        let step = json!({"step": "respond", "public_response": answer, "send_reply": true});
+        let (status, body) = post(&app, Some(&agent), &format!("/api/v1/feedback/{id}/steps"), step).await;
+        assert_eq!(status, 200, "{engine:?}: {body}");
+
+        // The gateway is down the first time: the reply waits for its next try.
+        let pass = run_once(&state, haven_store::now_utc()).await.unwrap();
+        assert_eq!((pass.replies_sent, pass.replies_failed), (0, 0), "{engine:?}");
+        let uuid = uuid::Uuid::parse_str(&id).unwrap();
+        let replies = haven_store::feedback::outbound::replies_of(&app.store, uuid).await.unwrap();
+        assert_eq!((replies[0].status.as_str(), replies[0].attempts), ("queued", 1), "{engine:?}");
+        assert_eq!(replies[0].last_error.as_deref(), Some("http-503"));
+
+        let pass = run_once(&state, later(1)).await.unwrap();
+        assert_eq!(pass.replies_sent, 1, "{engine:?}");
+        let calls = gateway.calls.lock().unwrap().clone();
+        assert_eq!(calls.len(), 2);
+        let field = |name: &str| calls[1].iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        assert_eq!(field("To").as_deref(), Some("+254722000111"), "to the number the person wrote from");
+        assert_eq!(field("From").as_deref(), Some("+254700000000"));
+        let text = field("Body").unwrap();
+        assert!(text.contains(answer) && text.contains(&reference), "{text}");
+        assert_eq!(field("StatusCallback").as_deref(), Some("https://haven.example.org/webhooks/sms/twilio/status"));
+
+        // Once the gateway has it, Haven keeps neither the number nor the text.
+        let sid = format!("SM{:032}", 2);
+        type Kept = (Option<Vec<u8>>, Option<Vec<u8>>);
+        let kept: Vec<Kept> = haven_store::on_pool!(&app.store.pool, p => {
+            sqlx::query_as("SELECT recipient_enc, body_enc FROM feedback_outbox").fetch_all(p).await
+        })
+        .unwrap();
+        assert_eq!(kept, vec![(None, None)], "{engine:?}");
+
+        // Delivery reports: signed, applied, never moving a message back.
+        assert_eq!(post_status(&app, &[("MessageSid", &sid), ("MessageStatus", "delivered")], TWILIO_TOKEN).await, 204);
+        assert_eq!(post_status(&app, &[("MessageSid", &sid), ("MessageStatus", "sent")], TWILIO_TOKEN).await, 204);
+        let replies = haven_store::feedback::outbound::replies_of(&app.store, uuid).await.unwrap();
+        assert_eq!(replies[0].status, "delivered", "{engine:?}");
+        assert_eq!(
+            post_status(&app, &[("MessageSid", "SMunknown"), ("MessageStatus", "delivered")], TWILIO_TOKEN).await,
+            404
+        );
+        assert_eq!(post_status(&app, &[("MessageSid", &sid), ("MessageStatus", "failed")], "wrong-token").await, 403);
+        assert_eq!(post_status(&app, &[("MessageSid", &sid), ("MessageStatus", "exploded")], TWILIO_TOKEN).await, 422);
+
+        // A sealed report's reply says nothing of its content.
+        let psea = token(&app, "psea", true).await;
+        let sealed = json!({"text": SEALED_TEXT, "channel": "hotline", "sensitive_type": "sea", "contact_phone": SEALED_PHONE, "consent_to_contact": true});
+        let (_, created) = post(&app, Some(&agent), "/api/v1/feedback", sealed).await;
+        let sealed_id = created["id"].as_str().unwrap();
+        let step = json!({"step": "respond", "public_response": "The driver was suspended pending investigation", "send_reply": true});
+        let (status, body) = post(&app, Some(&psea), &format!("/api/v1/feedback/{sealed_id}/steps"), step).await;
+        assert_eq!(status, 200, "{engine:?}: {body}");
+        run_once(&state, later(2)).await.unwrap();
+        let calls = gateway.calls.lock().unwrap().clone();
+        let last = calls.last().unwrap();
+        let body = last.iter().find(|(k, _)| k == "Body").map(|(_, v)| v.clone()).unwrap();
+        assert!(!body.contains("driver") && !body.contains("suspended"), "{body}");
+        assert!(last.iter().any(|(k, v)| k == "To" && v == SEALED_PHONE));
+
+        // No consent, no message.
+        let (_, quiet) =
+            post(&app, Some(&agent), "/api/v1/feedback", json!({"text": OPEN_TEXT, "channel": "hotline"})).await;
+        let step = json!({"step": "respond", "public_response": "Fixed", "send_reply": true});
+        let (status, body) =
+            post(&app, Some(&agent), &format!("/api/v1/feedback/{}/steps", quiet["id"].as_str().unwrap()), step).await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["error"]["field"], "send_reply", "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_report_naming_a_focal_point_goes_only_to_the_others() {
+    for engine in engines() {
+        let app = feedback_app(engine, true).await;
+        let named = app.add_user_with("bdiallo", "Binta Diallo", None, &[Role::PseaFocalPoint]).await;
+        let office = haven_store::sealing::unlock_with_password(
+            &app.store,
+            users::user_id_by_username(&app.store, "psea").await.unwrap(),
+            PASSWORD,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        haven_store::sealing::enrol(&app.store, &Actor::system("test"), &office, named, PASSWORD).await.unwrap();
+        let agent = token(&app, "agent", false).await;
+        let text = "The PSEA officer Binta Diallo asked for money to register my complaint";
+        let (status, created) = post(
+            &app,
+            Some(&agent),
+            "/api/v1/feedback",
+            json!({"text": text, "channel": "helpdesk", "sensitive_type": "misconduct"}),
+        )
+        .await;
+        assert_eq!(status, 201, "{engine:?}");
+        let id = created["id"].as_str().unwrap();
+
+        let other = token(&app, "psea", true).await;
+        let theirs = token(&app, "bdiallo", true).await;
+        let c = reqwest::Client::new();
+        let (status, item) = get_json(&c, &app.url(&format!("/api/v1/feedback/{id}")), Some(&other)).await;
+        assert_eq!(status, 200, "{engine:?}: {item}");
+        let (status, _) = get_json(&c, &app.url(&format!("/api/v1/feedback/{id}")), Some(&theirs)).await;
+        assert_eq!(status, 404, "{engine:?}: the focal point it names must not see it");
+        let (_, list) = get_json(&c, &app.url("/api/v1/feedback"), Some(&theirs)).await;
+        assert!(!list.to_string().contains(id), "{engine:?}: nor find it in a list");
+        let step = json!({"step": "acknowledge"});
+        let (status, _) = post(&app, Some(&theirs), &format!("/api/v1/feedback/{id}/steps"), step).await;
+        assert_eq!(status, 404, "{engine:?}: nor act on it");
+
+        let psea = users::user_id_by_username(&app.store, "psea").await.unwrap();
+        let uuid = uuid::Uuid::parse_str(id).unwrap();
+        assert!(notice_kinds(&app, psea).await.contains(&("feedback-sealed".to_owned(), Some(uuid))));
+        assert!(notice_kinds(&app, named).await.iter().all(|(_, s)| *s != Some(uuid)), "{engine:?}");
+        let _: Value = item;
+    }
+}
