@@ -186,6 +186,7 @@ pub fn router(state: AppState) -> Router {
                 .route("/feedback/dashboard", get(feedback::dashboard::page))
                 .route("/api/v1/feedback/stats", get(feedback::dashboard::stats))
                 .route("/api/v1/feedback/export", get(feedback::export::export))
+                .route("/api/v1/feedback/stats/export", get(feedback::export::export_aggregates))
                 .route("/api/v1/feedback/service-levels", get(feedback::dashboard::service))
                 .route("/feedback/items/{id}", get(feedback::pages::item))
                 .route("/feedback/items/{id}/steps", post(feedback::pages::step))

@@ -140,9 +140,21 @@ pub async fn stats(
     granted: Granted,
     Query(q): Query<StatsParams>,
 ) -> Result<Json<Breakdowns>, WebError> {
-    let by = Breakdown::from_code(&q.by).ok_or(WebError::Invalid(vec![("by", "unknown-code")]))?;
-    let (from, to) = Period { from: q.from, to: q.to }.bounds()?;
-    Ok(Json(breakdown(&state, &me, &granted.0, by, &from, &to).await?))
+    Ok(Json(counts(&state, &me, &granted.0, &q.by, q.from, q.to).await?))
+}
+
+/// Items received by the breakdown named `by` over a period, as the caller may see them.
+pub async fn counts(
+    state: &AppState,
+    me: &Identity,
+    access: &Access,
+    by: &str,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<Breakdowns, WebError> {
+    let by = Breakdown::from_code(by).ok_or(WebError::Invalid(vec![("by", "unknown-code")]))?;
+    let (from, to) = Period { from, to }.bounds()?;
+    breakdown(state, me, access, by, &from, &to).await
 }
 
 #[derive(Serialize, utoipa::ToSchema, Clone, Copy)]

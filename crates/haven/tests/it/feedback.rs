@@ -900,6 +900,22 @@ async fn dashboards_count_from_running_totals_and_suppress_small_cells_outside_p
         // sms and web (3 together) could be worked out from the total: hotline is hidden too.
         assert_eq!(cells(&shown), vec![("hotline".into(), None), ("sms".into(), None), ("web".into(), None)]);
         assert_eq!((shown["total"].as_u64(), shown["suppressed"].as_bool()), (Some(10), Some(true)));
+        // The aggregate export leaves the same cells empty and flags them.
+        let aggregate = |token: String| {
+            let url = app.url("/api/v1/feedback/stats/export?by=channel&format=hxl-csv");
+            let c = c.clone();
+            async move { c.get(url).bearer_auth(token).send().await.unwrap().text().await.unwrap() }
+        };
+        let rows = |csv: String| -> Vec<String> {
+            csv.lines().skip(2).map(|l| l.split(',').skip(2).collect::<Vec<_>>().join(",")).collect()
+        };
+        let manager_csv = aggregate(manager.clone()).await;
+        assert_eq!(
+            manager_csv.lines().nth(1),
+            Some("#date+start,#date+end,#x_channel,#indicator+num,#meta+suppressed")
+        );
+        assert_eq!(rows(manager_csv), ["hotline,,yes", "sms,,yes", "web,,yes", "Total,10,no"]);
+        assert_eq!(rows(aggregate(protection.clone()).await), ["hotline,7,no", "sms,2,no", "web,1,no", "Total,10,no"]);
         // Outside PSEA, sealed items count only as "sealed" in the category breakdown.
         let (_, cats) = get_json(&c, &app.url("/api/v1/feedback/stats?by=category"), Some(&protection)).await;
         assert!(cells(&cats).contains(&("sealed".into(), Some(1))), "{cats}");
