@@ -196,6 +196,8 @@ pub fn router(state: AppState) -> Router {
             Router::new()
                 .route("/api/v1/feedback/{id}/seal", post(feedback::api::seal))
                 .route("/feedback/items/{id}/seal", post(feedback::pages::seal))
+                .route("/api/v1/feedback/{id}/stand-down", post(feedback::api::stand_down))
+                .route("/feedback/items/{id}/stand-down", post(feedback::pages::stand_down))
                 .route_layer(from_fn(allow(Permission::SealedWrite))),
         )
         .merge(

@@ -425,6 +425,35 @@ pub async fn seal(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct StandDownBody {
+    /// The PSEA focal point to stand down (may be the caller).
+    pub username: String,
+    /// named-in-report or conflict-of-interest
+    pub reason: String,
+}
+
+/// Stand a PSEA focal point down from a sealed report: they no longer find, open or act on
+/// it. Refused when nobody else could take it.
+#[utoipa::path(post, path = "/api/v1/feedback/{id}/stand-down", tag = "feedback", request_body = StandDownBody,
+    responses(
+        (status = 204, description = "Stood down"),
+        (status = 404, description = "No such sealed item for the caller", body = ErrorBody),
+        (status = 409, description = "They are the last focal point who could take it", body = ErrorBody),
+        (status = 422, description = "Unknown user, not a focal point, or unknown reason", body = ErrorBody)
+    ),
+    security(("bearer" = [])))]
+pub async fn stand_down(
+    State(state): State<AppState>,
+    me: Identity,
+    granted: Granted,
+    Path(id): Path<Uuid>,
+    Json(body): Json<StandDownBody>,
+) -> Result<StatusCode, WebError> {
+    super::stand_down(&state, &me, &granted.0, id, &body.username, &body.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ImportParams {
     /// The file's name, used in messages (default `upload`).

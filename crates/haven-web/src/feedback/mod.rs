@@ -275,6 +275,42 @@ async fn reply_to_person(
     Ok(store::outbound::Reply { channel, to: phone.to_owned(), text })
 }
 
+/// Why a focal point is stood down from a sealed report.
+pub const STAND_DOWN_REASONS: [&str; 2] = [store::outbound::RECUSAL_NAMED, "conflict-of-interest"];
+
+/// A PSEA focal point stands a focal point (themselves or another) down from a sealed
+/// report: it names them in other words, or they have a conflict of interest. At least one
+/// focal point must still be able to take the report.
+pub async fn stand_down(
+    state: &AppState,
+    me: &Identity,
+    access: &Access,
+    id: Uuid,
+    username: &str,
+    reason: &str,
+) -> Result<(), WebError> {
+    let row = store::visible_row(&state.store, access, true, id).await?;
+    if !row.seal().is_sealed() {
+        return Err(WebError::Conflict { code: "not-sealed", field: None });
+    }
+    let Some(reason) = STAND_DOWN_REASONS.into_iter().find(|r| *r == reason.trim()) else {
+        return Err(WebError::Invalid(vec![("reason", "unknown-code")]));
+    };
+    let user = haven_store::identity::user_id_by_username(&state.store, &username.trim().to_ascii_lowercase())
+        .await
+        .map_err(|_| WebError::Invalid(vec![("username", "unknown-user")]))?;
+    let holders = haven_store::identity::holders_of(&state.store, haven_core::authz::Role::PseaFocalPoint).await?;
+    if !holders.contains(&user) {
+        return Err(WebError::Invalid(vec![("username", "not-a-focal-point")]));
+    }
+    let recused = store::outbound::recused(&state.store, id).await?;
+    if holders.iter().all(|h| *h == user || recused.contains(h)) {
+        return Err(WebError::Conflict { code: "last-focal-point", field: Some("username") });
+    }
+    store::outbound::recuse(&state.store, &me.actor(), id, &[user], reason).await?;
+    Ok(())
+}
+
 /// A PSEA focal point confirms or lifts a seal; needs the office key in the session or token.
 pub async fn decide_seal(
     state: &AppState,

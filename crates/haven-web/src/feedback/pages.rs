@@ -137,6 +137,9 @@ pub struct ItemPage {
     reply_by_default: bool,
     /// Replies sent to the person: when, channel, delivery status.
     replies: Vec<(String, String, String)>,
+    /// Sealed items: the focal points who can be stood down (user name, display name).
+    focal_points: Vec<(String, String)>,
+    stand_down_reasons: Options,
 }
 
 #[derive(Deserialize, Default)]
@@ -198,8 +201,11 @@ pub async fn item(
         && d.row.consent_to_contact
         && d.contact_phone.as_deref().is_some_and(|p| !p.trim().is_empty());
     let reply_by_default = matches!(d.row.channel(), Some(Channel::Sms | Channel::Whatsapp));
+    let focal_points = if sealed && key.is_some() { standable_focal_points(&state, id).await? } else { Vec::new() };
     let page = ItemPage {
         c: Chrome::new(l, Some(&me), &state),
+        focal_points,
+        stand_down_reasons: options(l, "feedback-stand-down", &super::STAND_DOWN_REASONS, |r| r),
         can_reply,
         reply_by_default,
         replies,
@@ -221,6 +227,19 @@ pub async fn item(
         sensitive_types: options(l, "feedback-about", SensitiveType::ALL, SensitiveType::code),
     };
     Ok(page.into_response())
+}
+
+/// The PSEA focal points still on a sealed report.
+async fn standable_focal_points(state: &AppState, id: Uuid) -> Result<Vec<(String, String)>, WebError> {
+    let recused = haven_store::feedback::outbound::recused(&state.store, id).await?;
+    let mut out = Vec::new();
+    for holder in haven_store::identity::holders_of(&state.store, haven_core::authz::Role::PseaFocalPoint).await? {
+        if !recused.contains(&holder) {
+            let user = haven_store::identity::user_summary(&state.store, holder).await?;
+            out.push((user.username, user.display_name));
+        }
+    }
+    Ok(out)
 }
 
 /// The step forms post here; any refusal comes back on the item page.
@@ -263,6 +282,29 @@ pub async fn seal(
 ) -> Result<Response, WebError> {
     let kind = Some(form.sensitive_type.as_str()).filter(|s| !s.is_empty());
     back_to_item(id, super::decide_seal(&state, &me, &granted.0, id, &form.decision, kind, &form.reason).await)
+}
+
+#[derive(Deserialize)]
+pub struct StandDownForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn stand_down(
+    State(state): State<AppState>,
+    me: Identity,
+    granted: Granted,
+    Path(id): Path<Uuid>,
+    Form(form): Form<StandDownForm>,
+) -> Result<Response, WebError> {
+    let outcome = super::stand_down(&state, &me, &granted.0, id, &form.username, &form.reason).await;
+    if outcome.is_ok() && form.username.trim().eq_ignore_ascii_case(&me.username) {
+        // They can no longer see the item.
+        return Ok(Redirect::to("/feedback").into_response());
+    }
+    back_to_item(id, outcome)
 }
 
 /// What an agent typed, kept to show the form again with its errors.

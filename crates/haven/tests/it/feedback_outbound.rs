@@ -398,5 +398,29 @@ async fn a_report_naming_a_focal_point_goes_only_to_the_others() {
         assert!(notice_kinds(&app, psea).await.contains(&("feedback-sealed".to_owned(), Some(uuid))));
         assert!(notice_kinds(&app, named).await.iter().all(|(_, s)| *s != Some(uuid)), "{engine:?}");
         let _: Value = item;
+
+        // By hand: the last focal point able to take it cannot be stood down; another can.
+        let path = format!("/api/v1/feedback/{id}/stand-down");
+        let (status, body) =
+            post(&app, Some(&other), &path, json!({"username": "psea", "reason": "conflict-of-interest"})).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (409, Some("last-focal-point")), "{engine:?}");
+        let third = app.add_user_with("cokello", "Chris Okello", None, &[Role::PseaFocalPoint]).await;
+        haven_store::sealing::enrol(&app.store, &Actor::system("test"), &office, third, PASSWORD).await.unwrap();
+        let (status, body) =
+            post(&app, Some(&other), &path, json!({"username": "agent", "reason": "conflict-of-interest"})).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (422, Some("not-a-focal-point")), "{body}");
+        let (status, _) = post(&app, Some(&other), &path, json!({"username": "cokello", "reason": "bored"})).await;
+        assert_eq!(status, 422);
+        let (status, _) =
+            post(&app, Some(&agent), &path, json!({"username": "cokello", "reason": "conflict-of-interest"})).await;
+        assert_eq!(status, 403, "only PSEA focal points stand others down");
+        let (status, _) =
+            post(&app, Some(&other), &path, json!({"username": "cokello", "reason": "conflict-of-interest"})).await;
+        assert_eq!(status, 204, "{engine:?}");
+        let (status, _) =
+            get_json(&c, &app.url(&format!("/api/v1/feedback/{id}")), Some(&token(&app, "cokello", true).await)).await;
+        assert_eq!(status, 404, "{engine:?}");
+        let stood_down = haven_store::audit::list(&app.store.pool, Some("feedback.recused"), None, 10).await.unwrap();
+        assert_eq!(stood_down.len(), 2, "both stand-downs are audited");
     }
 }
