@@ -117,6 +117,14 @@ pub mod actions {
     pub const FEEDBACK_STEP: &str = "feedback.step";
     pub const FEEDBACK_EXPORTED: &str = "feedback.exported";
     pub const FEEDBACK_SEAL_DECIDED: &str = "feedback.seal-decided";
+    pub const CONTACT_ERASED: &str = "feedback.contact-erased";
+    pub const CALLBACKS_LISTED: &str = "feedback.callbacks-listed";
+    pub const CALLBACK_SCHEDULED: &str = "feedback.callback-scheduled";
+    pub const CALLBACK_DONE: &str = "feedback.callback-done";
+    pub const SERVICE_SAVED: &str = "services.saved";
+    pub const SERVICES_IMPORTED: &str = "services.imported";
+    pub const ANSWER_APPROVED: &str = "answers.approved";
+    pub const ANSWER_RETIRED: &str = "answers.retired";
 }
 
 #[cfg(test)]

@@ -44,7 +44,7 @@ const COLUMNS: [(&str, &[&str]); 16] = [
     ("received_at", &["received at", "received", "date", "date received"]),
 ];
 
-fn normalize_header(h: &str) -> String {
+pub(crate) fn normalize_header(h: &str) -> String {
     h.trim().to_lowercase().replace(['_', '-'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -74,7 +74,7 @@ fn channel_code(label: &str) -> String {
     code.to_owned()
 }
 
-fn yes_no(value: &str) -> Option<bool> {
+pub(crate) fn yes_no(value: &str) -> Option<bool> {
     match value.trim().to_lowercase().as_str() {
         "yes" | "y" | "true" | "1" | "oui" | "si" | "sí" | "نعم" => Some(true),
         "no" | "n" | "false" | "0" | "non" | "لا" => Some(false),

@@ -12,7 +12,7 @@ const SEALED_TEXT: &str = "The truck driver Idrissou asked my sister for sex in 
 const SEALED_PHONE: &str = "+254711987654";
 const OPEN_TEXT: &str = "The water point near block Quenelle has been broken for four days";
 
-async fn feedback_app(engine: Engine, office: bool) -> TestApp {
+pub(crate) async fn feedback_app(engine: Engine, office: bool) -> TestApp {
     let app = spawn(engine, true).await;
     app.add_role_users().await;
     let name = |n: &str| Localized([("en".to_owned(), n.to_owned())].into());
@@ -30,7 +30,7 @@ async fn feedback_app(engine: Engine, office: bool) -> TestApp {
     app
 }
 
-async fn token(app: &TestApp, username: &str, office_key: bool) -> String {
+pub(crate) async fn token(app: &TestApp, username: &str, office_key: bool) -> String {
     let id = users::user_id_by_username(&app.store, username).await.unwrap();
     let actor = Actor { id: Some(id), name: username.into() };
     let key = if office_key {
@@ -41,7 +41,7 @@ async fn token(app: &TestApp, username: &str, office_key: bool) -> String {
     users::create_token(&app.store, &actor, id, "test", None, time::Duration::days(1), key.as_ref()).await.unwrap()
 }
 
-async fn post(app: &TestApp, token: Option<&str>, path: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn post(app: &TestApp, token: Option<&str>, path: &str, body: Value) -> (u16, Value) {
     let mut r = reqwest::Client::new().post(app.url(path)).json(&body);
     if let Some(t) = token {
         r = r.bearer_auth(t);
@@ -50,7 +50,7 @@ async fn post(app: &TestApp, token: Option<&str>, path: &str, body: Value) -> (u
     (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
 }
 
-async fn get_json(c: &reqwest::Client, url: &str, token: Option<&str>) -> (u16, Value) {
+pub(crate) async fn get_json(c: &reqwest::Client, url: &str, token: Option<&str>) -> (u16, Value) {
     let mut r = c.get(url);
     if let Some(t) = token {
         r = r.bearer_auth(t);

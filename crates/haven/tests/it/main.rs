@@ -12,5 +12,6 @@ mod browser;
 mod cli;
 mod crypto_at_rest;
 mod feedback;
+mod helpdesk;
 mod identity;
 mod matching;
