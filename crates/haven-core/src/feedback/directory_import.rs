@@ -2,7 +2,7 @@
 //! mappings): one service per row, every problem reported with its line and column.
 
 use super::directory::{RawService, Service, split_list};
-use super::import::{RowProblem, normalize_header, yes_no};
+use super::import::{Columns, RowProblem, normalize_header, yes_no};
 
 /// The fields of a service and the column names that mean them.
 const COLUMNS: [(&str, &[&str]); 11] = [
@@ -35,28 +35,13 @@ pub fn rows_to_services(
     rows: &[(u64, Vec<String>)],
     known_location: impl Fn(&str) -> bool,
 ) -> Result<Vec<(u64, Service)>, Vec<RowProblem>> {
-    let fields: Vec<Option<&'static str>> = headers.iter().map(|h| field_of(h)).collect();
-    let mut problems: Vec<RowProblem> = headers
-        .iter()
-        .zip(&fields)
-        .filter(|(_, f)| f.is_none())
-        .map(|(h, _)| RowProblem { line: 1, column: h.clone(), code: "unknown-column" })
-        .collect();
-    for required in ["organisation", "name", "service_type", "locations", "contact"] {
-        if !fields.contains(&Some(required)) {
-            problems.push(RowProblem { line: 1, column: required.to_owned(), code: "required-column" });
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let column_of = |field: &str| -> String {
-        fields.iter().position(|f| *f == Some(field)).map(|i| headers[i].clone()).unwrap_or_else(|| field.to_owned())
-    };
+    let columns = Columns::map(headers, field_of, &["organisation", "name", "service_type", "locations", "contact"])?;
+    let (fields, column_of) = (&columns.fields, |field: &str| columns.name_of(field));
+    let mut problems = Vec::new();
     let mut out = Vec::with_capacity(rows.len());
     for (line, values) in rows {
         let mut raw = RawService::default();
-        for (value, field) in values.iter().zip(&fields) {
+        for (value, field) in values.iter().zip(fields) {
             let v = value.trim();
             let text = Some(v.to_owned());
             let mut yes_no_of = |field: &str| {

@@ -438,6 +438,12 @@ pub struct ImportParams {
     pub name: Option<String>,
 }
 
+impl ImportParams {
+    pub fn file_name(&self) -> &str {
+        self.name.as_deref().filter(|n| !n.is_empty()).unwrap_or("upload")
+    }
+}
+
 /// Import a feedback log: the body is a CSV (UTF-8) or XLSX file with a header row. Columns are
 /// found by their usual names (text or feedback message, channel, category, location, sex, age,
 /// received...). All rows or none: any problem is reported with its line and column.
@@ -456,7 +462,6 @@ pub async fn import(
     Query(q): Query<ImportParams>,
     body: axum::body::Bytes,
 ) -> Result<Response, WebError> {
-    let name = q.name.as_deref().filter(|n| !n.is_empty()).unwrap_or("upload");
-    let report = super::import::import_file(&state.store, &state.lexicon, &me.actor(), name, &body).await?;
+    let report = super::import::import_file(&state.store, &state.lexicon, &me.actor(), q.file_name(), &body).await?;
     Ok((StatusCode::CREATED, Json(report)).into_response())
 }

@@ -442,12 +442,6 @@ pub async fn api_update(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-pub struct ImportParams {
-    /// The file's name, used in messages (default `upload`).
-    pub name: Option<String>,
-}
-
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ServicesImported {
     pub imported: usize,
@@ -457,7 +451,7 @@ pub struct ServicesImported {
 /// header row: organisation, service, type, locations (P-codes), contact, and optionally
 /// description, opening hours, languages, referral criteria, accepts referrals, active. All
 /// rows or none: any problem is reported with its line and column.
-#[utoipa::path(post, path = "/api/v1/services/import", tag = "services", params(ImportParams),
+#[utoipa::path(post, path = "/api/v1/services/import", tag = "services", params(super::api::ImportParams),
     request_body(content = Vec<u8>, content_type = "text/csv"),
     responses(
         (status = 201, description = "Imported", body = ServicesImported),
@@ -468,11 +462,10 @@ pub async fn api_import(
     State(state): State<AppState>,
     me: Identity,
     _g: Granted,
-    Query(q): Query<ImportParams>,
+    Query(q): Query<super::api::ImportParams>,
     body: axum::body::Bytes,
 ) -> Result<Response, WebError> {
-    let name = q.name.as_deref().filter(|n| !n.is_empty()).unwrap_or("upload");
-    let table = haven_io::read_table(name, &body).map_err(super::import::table_problem)?;
+    let table = haven_io::read_table(q.file_name(), &body).map_err(super::import::table_problem)?;
     let known: std::collections::HashSet<String> =
         haven_store::locations::all(&state.store).await?.into_iter().map(|l| l.pcode).collect();
     let rows = rows_to_services(&table.headers, &table.rows, |code| known.contains(code))
