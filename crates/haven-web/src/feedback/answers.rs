@@ -46,16 +46,18 @@ pub struct AnswerView {
     pub approved_at: String,
 }
 
-/// The answers matching a search, each in `language` (else English, else any).
+/// The answers matching a search (in `searched`, or in any language), each shown in `shown`
+/// (else English, else any).
 pub async fn found(
     state: &AppState,
     l: Lang,
     q: &str,
-    language: &str,
+    searched: Option<&str>,
+    shown: &str,
     category: Option<&str>,
 ) -> Result<Vec<AnswerView>, WebError> {
-    let answers = store::search(&state.store, q, Some(language).filter(|l| !l.is_empty()), category).await?;
-    Ok(answers.iter().filter_map(|a| view(l, a, language)).collect())
+    let answers = store::search(&state.store, q, searched, category).await?;
+    Ok(answers.iter().filter_map(|a| view(l, a, shown)).collect())
 }
 
 fn view(l: Lang, a: &Answer, language: &str) -> Option<AnswerView> {
@@ -156,7 +158,7 @@ async fn answers_page(
     let language = if q.language.is_empty() { l.code().to_owned() } else { q.language };
     let category = Some(q.category.as_str()).filter(|c| !c.is_empty());
     Ok(AnswersPage {
-        answers: found(state, l, &q.q, &language, category).await?,
+        answers: found(state, l, &q.q, Some(language.as_str()), &language, category).await?,
         c: Chrome::new(l, Some(me), state),
         q: q.q,
         category: q.category,

@@ -226,7 +226,8 @@ pub async fn item(
     let answers = if q.answers_q.trim().is_empty() {
         Vec::new()
     } else {
-        super::answers::found(&state, l, &q.answers_q, &item_language, None).await?
+        // The agent searches in any language; the text is shown in the person's.
+        super::answers::found(&state, l, &q.answers_q, None, &item_language, None).await?
     };
     let response = match Uuid::parse_str(q.answer.trim()) {
         Ok(answer) => {

@@ -316,6 +316,12 @@ async fn approved_answers_are_versioned_found_in_any_language_and_sent_as_respon
         let (_, page) = get_text(&c, &app.url(&format!("/feedback/items/{item_id}?answers_q=distribution"))).await;
         assert!(page.contains("id=\"answer-results\"") && page.contains(&format!("answer={id}")), "matches offered");
         assert!(page.contains("Quand a lieu la prochaine distribution"), "in the person's language");
+        let (_, page) = get_text(
+            &c,
+            &app.url(&format!("/feedback/items/{item_id}?answers_q=%D8%A7%D9%84%D8%AA%D9%88%D8%B2%D9%8A%D8%B9")),
+        )
+        .await;
+        assert!(page.contains("Quand a lieu la prochaine distribution"), "searched in Arabic, shown in French");
         let (_, page) =
             get_text(&c, &app.url(&format!("/feedback/items/{item_id}?answer={id}&answer_language=ar"))).await;
         assert!(page.contains(">المواعيد على لوحة الإعلانات.</textarea>"), "the chosen text fills the response");
