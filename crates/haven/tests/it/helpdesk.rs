@@ -606,3 +606,67 @@ async fn contact_details_are_erased_after_closure_and_leave_no_trace_in_the_data
         assert_eq!(stored_contact(&app, &id(&old)).await, (None, None));
     }
 }
+
+#[tokio::test]
+async fn the_copy_to_postgresql_carries_the_help_desk_tables() {
+    let Some(url) = crate::audit_chain::fresh_pg_database().await else {
+        assert!(!require_all(), "HAVEN_REQUIRE_ALL=1 but HAVEN_TEST_DATABASE_URL is not set");
+        eprintln!("notice: PostgreSQL not configured; copy test skipped");
+        return;
+    };
+    let app = feedback_app(Engine::Sqlite, true).await;
+    let protection = token(&app, "protection", false).await;
+    let agent = token(&app, "agent", false).await;
+    let psea = token(&app, "psea", true).await;
+    let (_, svc) =
+        post(&app, Some(&protection), "/api/v1/services", service("Clinic", "health", &["XY01"], true)).await;
+    let answer = json!({"language": "ar", "question": "متى؟", "body": "غدًا", "category": "request-information"});
+    assert_eq!(post(&app, Some(&protection), "/api/v1/answers", answer).await.0, 201);
+    let (_, open) = post(
+        &app,
+        Some(&agent),
+        "/api/v1/feedback",
+        json!({"text": "Call me", "channel": "hotline",
+        "location": "XY01", "contact_phone": PHONE, "consent_to_contact": true}),
+    )
+    .await;
+    let (_, sealed) = post(
+        &app,
+        Some(&agent),
+        "/api/v1/feedback",
+        json!({"text": "He asked for sex", "channel": "hotline",
+        "sensitive_type": "sea", "contact_phone": SEALED_PHONE, "consent_to_contact": true}),
+    )
+    .await;
+    let id = |v: &Value| v["id"].as_str().unwrap().to_owned();
+    let refer = json!({"step": "refer", "referral_kind": "partner", "service_id": id(&svc)});
+    assert_eq!(post(&app, Some(&agent), &format!("/api/v1/feedback/{}/steps", id(&open)), refer).await.0, 200);
+    let due = json!({"due_at": "2030-01-01T09:00:00Z"});
+    assert_eq!(
+        post(&app, Some(&agent), &format!("/api/v1/feedback/{}/callbacks", id(&open)), due.clone()).await.0,
+        201
+    );
+    assert_eq!(post(&app, Some(&psea), &format!("/api/v1/feedback/{}/callbacks", id(&sealed)), due).await.0, 201);
+
+    let target = haven_store::Pool::connect_postgres(&url, None).await.unwrap();
+    let report = haven_store::copy::copy_all(&app.store, &target).await.unwrap();
+    let rows: std::collections::HashMap<&str, i64> = report.rows.iter().copied().collect();
+    for (table, n) in
+        [("services", 1), ("service_locations", 1), ("answers", 1), ("answer_versions", 1), ("feedback_callbacks", 2)]
+    {
+        assert_eq!(rows[table], n, "{table}");
+    }
+    // The copy opens with the same keys: the sealed contact kept apart, the referral's service.
+    let copied = haven_store::Store::new(target.clone(), (*app.store.keys).clone());
+    let sealed_id = uuid::Uuid::parse_str(&id(&sealed)).unwrap();
+    let (apart,): (Option<Vec<u8>>,) = haven_store::on_pool!(&copied.pool, p => {
+        sqlx::query_as("SELECT sealed_contact FROM feedback WHERE id = $1").bind(sealed_id).fetch_one(p).await
+    })
+    .unwrap();
+    assert!(apart.is_some());
+    let events = haven_store::feedback::lifecycle::events(&copied, None, uuid::Uuid::parse_str(&id(&open)).unwrap())
+        .await
+        .unwrap();
+    assert!(events.iter().any(|e| e.service_id.map(|s| s.to_string()) == Some(id(&svc))));
+    target.close().await;
+}
