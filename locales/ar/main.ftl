@@ -483,3 +483,115 @@ feedback-stand-down-named-in-report = البلاغ يذكرها
 feedback-stand-down-conflict-of-interest = تضارب مصالح
 error-not-a-focal-point = هذا المستخدم ليس جهة تنسيق للحماية من الاستغلال والانتهاك الجنسيين.
 error-last-focal-point = لا توجد جهة تنسيق أخرى تستطيع تولي هذا البلاغ. عيّن جهة أخرى أولًا.
+nav-callbacks = معاودة الاتصال
+nav-answers = الإجابات المعتمدة
+nav-services = الخدمات
+services-title = دليل الخدمات
+services-intro = من يفعل ماذا وأين: الخدمات التي يمكن إحالة الأشخاص إليها، حسب المكان والنوع. الخدمة على مستوى منطقة تغطي كل الأماكن فيها.
+services-add = إضافة خدمة
+services-edit = تعديل هذه الخدمة
+services-type = نوع الخدمة
+services-look-up = بحث
+services-count = { $count ->
+    [zero] لا توجد خدمات
+    [one] خدمة واحدة
+    [two] خدمتان
+    [few] { $count } خدمات
+   *[other] { $count } خدمة
+}
+services-inactive = غير نشطة
+services-where = الأماكن المشمولة
+services-where-hint = اختر المناطق أو المواقع المشمولة (Ctrl أو Cmd لاختيار أكثر من واحد). المنطقة تشمل كل أماكنها.
+services-contact = جهة الاتصال
+services-hours = ساعات العمل
+services-languages = اللغات
+services-languages-hint = رموز اللغات مفصولة بفواصل، مثل ar, en, fr.
+services-how-to-refer = معايير الإحالة وطريقتها
+services-referrals = الإحالات
+services-accepts-referrals = تقبل الإحالات بموافقة الشخص
+services-no-referrals = لا تقبل الإحالات: أعطِ الشخص جهة الاتصال
+services-active = نشطة (تظهر للموظفين)
+services-organisation = المنظمة
+services-name = الخدمة
+services-description = ما تقدمه
+services-directory-service = خدمة من الدليل
+service-type-health = الصحة
+service-type-gbv_case_management = إدارة حالات العنف القائم على النوع الاجتماعي
+service-type-child_protection = حماية الطفل
+service-type-legal_aid = المساعدة القانونية
+service-type-shelter = المأوى
+service-type-cash = المساعدة النقدية
+service-type-food = المساعدة الغذائية
+service-type-wash = المياه والصرف الصحي والنظافة
+service-type-education = التعليم
+service-type-mhpss = الصحة النفسية والدعم النفسي والاجتماعي
+service-type-documentation = الوثائق المدنية
+service-type-psea_investigation = التحقيق في الاستغلال والانتهاك الجنسيين
+service-type-other = أخرى
+answers-title = الإجابات المعتمدة
+answers-intro = إجابات عن الأسئلة المتكررة، معتمدة ليقدمها الموظفون كما هي.
+answers-search = البحث عن إجابة معتمدة
+answers-language = اللغة
+answers-find = بحث
+answers-count = { $count ->
+    [zero] لا توجد إجابات
+    [one] إجابة واحدة
+    [two] إجابتان
+    [few] { $count } إجابات
+   *[other] { $count } إجابة
+}
+answers-approved-by = اعتمدها
+answers-approved-at = تاريخ الاعتماد
+answers-use = استخدامها في الرد
+answers-versions = الإصدارات
+answers-new = إجابة جديدة
+answers-new-version = اعتماد نص جديد
+answers-question = السؤال المطروح
+answers-body = الإجابة المعتمدة
+answers-approve-hint = الحفظ يعتمد النص باسمك، وتُحفظ الإصدارات السابقة.
+answers-approve = اعتماد
+answers-retire = سحب هذه الإجابة
+answers-retired = هذه الإجابة مسحوبة: لم يعد الموظفون يجدونها.
+answers-aside-hint = تُفتح الإجابات في علامة تبويب أخرى، فيبقى ما كتبته هنا.
+language-en = الإنجليزية
+language-fr = الفرنسية
+language-ar = العربية
+callbacks-title = معاودة الاتصال
+callbacks-mine = مهامي
+callbacks-team = الفريق
+callbacks-count = { $count ->
+    [zero] لا توجد اتصالات مستحقة
+    [one] اتصال واحد مستحق
+    [two] اتصالان مستحقان
+    [few] { $count } اتصالات مستحقة
+   *[other] { $count } اتصالًا مستحقًا
+}
+callbacks-due = موعد الاتصال
+callbacks-agent = الموظف
+callbacks-outcome = النتيجة
+callbacks-record = تسجيل
+callbacks-schedule = جدولة معاودة اتصال
+callbacks-respect = لا تتصل إلا كما طلب الشخص:
+callbacks-safe-contact = الاتصال الآمن:
+callbacks-no-preference = لم يحدد تفضيلًا
+callbacks-contact-hidden = مخفي
+callback-outcome-reached = تم الوصول إليه
+callback-outcome-no_answer = لا رد
+callback-outcome-unsafe_to_talk = لم يكن الحديث آمنًا
+callback-outcome-wrong_number = رقم خاطئ
+feedback-step-callback-scheduled = جدولة معاودة اتصال
+feedback-step-callback-reached = معاودة اتصال: تم الوصول إليه
+feedback-step-callback-no-answer = معاودة اتصال: لا رد
+feedback-step-callback-unsafe-to-talk = معاودة اتصال: لم يكن الحديث آمنًا
+feedback-step-callback-wrong-number = معاودة اتصال: رقم خاطئ
+feedback-contact-erased = حُذفت بيانات الاتصال بعد الإغلاق في
+settings-contact-erase-days = حذف بيانات الاتصال بعد الإغلاق (بالأيام)
+settings-contact-erase-days-hint = تُحذف الأسماء وأرقام الهواتف وتعليمات الاتصال الآمن للعناصر المغلقة بعد هذا العدد من الأيام من إغلاقها، ويُحفظ باقي العنصر.
+settings-contact-erase-days-invalid = أدخل عددًا صحيحًا من الأيام بين 1 و3650.
+error-unknown-service = هذه الخدمة ليست في الدليل.
+error-service-no-referrals = هذه الخدمة لا تقبل الإحالات حاليًا.
+error-service-not-here = هذه الخدمة لا تشمل مكان هذا العنصر.
+error-unknown-answer = لا توجد إجابة معتمدة بهذا المعرّف.
+error-no-contact = لم يترك الشخص بيانات اتصال (أو حُذفت): لا يمكن معاودة الاتصال.
+error-callback-done = لهذه المعاودة نتيجة مسجلة بالفعل.
+error-assignee-not-allowed = لا يمكن لهذا المستخدم العمل على هذا العنصر.

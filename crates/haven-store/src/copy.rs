@@ -10,7 +10,7 @@ use crate::{Store, StoreError};
 
 /// Tables in an order that satisfies foreign keys. Sessions are not copied: everyone signs
 /// in again on the new server.
-pub const TABLES: [&str; 24] = [
+pub const TABLES: [&str; 29] = [
     "settings",
     "agencies",
     "locations",
@@ -23,9 +23,14 @@ pub const TABLES: [&str; 24] = [
     "notifications",
     "psea_office",
     "psea_key_wraps",
+    "services",
+    "service_locations",
+    "answers",
+    "answer_versions",
     "feedback",
     "feedback_terms",
     "feedback_events",
+    "feedback_callbacks",
     "feedback_counts",
     "feedback_service",
     "feedback_response_hours",
@@ -278,6 +283,8 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError>
         r.3
     );
 
+    copy_directory(source, tx).await?;
+
     let rows = read_all!(source, FeedbackCopyRow, "SELECT * FROM feedback");
     insert_all!(
         tx,
@@ -287,9 +294,9 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError>
             age_bracket, disability, language, consent_to_contact, has_contact, narrative_enc, contact_enc,
             sealed_content, public_response, acknowledge_by, respond_by, refer_by, acknowledged_at, responded_at,
             closed_at, updated_at, assigned_to, referral_kind, referred_to, referred_at, closure_reason, loop_closing,
-            satisfaction, reopened_count)
+            satisfaction, reopened_count, sealed_contact, contact_erased_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-            $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40)",
+            $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40, $41, $42)",
         |r| r.id,
         &r.reference,
         &r.channel,
@@ -329,7 +336,9 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError>
         &r.closure_reason,
         &r.loop_closing,
         &r.satisfaction,
-        r.reopened_count
+        r.reopened_count,
+        &r.sealed_contact,
+        r.contact_erased_at
     );
 
     let rows = read_all!(source, (Uuid, Vec<u8>), "SELECT feedback_id, token FROM feedback_terms");
@@ -338,10 +347,31 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError>
     let rows = read_all!(source, EventCopyRow, "SELECT * FROM feedback_events");
     insert_all!(tx, rows,
         "INSERT INTO feedback_events (id, feedback_id, at, actor_id, actor, step, status_after, assigned_to, referral_kind,
-            referred_to, note_enc, note_sealed, deadline)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            referred_to, note_enc, note_sealed, deadline, service_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         |r| r.id, r.feedback_id, r.at, r.actor_id, &r.actor, &r.step, &r.status_after, r.assigned_to, &r.referral_kind,
-            &r.referred_to, &r.note_enc, &r.note_sealed, &r.deadline);
+            &r.referred_to, &r.note_enc, &r.note_sealed, &r.deadline, r.service_id);
+
+    type CallbackRow = (
+        Uuid,
+        Uuid,
+        OffsetDateTime,
+        Uuid,
+        Option<Uuid>,
+        OffsetDateTime,
+        Option<OffsetDateTime>,
+        Option<String>,
+        Option<Uuid>,
+    );
+    let rows = read_all!(
+        source,
+        CallbackRow,
+        "SELECT id, feedback_id, due_at, assigned_to, created_by, created_at, done_at, outcome, done_by FROM feedback_callbacks"
+    );
+    insert_all!(tx, rows,
+        "INSERT INTO feedback_callbacks (id, feedback_id, due_at, assigned_to, created_by, created_at, done_at, outcome, done_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        |r| r.0, r.1, r.2, r.3, r.4, r.5, r.6, &r.7, r.8);
 
     type CountRow = (String, String, String, String, String, bool, i64);
     let rows = read_all!(
@@ -579,6 +609,8 @@ pub struct FeedbackCopyRow {
     loop_closing: Option<String>,
     satisfaction: Option<String>,
     reopened_count: i64,
+    sealed_contact: Option<Vec<u8>>,
+    contact_erased_at: Option<OffsetDateTime>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -596,4 +628,91 @@ pub struct EventCopyRow {
     note_enc: Option<Vec<u8>>,
     note_sealed: Option<Vec<u8>>,
     deadline: Option<String>,
+    service_id: Option<Uuid>,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ServiceCopyRow {
+    id: Uuid,
+    organisation: String,
+    name: String,
+    service_type: String,
+    description: String,
+    contact: String,
+    opening_hours: String,
+    languages: String,
+    referral_criteria: String,
+    accepts_referrals: bool,
+    active: bool,
+    updated_by: String,
+    updated_at: OffsetDateTime,
+}
+
+/// The service directory and the approved answers.
+async fn copy_directory(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError> {
+    let rows = read_all!(source, ServiceCopyRow, "SELECT * FROM services");
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO services (id, organisation, name, service_type, description, contact, opening_hours, languages,
+            referral_criteria, accepts_referrals, active, updated_by, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        |r| r.id,
+        &r.organisation,
+        &r.name,
+        &r.service_type,
+        &r.description,
+        &r.contact,
+        &r.opening_hours,
+        &r.languages,
+        &r.referral_criteria,
+        r.accepts_referrals,
+        r.active,
+        &r.updated_by,
+        r.updated_at
+    );
+
+    let rows = read_all!(source, (Uuid, String, String), "SELECT service_id, pcode, path FROM service_locations");
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO service_locations (service_id, pcode, path) VALUES ($1, $2, $3)",
+        |r| r.0,
+        &r.1,
+        &r.2
+    );
+
+    type AnswerRow = (Uuid, Option<String>, OffsetDateTime, Option<OffsetDateTime>);
+    let rows = read_all!(source, AnswerRow, "SELECT id, category, created_at, retired_at FROM answers");
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO answers (id, category, created_at, retired_at) VALUES ($1, $2, $3, $4)",
+        |r| r.0,
+        &r.1,
+        r.2,
+        r.3
+    );
+
+    type VersionRow = (Uuid, String, i64, String, String, Option<Uuid>, String, OffsetDateTime);
+    let rows = read_all!(
+        source,
+        VersionRow,
+        "SELECT answer_id, language, version, question, body, approved_by, approver, approved_at FROM answer_versions"
+    );
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO answer_versions (answer_id, language, version, question, body, approved_by, approver, approved_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        |r| r.0,
+        &r.1,
+        r.2,
+        &r.3,
+        &r.4,
+        r.5,
+        &r.6,
+        r.7
+    );
+    Ok(())
 }

@@ -103,6 +103,12 @@ pub struct SealedContent {
     pub safe_contact: Option<String>,
 }
 
+impl SealedContent {
+    pub fn has_contact(&self) -> bool {
+        self.contact_name.is_some() || self.contact_phone.is_some() || self.safe_contact.is_some()
+    }
+}
+
 impl std::fmt::Debug for SealedContent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SealedContent(..)")

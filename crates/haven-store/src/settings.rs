@@ -12,6 +12,8 @@ pub const ORG_NAME: &str = "organisation.name";
 pub const TIME_ZONE: &str = "organisation.time_zone";
 pub const WORKING_WEEK: &str = "organisation.working_week";
 pub const MFA_REQUIRED_ROLES: &str = "identity.mfa_required_roles";
+/// Days after closure when an item's contact details are erased.
+pub const CONTACT_ERASE_DAYS: &str = "feedback.contact_erase_days";
 
 pub async fn get(store: &Store, key: &str) -> Result<Option<String>, StoreError> {
     let row: Option<(String,)> = on_pool!(&store.pool, p => {

@@ -199,7 +199,7 @@ mod tests {
         let en = message_ids("en");
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut used = Vec::new();
-        for dir in ["templates", "src", "src/identity", "src/catalog", "src/admin", "src/api"] {
+        for dir in ["templates", "src", "src/identity", "src/catalog", "src/admin", "src/api", "src/feedback"] {
             for entry in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
                 if entry.path().is_file() {
                     let text = std::fs::read_to_string(entry.path()).unwrap();

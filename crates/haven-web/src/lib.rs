@@ -190,7 +190,47 @@ pub fn router(state: AppState) -> Router {
                 .route("/api/v1/feedback/service-levels", get(feedback::dashboard::service))
                 .route("/feedback/items/{id}", get(feedback::pages::item))
                 .route("/feedback/items/{id}/steps", post(feedback::pages::step))
+                .route("/feedback/answers", get(feedback::answers::page))
+                .route("/feedback/answers/{id}", get(feedback::answers::answer))
+                .route("/api/v1/answers", get(feedback::answers::api_list))
+                .route("/api/v1/answers/{id}/versions", get(feedback::answers::api_versions))
+                // Call-backs: the handlers also check the item may be worked on by the caller.
+                .route("/feedback/callbacks", get(feedback::callbacks::page))
+                .route("/api/v1/callbacks", get(feedback::callbacks::api_queue))
+                .route("/feedback/items/{id}/callbacks", post(feedback::callbacks::schedule_form))
+                .route("/api/v1/feedback/{id}/callbacks", post(feedback::callbacks::api_schedule))
+                .route("/feedback/callbacks/{id}/outcome", post(feedback::callbacks::outcome_form))
+                .route("/api/v1/callbacks/{id}/outcome", post(feedback::callbacks::api_outcome))
                 .route_layer(from_fn(allow(Permission::FeedbackRead))),
+        )
+        .merge(
+            Router::new()
+                .route("/feedback/answers", post(feedback::answers::create_form))
+                .route("/feedback/answers/{id}", post(feedback::answers::approve_form))
+                .route("/feedback/answers/{id}/retire", post(feedback::answers::retire_form))
+                .route("/api/v1/answers", post(feedback::answers::api_create))
+                .route("/api/v1/answers/{id}/versions", post(feedback::answers::api_approve))
+                .route_layer(from_fn(allow(Permission::AnswersManage))),
+        )
+        .merge(
+            Router::new()
+                .route("/feedback/services", get(feedback::directory::page))
+                .route("/api/v1/services", get(feedback::directory::api_list))
+                .route("/api/v1/services/{id}", get(feedback::directory::api_get))
+                .route_layer(from_fn(allow(Permission::ServicesRead))),
+        )
+        .merge(
+            Router::new()
+                .route("/feedback/services", post(feedback::directory::create_form))
+                .route("/feedback/services/new", get(feedback::directory::new_form))
+                .route(
+                    "/feedback/services/{id}",
+                    get(feedback::directory::edit_form).post(feedback::directory::update_form),
+                )
+                .route("/api/v1/services", post(feedback::directory::api_create))
+                .route("/api/v1/services/import", post(feedback::directory::api_import))
+                .route("/api/v1/services/{id}", axum::routing::put(feedback::directory::api_update))
+                .route_layer(from_fn(allow(Permission::ServicesManage))),
         )
         .merge(
             Router::new()
@@ -278,11 +318,13 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let app = router(state.clone());
     let sweeper = tokio::spawn(identity::sweep_sessions(state.clone()));
-    let outbound = tokio::spawn(outbound::run(state));
+    let outbound = tokio::spawn(outbound::run(state.clone()));
+    let eraser = tokio::spawn(feedback::erase_contacts_periodically(state.store.clone()));
     let result = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
     sweeper.abort();
     outbound.abort();
+    eraser.abort();
     result
 }

@@ -256,6 +256,9 @@ enum FeedbackCommand {
         #[arg(long)]
         user: String,
     },
+    /// Erase the contact details of items closed more than `feedback.contact_erase_days`
+    /// days ago (90 by default). The server also does this every hour.
+    EraseContacts,
 }
 
 #[derive(Subcommand)]
@@ -338,6 +341,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Feedback { command: FeedbackCommand::Import { file, user }, common } => {
             let store = common.open().await?;
             let result = import_feedback(&store, &file, &user).await;
+            store.pool.close().await;
+            result
+        }
+        Command::Feedback { command: FeedbackCommand::EraseContacts, common } => {
+            let store = common.open().await?;
+            let result = erase_contacts(&store).await;
             store.pool.close().await;
             result
         }
@@ -756,6 +765,14 @@ async fn import_feedback(store: &Store, file: &std::path::Path, username: &str) 
         }
         Err(e) => bail!("{name}: {e}"),
     }
+}
+
+/// Erase the contact details that are due for erasure, and say how many.
+async fn erase_contacts(store: &Store) -> anyhow::Result<ExitCode> {
+    let retention = haven_web::admin::settings::contact_retention(store).await?;
+    let erased = haven_web::feedback::erase_contacts(store).await?;
+    println!("contact details erased from {erased} closed items (closed more than {} days ago)", retention.days);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Set up the PSEA office key for its first focal point.

@@ -105,6 +105,7 @@ async fn seed_feedback(store: &Store, data_dir: &std::path::Path, password: &str
     let lexicon = haven_core::feedback::Lexicon::builtin();
     let levels = haven_core::feedback::ServiceLevels { utc_offset_minutes: 180, ..Default::default() };
     let now = haven_store::now_utc();
+    let mut first = None;
     for (i, (channel, text, sensitive, location, sex, age, phone)) in DEMO_FEEDBACK.into_iter().enumerate() {
         let raw = haven_core::feedback::RawSubmission {
             text: Some(text.into()),
@@ -115,6 +116,14 @@ async fn seed_feedback(store: &Store, data_dir: &std::path::Path, password: &str
             age: Some(age),
             contact_phone: phone.map(str::to_owned),
             consent_to_contact: Some(phone.is_some()),
+            safe_contact: phone.map(|_| {
+                if sensitive.is_some() {
+                    "Weekday mornings only. If someone else answers, say it is a wrong number."
+                } else {
+                    "Any day after 17:00."
+                }
+                .to_owned()
+            }),
             language: Some(
                 if text.is_ascii() {
                     "en"
@@ -139,12 +148,13 @@ async fn seed_feedback(store: &Store, data_dir: &std::path::Path, password: &str
             recorded_by: by_agent.then_some(&agent),
             levels: &levels,
         };
-        haven_store::feedback::record(store, new).await?;
+        let recorded = haven_store::feedback::record(store, new).await?;
+        first = first.or(Some(recorded.id));
     }
     // The protection officer hears of every overdue item; the demo's oldest items are late.
     let protection = users::login_record(store, "protection").await?.context("demo user protection")?;
     haven_store::feedback::outbound::add_target(store, &actor, None, protection.id).await?;
-    Ok(())
+    crate::demo_helpdesk::seed(store, &agent, first).await
 }
 
 /// The demo users: user name, display name, role.

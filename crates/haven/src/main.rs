@@ -5,6 +5,7 @@ mod bench_feedback;
 mod cli;
 mod config;
 mod demo;
+mod demo_helpdesk;
 mod install;
 mod matching;
 

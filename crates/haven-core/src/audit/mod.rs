@@ -121,6 +121,14 @@ pub mod actions {
     pub const FEEDBACK_RECUSED: &str = "feedback.recused";
     pub const ESCALATION_TARGET_ADDED: &str = "escalation.target-added";
     pub const ESCALATION_TARGET_REMOVED: &str = "escalation.target-removed";
+    pub const CONTACT_ERASED: &str = "feedback.contact-erased";
+    pub const CALLBACKS_LISTED: &str = "feedback.callbacks-listed";
+    pub const CALLBACK_SCHEDULED: &str = "feedback.callback-scheduled";
+    pub const CALLBACK_DONE: &str = "feedback.callback-done";
+    pub const SERVICE_SAVED: &str = "services.saved";
+    pub const SERVICES_IMPORTED: &str = "services.imported";
+    pub const ANSWER_APPROVED: &str = "answers.approved";
+    pub const ANSWER_RETIRED: &str = "answers.retired";
 }
 
 #[cfg(test)]

@@ -52,9 +52,18 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::Administrator => {
-                &[CatalogRead, CatalogEdit, UsersRead, UsersManage, AuditRead, SettingsManage, LocationsManage]
-            }
+            Role::Administrator => &[
+                CatalogRead,
+                CatalogEdit,
+                UsersRead,
+                UsersManage,
+                AuditRead,
+                SettingsManage,
+                LocationsManage,
+                ServicesRead,
+                ServicesManage,
+                AnswersManage,
+            ],
             Role::ProtectionOfficer => &[
                 CatalogRead,
                 CaseRead,
@@ -64,11 +73,14 @@ impl Role {
                 AnalysisRead,
                 AnalysisWrite,
                 ProjectsRead,
+                ServicesRead,
+                ServicesManage,
+                AnswersManage,
             ],
-            Role::ProjectManager => &[CatalogRead, ProjectsRead, ProjectsWrite, FeedbackRead],
-            Role::CaseWorker => &[CatalogRead, CaseRead, CaseWrite],
-            Role::FeedbackAgent => &[CatalogRead, FeedbackRead, FeedbackWrite],
-            Role::PseaFocalPoint => &[CatalogRead, FeedbackRead, SealedRead, SealedWrite],
+            Role::ProjectManager => &[CatalogRead, ProjectsRead, ProjectsWrite, FeedbackRead, ServicesRead],
+            Role::CaseWorker => &[CatalogRead, CaseRead, CaseWrite, ServicesRead],
+            Role::FeedbackAgent => &[CatalogRead, FeedbackRead, FeedbackWrite, ServicesRead],
+            Role::PseaFocalPoint => &[CatalogRead, FeedbackRead, SealedRead, SealedWrite, ServicesRead],
             Role::MeOfficer => &[CatalogRead, ProjectsRead, IndicatorsRead, IndicatorsWrite],
             Role::Viewer => &[CatalogRead, ProjectsRead, IndicatorsRead],
         }
@@ -98,10 +110,16 @@ pub enum Permission {
     ProjectsWrite,
     IndicatorsRead,
     IndicatorsWrite,
+    /// Look up the service directory.
+    ServicesRead,
+    /// Maintain the service directory.
+    ServicesManage,
+    /// Approve the answers agents give to frequent information requests.
+    AnswersManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 22] = [
         Permission::CatalogRead,
         Permission::CatalogEdit,
         Permission::UsersRead,
@@ -121,6 +139,9 @@ impl Permission {
         Permission::ProjectsWrite,
         Permission::IndicatorsRead,
         Permission::IndicatorsWrite,
+        Permission::ServicesRead,
+        Permission::ServicesManage,
+        Permission::AnswersManage,
     ];
 
     pub fn code(self) -> &'static str {
@@ -144,6 +165,9 @@ impl Permission {
             Permission::ProjectsWrite => "projects-write",
             Permission::IndicatorsRead => "indicators-read",
             Permission::IndicatorsWrite => "indicators-write",
+            Permission::ServicesRead => "services-read",
+            Permission::ServicesManage => "services-manage",
+            Permission::AnswersManage => "answers-manage",
         }
     }
 

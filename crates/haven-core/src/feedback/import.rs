@@ -44,7 +44,7 @@ const COLUMNS: [(&str, &[&str]); 16] = [
     ("received_at", &["received at", "received", "date", "date received"]),
 ];
 
-fn normalize_header(h: &str) -> String {
+pub(crate) fn normalize_header(h: &str) -> String {
     h.trim().to_lowercase().replace(['_', '-'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -74,7 +74,46 @@ fn channel_code(label: &str) -> String {
     code.to_owned()
 }
 
-fn yes_no(value: &str) -> Option<bool> {
+/// A table's columns, each mapped to the field it holds.
+pub(crate) struct Columns<'h> {
+    headers: &'h [String],
+    pub fields: Vec<Option<&'static str>>,
+}
+
+impl<'h> Columns<'h> {
+    /// Map every header with `field_of`; an unknown or missing required column is a problem
+    /// on line 1.
+    pub fn map(
+        headers: &'h [String],
+        field_of: impl Fn(&str) -> Option<&'static str>,
+        required: &[&str],
+    ) -> Result<Columns<'h>, Vec<RowProblem>> {
+        let fields: Vec<Option<&'static str>> = headers.iter().map(|h| field_of(h)).collect();
+        let mut problems: Vec<RowProblem> = headers
+            .iter()
+            .zip(&fields)
+            .filter(|(_, f)| f.is_none())
+            .map(|(h, _)| RowProblem { line: 1, column: h.clone(), code: "unknown-column" })
+            .collect();
+        for field in required {
+            if !fields.contains(&Some(*field)) {
+                problems.push(RowProblem { line: 1, column: (*field).to_owned(), code: "required-column" });
+            }
+        }
+        if problems.is_empty() { Ok(Columns { headers, fields }) } else { Err(problems) }
+    }
+
+    /// The header of the column holding `field`, as the file names it.
+    pub fn name_of(&self, field: &str) -> String {
+        self.fields
+            .iter()
+            .position(|f| *f == Some(field))
+            .map(|i| self.headers[i].clone())
+            .unwrap_or_else(|| field.to_owned())
+    }
+}
+
+pub(crate) fn yes_no(value: &str) -> Option<bool> {
     match value.trim().to_lowercase().as_str() {
         "yes" | "y" | "true" | "1" | "oui" | "si" | "sí" | "نعم" => Some(true),
         "no" | "n" | "false" | "0" | "non" | "لا" => Some(false),
@@ -107,30 +146,15 @@ pub fn rows_to_submissions(
     rows: &[(u64, Vec<String>)],
     now: OffsetDateTime,
 ) -> Result<Vec<ImportedRow>, Vec<RowProblem>> {
+    let columns = Columns::map(headers, field_of, &["text", "channel"])?;
+    let (fields, column_of) = (&columns.fields, |field: &str| columns.name_of(field));
     let mut problems = Vec::new();
-    let fields: Vec<Option<&'static str>> = headers.iter().map(|h| field_of(h)).collect();
-    for (h, f) in headers.iter().zip(&fields) {
-        if f.is_none() {
-            problems.push(RowProblem { line: 1, column: h.clone(), code: "unknown-column" });
-        }
-    }
-    for required in ["text", "channel"] {
-        if !fields.contains(&Some(required)) {
-            problems.push(RowProblem { line: 1, column: required.to_owned(), code: "required-column" });
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let column_of = |field: &str| -> String {
-        fields.iter().position(|f| *f == Some(field)).map(|i| headers[i].clone()).unwrap_or_else(|| field.to_owned())
-    };
     let mut out = Vec::with_capacity(rows.len());
     for (line, values) in rows {
         let mut raw = RawSubmission::default();
         let mut received_at = None;
         let mut bad = |field: &str, code| problems.push(RowProblem { line: *line, column: column_of(field), code });
-        for (value, field) in values.iter().zip(&fields) {
+        for (value, field) in values.iter().zip(fields) {
             let v = value.trim();
             if v.is_empty() {
                 continue;

@@ -25,6 +25,10 @@ macro_rules! coded {
     };
 }
 
+mod answers;
+mod callbacks;
+mod directory;
+mod directory_import;
 mod import;
 mod intake;
 mod lifecycle;
@@ -33,6 +37,10 @@ mod reference;
 mod screen;
 mod sla;
 
+pub use answers::{ANSWER_LANGUAGES, AnswerText, RawAnswerText, matches as answer_matches};
+pub use callbacks::{CALLBACK_SCHEDULED, CallbackOutcome, ContactRetention, is_overdue};
+pub use directory::{MAX_LOCATIONS, RawService, Service, ServiceType, is_language_code, serves, split_list};
+pub use directory_import::rows_to_services;
 pub use import::{ImportedRow, RowProblem, parse_when, rows_to_submissions};
 pub use intake::{FieldProblem, RawSubmission, Submission, age_bracket_of};
 pub use lifecycle::{ClosureReason, LoopClosing, ReferralKind, Satisfaction, Step, StepError, next_status};

@@ -22,6 +22,8 @@ pub struct StepInput {
     pub note: Option<String>,
     pub assignee: Option<Uuid>,
     pub referred_to: Option<String>,
+    /// refer: the directory service chosen (its label is `referred_to`).
+    pub service_id: Option<Uuid>,
     /// The person's consent to be referred to assistance services (sealed items).
     pub consent: bool,
     /// The answer shown on the public status page.
@@ -218,8 +220,8 @@ pub async fn act(
     on_tx!(&mut tx, c => {
         sqlx::query(
             "INSERT INTO feedback_events (id, feedback_id, at, actor_id, actor, step, status_after, assigned_to,
-                referral_kind, referred_to, note_enc, note_sealed)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                referral_kind, referred_to, note_enc, note_sealed, service_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(event_id)
         .bind(id)
@@ -233,6 +235,7 @@ pub async fn act(
         .bind(input.referred_to.as_deref().filter(|_| referral.is_some()))
         .bind(&note_enc)
         .bind(&note_sealed)
+        .bind(input.service_id.filter(|_| referral.is_some()))
         .execute(c).await.map(|r| r.rows_affected())
     })?;
     let key = ServiceKey {
@@ -276,6 +279,8 @@ pub struct Event {
     pub assigned_to: Option<Uuid>,
     pub referral_kind: Option<ReferralKind>,
     pub referred_to: Option<String>,
+    /// The directory service a referral went to.
+    pub service_id: Option<Uuid>,
     /// `None` when there is no note, or it is sealed and the office key is absent.
     pub note: Option<String>,
     /// Escalations: the deadline that was missed.
@@ -300,6 +305,7 @@ type EventRow = (
     Option<Vec<u8>>,
     Option<Vec<u8>>,
     Option<String>,
+    Option<Uuid>,
 );
 
 /// The history of an item, oldest first.
@@ -307,7 +313,7 @@ pub async fn events(store: &Store, office_key: Option<&OfficeKey>, id: Uuid) -> 
     let rows: Vec<EventRow> = on_pool!(&store.pool, p => {
         sqlx::query_as(
             "SELECT id, at, actor, step, status_after, assigned_to, referral_kind, referred_to, note_enc, note_sealed,
-                deadline FROM feedback_events WHERE feedback_id = $1 ORDER BY at, id",
+                deadline, service_id FROM feedback_events WHERE feedback_id = $1 ORDER BY at, id",
         )
         .bind(id)
         .fetch_all(p)
@@ -326,6 +332,7 @@ pub async fn events(store: &Store, office_key: Option<&OfficeKey>, id: Uuid) -> 
         note_enc,
         note_sealed,
         deadline,
+        service_id,
     ) in rows
     {
         let row = event_id.to_string();
@@ -342,6 +349,7 @@ pub async fn events(store: &Store, office_key: Option<&OfficeKey>, id: Uuid) -> 
             assigned_to,
             referral_kind: referral_kind.as_deref().and_then(ReferralKind::from_code),
             referred_to,
+            service_id,
             note,
             deadline: deadline.as_deref().and_then(Deadline::from_code),
         });
@@ -371,10 +379,12 @@ pub async fn decide_seal(
     if reason.is_empty() {
         return Err(StoreError::Invalid("a seal decision needs a reason".into()));
     }
-    let row: Option<(String, String, Option<Vec<u8>>)> = on_pool!(&store.pool, p => {
-        sqlx::query_as("SELECT seal, status, sealed_content FROM feedback WHERE id = $1").bind(id).fetch_optional(p).await
+    type SealRow = (String, String, Option<Vec<u8>>, Option<Vec<u8>>);
+    let row: Option<SealRow> = on_pool!(&store.pool, p => {
+        sqlx::query_as("SELECT seal, status, sealed_content, sealed_contact FROM feedback WHERE id = $1")
+            .bind(id).fetch_optional(p).await
     })?;
-    let (seal, status, sealed_content) = row.ok_or(StoreError::NotFound)?;
+    let (seal, status, sealed_content, sealed_contact) = row.ok_or(StoreError::NotFound)?;
     if !Seal::from_code(&seal).is_none_or(Seal::is_sealed) {
         return Err(StoreError::Invalid("the item is not sealed".into()));
     }
@@ -394,7 +404,12 @@ pub async fn decide_seal(
             ("seal-confirmed", format!("sealed as {}", kind.code()))
         }
         SealDecision::Unseal => {
-            let content = office_key.open(id, &sealed_content.ok_or(StoreError::NotFound)?)?;
+            let mut content = office_key.open(id, &sealed_content.ok_or(StoreError::NotFound)?)?;
+            if let Some(apart) = &sealed_contact {
+                let c = office_key.open(id, apart)?;
+                (content.contact_name, content.contact_phone, content.safe_contact) =
+                    (c.contact_name, c.contact_phone, c.safe_contact);
+            }
             let contact = Contact {
                 name: content.contact_name,
                 phone: content.contact_phone,
@@ -403,7 +418,8 @@ pub async fn decide_seal(
             let (narrative, contact_enc) = seal_under_field_key(store, &key, &content.narrative, &contact)?;
             on_tx!(&mut tx, c => {
                 sqlx::query(
-                    "UPDATE feedback SET seal = 'open', sensitive_type = NULL, sealed_content = NULL, refer_by = NULL,
+                    "UPDATE feedback SET seal = 'open', sensitive_type = NULL, sealed_content = NULL, sealed_contact = NULL,
+                        refer_by = NULL,
                         narrative_enc = $1, contact_enc = $2, updated_at = $3 WHERE id = $4",
                 )
                 .bind(&narrative).bind(&contact_enc).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected())

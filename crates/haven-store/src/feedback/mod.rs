@@ -21,6 +21,9 @@ use crate::identity::Actor;
 use crate::sealing::{OfficeKey, SealedContent};
 use crate::{Store, StoreError, Tx, audit, now_utc};
 
+pub mod answers;
+pub mod directory;
+pub mod erasure;
 pub mod lifecycle;
 pub mod outbound;
 mod queue;
@@ -164,6 +167,7 @@ struct Prepared<'a> {
     narrative_enc: Option<Vec<u8>>,
     contact_enc: Option<Vec<u8>>,
     sealed_content: Option<Vec<u8>>,
+    sealed_contact: Option<Vec<u8>>,
     terms: Vec<Vec<u8>>,
     due: haven_core::feedback::Due,
 }
@@ -179,15 +183,18 @@ async fn prepare<'a>(store: &Store, new: NewFeedback<'a>) -> Result<Prepared<'a>
     let id = Uuid::now_v7();
     let row = id.to_string();
     let sealed = new.seal.is_sealed();
-    let (narrative_enc, contact_enc, sealed_content, terms) = if sealed {
+    let (narrative_enc, contact_enc, sealed_content, sealed_contact, terms) = if sealed {
         let recipient = crate::sealing::recipient(store).await?.ok_or(RecordError::SealingUnavailable)?;
-        let content = SealedContent {
-            narrative: s.text.clone(),
+        let content = SealedContent { narrative: s.text.clone(), ..Default::default() };
+        // The contact is sealed apart, so that it can be erased without the office key.
+        let contact = SealedContent {
             contact_name: s.contact_name.clone(),
             contact_phone: s.contact_phone.clone(),
             safe_contact: s.safe_contact.clone(),
+            ..Default::default()
         };
-        (None, None, Some(recipient.seal(id, &content)?), Vec::new())
+        let sealed_contact = contact.has_contact().then(|| recipient.seal(id, &contact)).transpose()?;
+        (None, None, Some(recipient.seal(id, &content)?), sealed_contact, Vec::new())
     } else {
         let contact = Contact {
             name: s.contact_name.clone(),
@@ -195,10 +202,10 @@ async fn prepare<'a>(store: &Store, new: NewFeedback<'a>) -> Result<Prepared<'a>
             safe_contact: s.safe_contact.clone(),
         };
         let (narrative, contact_enc) = seal_under_field_key(store, &row, &s.text, &contact)?;
-        (Some(narrative), contact_enc, None, store.keys.name_tokens(TERM_PURPOSE, &s.text))
+        (Some(narrative), contact_enc, None, None, store.keys.name_tokens(TERM_PURPOSE, &s.text))
     };
     let due = new.levels.due(new.received_at, s.criticality, sealed);
-    Ok(Prepared { new, id, location_path, narrative_enc, contact_enc, sealed_content, terms, due })
+    Ok(Prepared { new, id, location_path, narrative_enc, contact_enc, sealed_content, sealed_contact, terms, due })
 }
 
 /// Insert a prepared item, its search terms and its audit entry. False when the row was
@@ -210,9 +217,9 @@ async fn insert(tx: &mut Tx, store: &Store, p: &Prepared<'_>, reference: &Refere
             "INSERT INTO feedback (id, reference, channel, channel_message_id, received_at, recorded_by, category,
                 sensitive_type, seal, criticality, priority, status, location_pcode, location_path, sex, age_bracket,
                 disability, language, consent_to_contact, has_contact, narrative_enc, contact_enc, sealed_content,
-                acknowledge_by, respond_by, refer_by, updated_at)
+                acknowledge_by, respond_by, refer_by, updated_at, sealed_contact)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-                $22, $23, $24, $25, $26, $27)
+                $22, $23, $24, $25, $26, $27, $28)
              ON CONFLICT DO NOTHING",
         )
         .bind(p.id)
@@ -242,6 +249,7 @@ async fn insert(tx: &mut Tx, store: &Store, p: &Prepared<'_>, reference: &Refere
         .bind(p.due.respond_by)
         .bind(p.due.refer_by)
         .bind(now_utc())
+        .bind(&p.sealed_contact)
         .execute(c).await.map(|r| r.rows_affected())
     })?;
     if inserted == 0 {
@@ -368,11 +376,14 @@ pub struct FeedbackRow {
     pub acknowledge_by: OffsetDateTime,
     pub respond_by: OffsetDateTime,
     pub refer_by: Option<OffsetDateTime>,
+    pub location_path: Option<String>,
+    /// When the contact details were erased, some time after closure.
+    pub contact_erased_at: Option<OffsetDateTime>,
 }
 
 const ROW_COLUMNS: &str = "id, reference, channel, received_at, category, sensitive_type, seal, criticality, priority,
     status, location_pcode, sex, age_bracket, disability, language, consent_to_contact, has_contact, public_response,
-    acknowledge_by, respond_by, refer_by";
+    acknowledge_by, respond_by, refer_by, location_path, contact_erased_at";
 
 impl FeedbackRow {
     pub fn channel(&self) -> Option<Channel> {
@@ -588,30 +599,39 @@ pub async fn get(
     let wh = visibility(access, see_sealed, &mut args);
     args.push(Arg::Id(id));
     let sql = format!(
-        "SELECT {ROW_COLUMNS}, narrative_enc, contact_enc, sealed_content FROM feedback WHERE {wh} AND id = ${}",
+        "SELECT {ROW_COLUMNS}, narrative_enc, contact_enc, sealed_content, sealed_contact FROM feedback WHERE {wh} AND id = ${}",
         args.len()
     );
-    type Content = (Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>);
+    type Content = (Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>);
     let found: Option<(FeedbackRow, Content)> = on_pool!(&store.pool, p => {
         bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_optional(p).await
             .and_then(|r| r.map(|r| {
                 use sqlx::{FromRow, Row};
-                Ok((FeedbackRow::from_row(&r)?, (r.try_get("narrative_enc")?, r.try_get("contact_enc")?, r.try_get("sealed_content")?)))
+                Ok((FeedbackRow::from_row(&r)?, (r.try_get("narrative_enc")?, r.try_get("contact_enc")?, r.try_get("sealed_content")?, r.try_get("sealed_contact")?)))
             }).transpose())
     })?;
-    let Some((row, (narrative_enc, contact_enc, sealed_content))) = found else {
+    let Some((row, (narrative_enc, contact_enc, sealed_content, sealed_contact))) = found else {
         return Err(StoreError::NotFound);
     };
     let key = id.to_string();
     let (detail, action) = match (sealed_content, office_key) {
         (Some(sealed), Some(office)) => {
             let c = office.open(id, &sealed)?;
+            let contact = match &sealed_contact {
+                Some(apart) => office.open(id, apart)?,
+                None if row.contact_erased_at.is_some() => {
+                    erasure::reseal_without_contact(store, id, &c).await?;
+                    SealedContent::default()
+                }
+                // Sealed before contacts were kept apart: inside the narrative's envelope.
+                None => c.clone(),
+            };
             let detail = FeedbackDetail {
                 row,
                 narrative: c.narrative,
-                contact_name: c.contact_name,
-                contact_phone: c.contact_phone,
-                safe_contact: c.safe_contact,
+                contact_name: contact.contact_name,
+                contact_phone: contact.contact_phone,
+                safe_contact: contact.safe_contact,
             };
             (detail, actions::SEALED_OPENED)
         }
@@ -661,3 +681,6 @@ pub async fn public_status(store: &Store, reference: &ReferenceCode) -> Result<O
         public_response,
     }))
 }
+
+// Declared after `bind_args!`, which it uses.
+pub mod callbacks;

@@ -7,8 +7,9 @@ use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use haven_core::authz::Role;
+use haven_core::feedback::ContactRetention;
 use haven_core::settings::{WorkingWeek, check_time_zone};
-use haven_store::settings::{self, MFA_REQUIRED_ROLES, ORG_NAME, TIME_ZONE, WORKING_WEEK};
+use haven_store::settings::{self, CONTACT_ERASE_DAYS, MFA_REQUIRED_ROLES, ORG_NAME, TIME_ZONE, WORKING_WEEK};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -26,6 +27,7 @@ struct SettingsPage {
     message: Option<String>,
     tz_error: Option<String>,
     week_error: Option<String>,
+    erase_error: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -36,6 +38,8 @@ pub struct SettingsForm {
     time_zone: String,
     #[serde(default)]
     working_week: String,
+    #[serde(default)]
+    contact_erase_days: String,
     /// Checkboxes `mfa-<role code>`.
     #[serde(flatten)]
     checkboxes: std::collections::HashMap<String, String>,
@@ -65,6 +69,7 @@ pub async fn page(
         organisation: settings::get(&state.store, ORG_NAME).await?.unwrap_or_default(),
         time_zone: settings::get(&state.store, TIME_ZONE).await?.unwrap_or_else(|| "UTC".into()),
         working_week: settings::get(&state.store, WORKING_WEEK).await?.unwrap_or_else(|| "mon,tue,wed,thu,fri".into()),
+        contact_erase_days: contact_retention(&state.store).await?.days.to_string(),
         checkboxes: Default::default(),
     };
     let mfa_roles = mfa_rows(&state).await?;
@@ -75,8 +80,14 @@ pub async fn page(
         message: None,
         tz_error: None,
         week_error: None,
+        erase_error: None,
     };
     Ok(page.into_response())
+}
+
+/// How long contact details are kept after closure: the setting, or the default.
+pub async fn contact_retention(store: &haven_store::Store) -> Result<ContactRetention, WebError> {
+    Ok(settings::get(store, CONTACT_ERASE_DAYS).await?.and_then(|v| ContactRetention::parse(&v)).unwrap_or_default())
 }
 
 pub async fn save(
@@ -88,17 +99,24 @@ pub async fn save(
     let tz_error = check_time_zone(form.time_zone.trim()).err().map(|_| l.t("settings-time-zone-invalid"));
     let week = WorkingWeek::parse(&form.working_week);
     let week_error = week.as_ref().err().map(|_| l.t("settings-working-week-invalid"));
+    // A form without the field (an older client) keeps the current value.
+    let retention = match form.contact_erase_days.trim() {
+        "" => Some(contact_retention(&state.store).await?),
+        days => ContactRetention::parse(days),
+    };
+    let erase_error = retention.is_none().then(|| l.t("settings-contact-erase-days-invalid"));
     let c = Chrome::new(l, Some(&me), &state);
     let chosen: Vec<(Role, bool)> =
         Role::ALL.into_iter().map(|r| (r, form.checkboxes.contains_key(&format!("mfa-{}", r.code())))).collect();
-    let (Ok(week), None) = (week, &tz_error) else {
-        let page = SettingsPage { c, form, mfa_roles: chosen, message: None, tz_error, week_error };
+    let (Ok(week), None, Some(retention)) = (week, &tz_error, retention) else {
+        let page = SettingsPage { c, form, mfa_roles: chosen, message: None, tz_error, week_error, erase_error };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let actor = me.actor();
     settings::set(&state.store, &actor, ORG_NAME, form.organisation.trim()).await?;
     settings::set(&state.store, &actor, TIME_ZONE, form.time_zone.trim()).await?;
     settings::set(&state.store, &actor, WORKING_WEEK, &week.to_setting()).await?;
+    settings::set(&state.store, &actor, CONTACT_ERASE_DAYS, &retention.days.to_string()).await?;
     let required: Vec<&str> = chosen.iter().filter(|(_, on)| *on).map(|(r, _)| r.code()).collect();
     settings::set(&state.store, &actor, MFA_REQUIRED_ROLES, &required.join(",")).await?;
     let form = SettingsForm { working_week: week.to_setting(), ..form };
@@ -109,6 +127,7 @@ pub async fn save(
         message: Some(l.t("settings-saved")),
         tz_error: None,
         week_error: None,
+        erase_error: None,
     };
     Ok(page.into_response())
 }

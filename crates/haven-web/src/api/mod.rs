@@ -20,15 +20,24 @@ use crate::identity::Identity;
         crate::feedback::api::list, crate::feedback::api::get, crate::feedback::api::events, crate::feedback::api::step,
         crate::feedback::api::seal, crate::feedback::api::import, crate::feedback::dashboard::stats,
         crate::feedback::dashboard::service, crate::feedback::export::export,
-        crate::feedback::export::export_aggregates, crate::feedback::api::stand_down),
+        crate::feedback::export::export_aggregates, crate::feedback::api::stand_down,
+        crate::feedback::directory::api_list, crate::feedback::directory::api_get, crate::feedback::directory::api_create,
+        crate::feedback::directory::api_update, crate::feedback::directory::api_import, crate::feedback::answers::api_list,
+        crate::feedback::answers::api_versions, crate::feedback::answers::api_create, crate::feedback::answers::api_approve,
+        crate::feedback::callbacks::api_schedule, crate::feedback::callbacks::api_outcome, crate::feedback::callbacks::api_queue),
     components(schemas(ErrorBody, Me, UserItem, UserPage, AuditItem, AuditPage, crate::catalog::CatalogList, crate::catalog::CatalogEntry,
         crate::feedback::api::FeedbackInput, crate::feedback::api::Created, crate::feedback::api::FeedbackItem,
         crate::feedback::api::FeedbackPage, crate::feedback::api::FeedbackDetail, crate::error::FieldProblemBody,
         crate::feedback::api::EventItem, crate::feedback::api::StepBody, crate::feedback::api::StepDone, crate::feedback::api::SealBody, crate::feedback::api::StandDownBody,
         crate::feedback::import::ImportReport, crate::feedback::dashboard::Breakdowns, crate::feedback::dashboard::Cell,
-        crate::feedback::dashboard::ServiceLevels)),
+        crate::feedback::dashboard::ServiceLevels, crate::feedback::directory::ServiceItem,
+        crate::feedback::directory::ServiceCreated, crate::feedback::directory::ServicesImported,
+        crate::feedback::answers::AnswerItem, crate::feedback::answers::AnswerTextItem, crate::feedback::answers::AnswerApproved,
+        crate::feedback::callbacks::ScheduleBody, crate::feedback::callbacks::CallbackCreated,
+        crate::feedback::callbacks::OutcomeBody, crate::feedback::callbacks::CallbackItem)),
     modifiers(&BearerAuth),
-    tags((name = "identity"), (name = "users"), (name = "audit"), (name = "catalog"), (name = "feedback"))
+    tags((name = "identity"), (name = "users"), (name = "audit"), (name = "catalog"), (name = "feedback"), (name = "services"),
+        (name = "answers"))
 )]
 pub struct ApiDoc;
 

@@ -142,6 +142,9 @@ pub struct FeedbackItem {
     pub language: Option<String>,
     pub has_contact: bool,
     pub consent_to_contact: bool,
+    /// When the contact details were erased (a set number of days after closure).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub contact_erased_at: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     pub acknowledge_by: String,
     #[schema(value_type = String, format = DateTime)]
@@ -173,6 +176,7 @@ fn item(r: FeedbackRow, sight: Sight) -> FeedbackItem {
         language: r.language,
         has_contact: r.has_contact,
         consent_to_contact: r.consent_to_contact,
+        contact_erased_at: r.contact_erased_at.map(rfc3339),
         acknowledge_by: rfc3339(r.acknowledge_by),
         respond_by: rfc3339(r.respond_by),
         refer_by: r.refer_by.map(rfc3339),
@@ -296,6 +300,8 @@ pub struct EventItem {
     pub assigned_to: Option<Uuid>,
     pub referral_kind: Option<String>,
     pub referred_to: Option<String>,
+    /// The directory service referred to.
+    pub service_id: Option<Uuid>,
     /// Absent when there is none, or it is sealed and the caller lacks the office key.
     pub note: Option<String>,
 }
@@ -329,6 +335,7 @@ pub async fn events(
                 assigned_to: e.assigned_to,
                 referral_kind: e.referral_kind.map(|k| k.code().to_owned()),
                 referred_to: e.referred_to,
+                service_id: e.service_id,
                 note: e.note,
             })
             .collect(),
@@ -346,8 +353,13 @@ pub struct StepBody {
     pub assignee: Option<String>,
     /// refer: internal or partner (open items); investigation or assistance (sealed items).
     pub referral_kind: Option<String>,
-    /// refer: the team or organisation.
+    /// refer: the team or organisation (optional with `service_id`).
     pub referred_to: Option<String>,
+    /// refer: a service of the directory covering the item's place.
+    pub service_id: Option<String>,
+    /// respond: an approved answer, given in the person's language when it exists (unless
+    /// `public_response` is given).
+    pub answer_id: Option<Uuid>,
     /// refer (assistance): the survivor consented to the referral.
     pub consent: bool,
     /// respond: the answer shown on the public status page.
@@ -460,6 +472,12 @@ pub struct ImportParams {
     pub name: Option<String>,
 }
 
+impl ImportParams {
+    pub fn file_name(&self) -> &str {
+        self.name.as_deref().filter(|n| !n.is_empty()).unwrap_or("upload")
+    }
+}
+
 /// Import a feedback log: the body is a CSV (UTF-8) or XLSX file with a header row. Columns are
 /// found by their usual names (text or feedback message, channel, category, location, sex, age,
 /// received...). All rows or none: any problem is reported with its line and column.
@@ -478,7 +496,6 @@ pub async fn import(
     Query(q): Query<ImportParams>,
     body: axum::body::Bytes,
 ) -> Result<Response, WebError> {
-    let name = q.name.as_deref().filter(|n| !n.is_empty()).unwrap_or("upload");
-    let report = super::import::import_file(&state.store, &state.lexicon, &me.actor(), name, &body).await?;
+    let report = super::import::import_file(&state.store, &state.lexicon, &me.actor(), q.file_name(), &body).await?;
     Ok((StatusCode::CREATED, Json(report)).into_response())
 }

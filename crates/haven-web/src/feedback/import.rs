@@ -74,7 +74,7 @@ pub async fn import_file(
 }
 
 /// A file that is not a readable table, as a located problem where it has a location.
-fn table_problem(e: haven_io::TableError) -> WebError {
+pub(crate) fn table_problem(e: haven_io::TableError) -> WebError {
     use haven_io::TableError as T;
     let one = |line, column: String, code| WebError::InvalidRows(vec![(line, column, code)]);
     match e {

@@ -2,8 +2,11 @@
 //! the messaging webhooks, all through [`intake`]; lists and reads that show each caller
 //! only what they may see; the public status page.
 
+pub mod answers;
 pub mod api;
+pub mod callbacks;
 pub mod dashboard;
+pub mod directory;
 pub mod export;
 pub mod import;
 pub mod pages;
@@ -142,6 +145,36 @@ pub async fn service_levels(store: &haven_store::Store) -> Result<ServiceLevels,
     Ok(levels)
 }
 
+/// Erase the contact details of items closed longer ago than the setting
+/// `feedback.contact_erase_days` allows (90 days by default). Returns how many.
+pub async fn erase_contacts(store: &haven_store::Store) -> Result<usize, WebError> {
+    let retention = crate::admin::settings::contact_retention(store).await?;
+    Ok(store::erasure::erase_due(store, retention, haven_store::now_utc()).await?)
+}
+
+/// The server's hourly erasure of contact details (the first run right after start).
+pub async fn erase_contacts_periodically(store: haven_store::Store) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match erase_contacts(&store).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(items = n, "contact details erased after closure"),
+            Err(e) => tracing::warn!(error = %e, "erasure of contact details failed"),
+        }
+    }
+}
+
+/// A form's field problems as its page shows them: the field and the translated message.
+pub fn form_errors(l: crate::i18n::Lang, problems: Vec<(&'static str, &'static str)>) -> Vec<(&'static str, String)> {
+    problems.into_iter().map(|(f, code)| (f, l.t(&format!("error-{code}")))).collect()
+}
+
+/// The message for `field` among a form's problems.
+pub fn field_error<'a>(errors: &'a [(&'static str, String)], field: &str) -> Option<&'a str> {
+    errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+}
+
 /// What the caller may see of feedback beyond unsealed items.
 #[derive(Debug, Clone, Copy)]
 pub struct Sight {
@@ -171,6 +204,39 @@ fn code_field<T>(
     }
 }
 
+/// The permission that works on an item: `sealed-write` (PSEA focal points) for sealed
+/// ones, `feedback-write` for the others.
+pub fn work_permission(row: &store::FeedbackRow) -> Permission {
+    if row.seal().is_sealed() { Permission::SealedWrite } else { Permission::FeedbackWrite }
+}
+
+/// An item the caller can see and may work on (steps, call-backs).
+pub async fn workable_row(
+    state: &AppState,
+    me: &Identity,
+    access: &Access,
+    id: Uuid,
+) -> Result<store::FeedbackRow, WebError> {
+    let row = store::visible_row(&state.store, access, sight_of(me).sealed, id).await?;
+    decide(&me.principal, work_permission(&row)).map_err(|_| WebError::Forbidden)?;
+    Ok(row)
+}
+
+/// A directory service to refer an item to: active, taking referrals, and covering the
+/// item's place when it has one.
+async fn referral_service(state: &AppState, row: &store::FeedbackRow, id: Uuid) -> Result<String, WebError> {
+    let service = haven_store::feedback::directory::get(&state.store, id)
+        .await
+        .map_err(|_| WebError::Invalid(vec![("service_id", "unknown-service")]))?;
+    if !service.active || !service.accepts_referrals {
+        return Err(WebError::Invalid(vec![("service_id", "service-no-referrals")]));
+    }
+    if row.location_path.as_deref().is_some_and(|p| !service.serves(p)) {
+        return Err(WebError::Invalid(vec![("service_id", "service-not-here")]));
+    }
+    Ok(service.label())
+}
+
 /// Take a step on an item the caller can see: open items need `feedback-write`, sealed
 /// ones `sealed-write` (PSEA focal points).
 pub async fn take_step(
@@ -178,12 +244,10 @@ pub async fn take_step(
     me: &Identity,
     access: &Access,
     id: Uuid,
-    body: api::StepBody,
+    mut body: api::StepBody,
 ) -> Result<Status, WebError> {
     let sight = sight_of(me);
-    let row = store::visible_row(&state.store, access, sight.sealed, id).await?;
-    let needed = if row.seal().is_sealed() { Permission::SealedWrite } else { Permission::FeedbackWrite };
-    decide(&me.principal, needed).map_err(|_| WebError::Forbidden)?;
+    let row = workable_row(state, me, access, id).await?;
     let step = match body.step.trim() {
         "acknowledge" => Step::Acknowledge,
         "assign" => Step::Assign,
@@ -208,8 +272,31 @@ pub async fn take_step(
         ),
         _ => None,
     };
+    let service_id = match (step, body.service_id.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
+        (Step::Refer(_), Some(service)) => {
+            let service =
+                Uuid::parse_str(service).map_err(|_| WebError::Invalid(vec![("service_id", "unknown-service")]))?;
+            let label = referral_service(state, &row, service).await?;
+            if body.referred_to.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                body.referred_to = Some(label);
+            }
+            Some(service)
+        }
+        _ => None,
+    };
     if matches!(step, Step::Refer(_)) && body.referred_to.as_deref().is_none_or(|r| r.trim().is_empty()) {
         return Err(WebError::Invalid(vec![("referred_to", "required")]));
+    }
+    if let (Step::Respond, Some(answer)) = (step, body.answer_id)
+        && body.public_response.as_deref().is_none_or(|r| r.trim().is_empty())
+    {
+        // An approved answer, in the person's language when there is one.
+        let language = row.language.as_deref().unwrap_or("en");
+        body.public_response = Some(
+            answers::text_for(state, answer, language)
+                .await
+                .map_err(|_| WebError::Invalid(vec![("answer_id", "unknown-answer")]))?,
+        );
     }
     if step == Step::Note && body.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
         return Err(WebError::Invalid(vec![("note", "required")]));
@@ -225,6 +312,7 @@ pub async fn take_step(
         note: body.note,
         assignee,
         referred_to: body.referred_to,
+        service_id,
         consent: body.consent,
         public_response: body.public_response,
         loop_closing: code_field(body.loop_closing.as_deref(), "loop_closing", LoopClosing::from_code)?,

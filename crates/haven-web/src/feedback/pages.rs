@@ -140,12 +140,38 @@ pub struct ItemPage {
     /// Sealed items: the focal points who can be stood down (user name, display name).
     focal_points: Vec<(String, String)>,
     stand_down_reasons: Options,
+    /// Directory services covering the item's place that take referrals: id and label.
+    services: Vec<(String, String)>,
+    callbacks: Vec<CallbackLine>,
+    outcomes: Options,
+    can_call_back: bool,
+    /// The call-back form's default time: two hours from now.
+    default_due: String,
+    contact_erased: Option<String>,
+    answers_q: String,
+    answers: Vec<super::answers::AnswerView>,
+    /// The approved answer the agent chose, to send as the response.
+    response: String,
+}
+
+/// A call-back as the item page shows it.
+pub struct CallbackLine {
+    pub row: haven_store::feedback::callbacks::CallbackRow,
+    pub due: String,
+    pub overdue: bool,
+    /// The outcome's label, once recorded.
+    pub outcome: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ItemQuery {
     error: String,
+    /// Words to find approved answers with.
+    answers_q: String,
+    /// An approved answer to put in the response, and its language.
+    answer: String,
+    answer_language: String,
 }
 
 pub async fn item(
@@ -202,6 +228,44 @@ pub async fn item(
         && d.contact_phone.as_deref().is_some_and(|p| !p.trim().is_empty());
     let reply_by_default = matches!(d.row.channel(), Some(Channel::Sms | Channel::Whatsapp));
     let focal_points = if sealed && key.is_some() { standable_focal_points(&state, id).await? } else { Vec::new() };
+    let can_act = decide(&me.principal, needed).is_ok() && !locked;
+    let now = haven_store::now_utc();
+    let callbacks = haven_store::feedback::callbacks::of_item(&state.store, id)
+        .await?
+        .into_iter()
+        .map(|row| CallbackLine {
+            due: l.datetime(row.due_at),
+            overdue: row.done_at.is_none() && haven_core::feedback::is_overdue(row.due_at, now),
+            outcome: row.outcome().map(|o| l.t(&format!("callback-outcome-{}", o.code()))),
+            row,
+        })
+        .collect();
+    let services = if can_act && d.row.status != "closed" {
+        super::directory::serving(&state, d.row.location_pcode.as_deref())
+            .await?
+            .into_iter()
+            .map(|s| {
+                (s.id.to_string(), format!("{} ({})", s.label(), l.t(&format!("service-type-{}", s.service_type))))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let item_language = d.row.language.clone().unwrap_or_else(|| l.code().to_owned());
+    let answers = if q.answers_q.trim().is_empty() {
+        Vec::new()
+    } else {
+        // The agent searches in any language; the text is shown in the person's.
+        super::answers::found(&state, l, &q.answers_q, None, &item_language, None).await?
+    };
+    let response = match Uuid::parse_str(q.answer.trim()) {
+        Ok(answer) => {
+            let language =
+                if q.answer_language.is_empty() { item_language.as_str() } else { q.answer_language.as_str() };
+            super::answers::text_for(&state, answer, language).await.unwrap_or_default()
+        }
+        Err(_) => String::new(),
+    };
     let page = ItemPage {
         c: Chrome::new(l, Some(&me), &state),
         focal_points,
@@ -209,13 +273,24 @@ pub async fn item(
         can_reply,
         reply_by_default,
         replies,
+        can_call_back: can_act && d.row.has_contact && d.row.consent_to_contact && d.row.contact_erased_at.is_none(),
+        default_due: (now + time::Duration::hours(2))
+            .format(time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]"))
+            .unwrap_or_default(),
+        contact_erased: d.row.contact_erased_at.map(|t| l.datetime(t)),
+        callbacks,
+        outcomes: super::callbacks::outcome_choices(l),
+        services,
+        answers_q: q.answers_q,
+        answers,
+        response,
         received: l.datetime(d.row.received_at),
         respond_by: l.datetime(d.row.respond_by),
         refer_by: d.row.refer_by.map(|t| l.datetime(t)),
         sealed,
         locked,
         show_contact,
-        can_act: decide(&me.principal, needed).is_ok() && !locked,
+        can_act,
         can_decide_seal: sealed && key.is_some() && decide(&me.principal, Permission::SealedWrite).is_ok(),
         d,
         history,
@@ -250,18 +325,19 @@ pub async fn step(
     Path(id): Path<Uuid>,
     Form(form): Form<super::api::StepBody>,
 ) -> Result<Response, WebError> {
-    back_to_item(id, super::take_step(&state, &me, &granted.0, id, form).await.map(|_| ()))
+    back_to_item(id, "", super::take_step(&state, &me, &granted.0, id, form).await.map(|_| ()))
 }
 
-/// Back to the item, carrying the refusal's code when the step or decision was refused.
-fn back_to_item(id: Uuid, outcome: Result<(), WebError>) -> Result<Response, WebError> {
+/// Back to the item (at `anchor`, e.g. `#callbacks`), carrying the refusal's code when the
+/// step or decision was refused.
+pub fn back_to_item(id: Uuid, anchor: &str, outcome: Result<(), WebError>) -> Result<Response, WebError> {
     let code = match outcome {
-        Ok(()) => return Ok(Redirect::to(&format!("/feedback/items/{id}")).into_response()),
+        Ok(()) => return Ok(Redirect::to(&format!("/feedback/items/{id}{anchor}")).into_response()),
         Err(WebError::Invalid(p)) => p.first().map(|p| p.1).unwrap_or("invalid"),
         Err(WebError::Conflict { code, .. }) | Err(WebError::BadRequest { code, .. }) => code,
         Err(e) => return Err(e),
     };
-    Ok(Redirect::to(&format!("/feedback/items/{id}?error={code}")).into_response())
+    Ok(Redirect::to(&format!("/feedback/items/{id}?error={code}{anchor}")).into_response())
 }
 
 #[derive(Deserialize)]
@@ -281,7 +357,7 @@ pub async fn seal(
     Form(form): Form<SealForm>,
 ) -> Result<Response, WebError> {
     let kind = Some(form.sensitive_type.as_str()).filter(|s| !s.is_empty());
-    back_to_item(id, super::decide_seal(&state, &me, &granted.0, id, &form.decision, kind, &form.reason).await)
+    back_to_item(id, "", super::decide_seal(&state, &me, &granted.0, id, &form.decision, kind, &form.reason).await)
 }
 
 #[derive(Deserialize)]
@@ -304,7 +380,7 @@ pub async fn stand_down(
         // They can no longer see the item.
         return Ok(Redirect::to("/feedback").into_response());
     }
-    back_to_item(id, outcome)
+    back_to_item(id, "", outcome)
 }
 
 /// What an agent typed, kept to show the form again with its errors.
@@ -345,7 +421,7 @@ pub struct RecordPage {
 
 impl RecordPage {
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+        super::field_error(&self.errors, field)
     }
 }
 
@@ -361,16 +437,8 @@ async fn record_page(
     abouts.extend(options(l, "feedback-about", SensitiveType::ALL, SensitiveType::code));
     let mut sexes = vec![("", l.t("feedback-sex-none"))];
     sexes.extend(["f", "m", "x", "u"].into_iter().map(|s| (s, l.t(&format!("feedback-sex-{s}")))));
-    let locations = haven_store::locations::all(&state.store)
-        .await?
-        .into_iter()
-        .map(|loc| (loc.pcode.clone(), format!("{}{}", "· ".repeat(loc.level as usize), loc.name(l.code()))))
-        .collect();
-    let categories = haven_store::catalog::entries(&state.store, haven_core::catalog::CatalogKind::FeedbackTypology)
-        .await?
-        .into_iter()
-        .map(|e| (e.code.clone(), e.name.get(l.code()).to_owned()))
-        .collect();
+    let locations = super::directory::location_choices(state, l).await?;
+    let categories = super::answers::categories(state, l).await?;
     Ok(RecordPage {
         categories,
         c: Chrome::new(l, Some(me), state),
@@ -433,8 +501,7 @@ pub async fn record_submit(
             Ok(Redirect::to(&format!("/feedback/items/{}", recorded.id)).into_response())
         }
         Err(WebError::Invalid(problems)) => {
-            let errors = problems.into_iter().map(|(f, code)| (f, l.t(&format!("error-{code}")))).collect();
-            let page = record_page(&state, l, &me, form, errors, None).await?;
+            let page = record_page(&state, l, &me, form, super::form_errors(l, problems), None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e),

@@ -5,7 +5,7 @@ use haven_core::authz::{LocationScope, Permission, Principal, Role, RoleGrant, d
 use crate::support::*;
 
 /// GET routes and the permission each needs (`None`: any signed-in user).
-const ROUTES: [(&str, Option<Permission>); 12] = [
+const ROUTES: [(&str, Option<Permission>); 18] = [
     ("/", None),
     ("/account", None),
     ("/api/v1/me", None),
@@ -18,6 +18,12 @@ const ROUTES: [(&str, Option<Permission>); 12] = [
     ("/api/v1/audit", Some(Permission::AuditRead)),
     ("/admin/settings", Some(Permission::SettingsManage)),
     ("/account/mfa", None),
+    ("/feedback/services", Some(Permission::ServicesRead)),
+    ("/api/v1/services", Some(Permission::ServicesRead)),
+    ("/feedback/services/new", Some(Permission::ServicesManage)),
+    ("/feedback/answers", Some(Permission::FeedbackRead)),
+    ("/api/v1/answers", Some(Permission::FeedbackRead)),
+    ("/feedback/callbacks", Some(Permission::FeedbackRead)),
 ];
 
 #[tokio::test]

@@ -158,5 +158,44 @@ async fn sign_in_arabic_and_form_errors_in_a_real_browser() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(b.find(Locator::Id("item-status")).await.unwrap().text().await.unwrap(), "Acknowledged");
+
+    // The agent finds an approved answer from the item, by keyboard, and sends it as the
+    // response.
+    let answer = haven_core::feedback::RawAnswerText {
+        language: Some("en".into()),
+        question: Some("When does the night bus run?".into()),
+        body: Some("The night bus leaves the camp gate at 21:00 every day.".into()),
+        category: None,
+    };
+    let answer = answer.validate().unwrap();
+    haven_store::feedback::answers::create(&app.store, &haven_store::identity::Actor::system("test"), &answer)
+        .await
+        .unwrap();
+    let search = b.find(Locator::Id("answers_q")).await.unwrap();
+    search.send_keys("NIGHT bus").await.unwrap();
+    search.send_keys(&fantoccini::key::Key::Enter.to_string()).await.unwrap();
+    let found = b.wait().for_element(Locator::Css("#answer-results a.use-answer")).await.unwrap();
+    found.click().await.unwrap();
+    for _ in 0..100 {
+        if b.current_url().await.unwrap().query().is_some_and(|q| q.contains("answer=")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let response = b.wait().for_element(Locator::Id("public_response")).await.unwrap();
+    assert_eq!(
+        response.prop("value").await.unwrap().as_deref(),
+        Some("The night bus leaves the camp gate at 21:00 every day.")
+    );
+    b.find(Locator::Id("respond")).await.unwrap().click().await.unwrap();
+    for _ in 0..100 {
+        if let Ok(el) = b.find(Locator::Id("item-status")).await
+            && el.text().await.is_ok_and(|t| t == "Responded")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(b.find(Locator::Id("item-status")).await.unwrap().text().await.unwrap(), "Responded");
     b.close().await.unwrap();
 }

@@ -174,11 +174,7 @@ fn psea_init_shows_the_recovery_key_once_and_needs_the_focal_points_password() {
 fn feedback_import_reports_problems_by_line_and_imports_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    let password = Some("a long enough password\n");
-    assert_eq!(
-        haven(&["user", "add", "omar", "--name", "Omar S", "--role", "feedback-agent"], data, None, password).0,
-        0
-    );
+    add_agent(data);
     let log = data.join("log.csv");
     std::fs::write(&log, "message,channel\nThe tap is broken,hotline\nok,carrier pigeon\n").unwrap();
     let (code, _, err) = haven(&["feedback", "import", log.to_str().unwrap(), "--user", "omar"], data, None, None);
@@ -192,4 +188,46 @@ fn feedback_import_reports_problems_by_line_and_imports_nothing() {
     let (code, out, err) = haven(&["feedback", "import", log.to_str().unwrap(), "--user", "omar"], data, None, None);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("2 items imported, 0 of them sealed"), "{out}");
+}
+
+#[tokio::test]
+async fn feedback_erase_contacts_erases_what_is_due_and_says_how_many() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    add_agent(data);
+    let log = data.join("log.csv");
+    std::fs::write(&log, "message,channel,phone,consent,safe contact\nPlease call me back,hotline,+254711000999,yes,evenings\nNo phone,hotline,,,\n").unwrap();
+    let (code, _, err) = haven(&["feedback", "import", log.to_str().unwrap(), "--user", "omar"], data, None, None);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = haven(&["feedback", "erase-contacts"], data, None, None);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("erased from 0 closed items"), "nothing is closed yet: {out}");
+
+    // Both items closed 100 days ago (the server is not running: the file is ours).
+    let pool = haven_store::Pool::open_sqlite(&data.join("haven.db")).await.unwrap();
+    let long_ago = haven_store::now_utc() - time::Duration::days(100);
+    haven_store::on_pool!(&pool, p => {
+        sqlx::query("UPDATE feedback SET status = 'closed', closed_at = $1").bind(long_ago).execute(p).await.map(|_| ())
+    })
+    .unwrap();
+    pool.close().await;
+    let (code, out, err) = haven(&["feedback", "erase-contacts"], data, None, None);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("erased from 1 closed items (closed more than 90 days ago)"), "{out}");
+    let pool = haven_store::Pool::open_sqlite(&data.join("haven.db")).await.unwrap();
+    let (left,): (i64,) = haven_store::on_pool!(&pool, p => {
+        sqlx::query_as("SELECT COUNT(*) FROM feedback WHERE contact_enc IS NOT NULL OR has_contact").fetch_one(p).await
+    })
+    .unwrap();
+    pool.close().await;
+    assert_eq!(left, 0);
+    let (code, out, _) = haven(&["audit", "verify"], data, None, None);
+    assert_eq!(code, 0, "the chain still verifies: {out}");
+}
+
+/// A feedback agent, omar, in the data folder.
+fn add_agent(data: &std::path::Path) {
+    let password = Some("a long enough password\n");
+    let added = haven(&["user", "add", "omar", "--name", "Omar S", "--role", "feedback-agent"], data, None, password);
+    assert_eq!(added.0, 0, "{}", added.2);
 }

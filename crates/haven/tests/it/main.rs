@@ -13,5 +13,6 @@ mod cli;
 mod crypto_at_rest;
 mod feedback;
 mod feedback_outbound;
+mod helpdesk;
 mod identity;
 mod matching;
