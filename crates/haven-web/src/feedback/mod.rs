@@ -15,7 +15,7 @@ use haven_core::feedback::{
     LoopClosing, RawSubmission, ReferralKind, Satisfaction, Seal, SensitiveType, ServiceLevels, Status, Step,
 };
 use haven_store::feedback::lifecycle::{ActError, SealDecision, StepInput, close_step};
-use haven_store::feedback::{self as store, OwnedFeedback, RecordError, Recorded};
+use haven_store::feedback::{self as store, NewFeedback, RecordError, Recorded};
 use haven_store::identity::Actor;
 use uuid::Uuid;
 
@@ -55,7 +55,7 @@ pub async fn intake_at(
     }
     let (sensitive_type, seal) = screen(&state.lexicon, &submission);
     let levels = service_levels(&state.store).await?;
-    let item = OwnedFeedback {
+    let item = NewFeedback {
         submission,
         sensitive_type,
         seal,
