@@ -22,6 +22,12 @@ const GENESIS: &[u8] = b"haven-audit-genesis";
 
 /// Append `event` to the chain within `tx`. Returns the entry's sequence number.
 pub async fn append(tx: &mut Tx, keys: &KeyRing, event: &AuditEvent) -> Result<i64, StoreError> {
+    append_all(tx, keys, std::slice::from_ref(event)).await
+}
+
+/// Append `events` to the chain within `tx`, in order, with one read of the head and one
+/// insert: the chain is computed here. Returns the last entry's sequence number.
+pub async fn append_all(tx: &mut Tx, keys: &KeyRing, events: &[AuditEvent]) -> Result<i64, StoreError> {
     if let Tx::Postgres(t) = tx {
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(AUDIT_LOCK_ID)
@@ -32,36 +38,54 @@ pub async fn append(tx: &mut Tx, keys: &KeyRing, event: &AuditEvent) -> Result<i
     let head: Option<(i64, Vec<u8>)> = on_tx!(tx, c => {
         sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(c).await
     })?;
-    let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS.to_vec()));
-    let entry = AuditEntry {
-        seq: prev_seq + 1,
-        at: now_utc(),
-        actor_id: event.actor_id,
-        actor: event.actor.clone(),
-        action: event.action.to_owned(),
-        entity_kind: event.entity_kind.to_owned(),
-        entity_id: event.entity_id.clone(),
-        summary: event.summary.clone(),
-    };
-    let hash = keys.audit_mac(&canonical_bytes(&entry, &prev_hash));
-    on_tx!(tx, c => {
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor_id, actor, action, entity_kind, entity_id, summary, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(entry.seq)
-        .bind(entry.at)
-        .bind(entry.actor_id)
-        .bind(&entry.actor)
-        .bind(&entry.action)
-        .bind(&entry.entity_kind)
-        .bind(&entry.entity_id)
-        .bind(&entry.summary)
-        .bind(&prev_hash)
-        .bind(&hash[..])
-        .execute(c).await.map(|r| r.rows_affected())
-    })?;
-    Ok(entry.seq)
+    let (head_seq, head_hash) = head.unwrap_or((0, GENESIS.to_vec()));
+    let entries = chain(keys, head_seq, head_hash, events, now_utc());
+    insert_rows!(
+        tx,
+        "INSERT INTO audit_log (seq, at, actor_id, actor, action, entity_kind, entity_id, summary, prev_hash, hash)",
+        "",
+        entries,
+        |s| [
+            s.entry.seq,
+            s.entry.at,
+            s.entry.actor_id,
+            &s.entry.actor,
+            &s.entry.action,
+            &s.entry.entity_kind,
+            &s.entry.entity_id,
+            &s.entry.summary,
+            &s.prev_hash,
+            &s.hash
+        ]
+    );
+    Ok(head_seq + events.len() as i64)
+}
+
+/// The entries for `events`, each hashed over the one before, following the head.
+fn chain(
+    keys: &KeyRing,
+    head_seq: i64,
+    head_hash: Vec<u8>,
+    events: &[AuditEvent],
+    at: OffsetDateTime,
+) -> Vec<StoredEntry> {
+    let mut prev_hash = head_hash;
+    let mut out = Vec::with_capacity(events.len());
+    for (seq, event) in (head_seq + 1..).zip(events) {
+        let entry = AuditEntry {
+            seq,
+            at,
+            actor_id: event.actor_id,
+            actor: event.actor.clone(),
+            action: event.action.to_owned(),
+            entity_kind: event.entity_kind.to_owned(),
+            entity_id: event.entity_id.clone(),
+            summary: event.summary.clone(),
+        };
+        let hash = keys.audit_mac(&canonical_bytes(&entry, &prev_hash)).to_vec();
+        out.push(StoredEntry { entry, prev_hash: std::mem::replace(&mut prev_hash, hash.clone()), hash });
+    }
+    out
 }
 
 /// Record `event` in a transaction of its own (reads of sensitive records, sign-ins).

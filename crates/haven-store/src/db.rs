@@ -54,6 +54,60 @@ macro_rules! on_tx {
     };
 }
 
+/// Most values bound in one statement: under SQLite's limit (32,766) and PostgreSQL's (65,535).
+const MAX_BOUND_VALUES: usize = 30_000;
+
+/// How many rows of `columns` values one multi-row statement may carry.
+pub(crate) fn rows_per_statement(columns: usize) -> usize {
+    (MAX_BOUND_VALUES / columns.max(1)).max(1)
+}
+
+/// `VALUES (?, ?), (?, ?)` on SQLite, `VALUES ($1, $2), ($3, $4)` on PostgreSQL: `rows` rows
+/// of `columns` placeholders, bound in order. SQLite looks numbered parameters up by name
+/// one after the other, which grows with the square of their number; plain `?` does not.
+pub(crate) fn values_list(engine: Engine, rows: usize, columns: usize) -> String {
+    let mut out = String::with_capacity(8 + rows * columns * 6);
+    out.push_str("VALUES ");
+    for row in 0..rows {
+        out.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..columns {
+            if column > 0 {
+                out.push_str(", ");
+            }
+            match engine {
+                Engine::Sqlite => out.push('?'),
+                Engine::Postgres => out.push_str(&format!("${}", row * columns + column + 1)),
+            }
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// Insert `$rows` into a table with as few statements as the engines' limits allow (each
+/// statement is a round trip, and on SQLite a hand-off to the connection's thread).
+/// `$head` is `INSERT INTO t (a, b)`, `$tail` what follows the values (`ON CONFLICT ...`),
+/// neither with parameters; each row `$r` binds the listed values. Evaluates to the number
+/// of rows affected.
+macro_rules! insert_rows {
+    ($tx:expr, $head:expr, $tail:expr, $rows:expr, |$r:ident| [$($value:expr),+ $(,)?]) => {{
+        let columns = [$(stringify!($value)),+].len();
+        let mut affected = 0u64;
+        for chunk in $rows.chunks($crate::db::rows_per_statement(columns)) {
+            let values = $crate::db::values_list($tx.engine(), chunk.len(), columns);
+            let sql = format!("{} {} {}", $head, values, $tail);
+            affected += on_tx!($tx, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for $r in chunk {
+                    q = q$(.bind($value))+;
+                }
+                q.execute(&mut *c).await.map(|r| r.rows_affected())
+            })?;
+        }
+        affected
+    }};
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
     Sqlite,
@@ -84,6 +138,9 @@ impl Pool {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
+            // A connection to a local file does not go stale: no ping (a round trip to the
+            // connection's thread) before each use.
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?;

@@ -342,7 +342,9 @@ async fn insert_grant(
 pub async fn grant_role(store: &Store, actor: &Actor, user: Uuid, grant: &RoleGrant) -> Result<(), StoreError> {
     let mut tx = store.pool.begin().await?;
     insert_grant(&mut tx, store, actor, user, grant).await?;
-    tx.commit().await
+    tx.commit().await?;
+    forget_tokens(store);
+    Ok(())
 }
 
 pub async fn revoke_role(store: &Store, actor: &Actor, user: Uuid, role: Role) -> Result<(), StoreError> {
@@ -362,7 +364,9 @@ pub async fn revoke_role(store: &Store, actor: &Actor, user: Uuid, role: Role) -
     }
     let event = actor.event(actions::ROLE_REVOKED, "user", user.to_string()).summary(format!("role {}", role.code()));
     audit::append(&mut tx, &store.keys, &event).await?;
-    tx.commit().await
+    tx.commit().await?;
+    forget_tokens(store);
+    Ok(())
 }
 
 pub async fn set_disabled(store: &Store, actor: &Actor, user: Uuid, disabled: bool) -> Result<(), StoreError> {
@@ -382,7 +386,9 @@ pub async fn set_disabled(store: &Store, actor: &Actor, user: Uuid, disabled: bo
     }
     let action = if disabled { actions::USER_DISABLED } else { actions::USER_ENABLED };
     audit::append(&mut tx, &store.keys, &actor.event(action, "user", user.to_string())).await?;
-    tx.commit().await
+    tx.commit().await?;
+    forget_tokens(store);
+    Ok(())
 }
 
 /// Set a new password hash. A reset by someone else forces a change at next sign-in and ends
@@ -421,6 +427,7 @@ pub async fn set_preferred_lang(store: &Store, user: Uuid, lang: &str) -> Result
     on_pool!(&store.pool, p => {
         sqlx::query("UPDATE users SET preferred_lang = $1 WHERE id = $2").bind(lang).bind(user).execute(p).await.map(|r| r.rows_affected())
     })?;
+    forget_tokens(store);
     Ok(())
 }
 
@@ -737,7 +744,8 @@ pub async fn create_token(
     Ok(token)
 }
 
-/// user, secret hash, scopes, expiry, revocation, user disabled, office key, last use.
+/// user, secret hash, scopes, expiry, revocation, user disabled, office key, last use, user
+/// name, preferred language.
 type TokenCheckRow = (
     Uuid,
     Vec<u8>,
@@ -747,17 +755,45 @@ type TokenCheckRow = (
     bool,
     Option<Vec<u8>>,
     Option<OffsetDateTime>,
+    String,
+    Option<String>,
 );
 
 /// A token that checked out: whom it acts for, and the PSEA office key it carries, if any.
 #[derive(Debug, Clone)]
 pub struct TokenAuth {
     pub principal: Principal,
+    pub username: String,
+    pub preferred_lang: Option<String>,
     pub office_key: Option<crate::sealing::OfficeKey>,
 }
 
 /// Check a presented token; returns the principal it acts for.
+///
+/// A token that checked out is trusted for [`crate::recent::KEPT_FOR`] without reading the
+/// database again (never past its expiry). Revoking it, disabling its user or changing the
+/// user's roles through this process ends that at once ([`forget_tokens`]); the same change
+/// made by another process applies within that time. A token that carries the PSEA office
+/// key is checked on every call.
 pub async fn authenticate_token(store: &Store, presented: &str) -> Result<Option<TokenAuth>, StoreError> {
+    let recent = &store.recent.tokens;
+    let key = sha256(presented.as_bytes());
+    if let Some(auth) = recent.get(&key) {
+        return Ok(Some(auth));
+    }
+    let start = recent.start_read();
+    let Some((auth, expires_at)) = check_token(store, presented).await? else {
+        return Ok(None);
+    };
+    if auth.office_key.is_none() {
+        let left = std::time::Duration::try_from(expires_at - now_utc()).unwrap_or_default();
+        recent.keep(start, key, auth.clone(), std::time::Instant::now() + left);
+    }
+    Ok(Some(auth))
+}
+
+/// Check a presented token against the database; returns it with its expiry.
+async fn check_token(store: &Store, presented: &str) -> Result<Option<(TokenAuth, OffsetDateTime)>, StoreError> {
     let Some(rest) = presented.strip_prefix(TOKEN_PREFIX).and_then(|r| r.strip_prefix('_')) else {
         return Ok(None);
     };
@@ -766,14 +802,27 @@ pub async fn authenticate_token(store: &Store, presented: &str) -> Result<Option
     };
     let row: Option<TokenCheckRow> = on_pool!(&store.pool, p => {
         sqlx::query_as(
-            "SELECT t.user_id, t.secret_hash, t.scopes, t.expires_at, t.revoked_at, u.disabled, t.sealed_key, t.last_used_at
+            "SELECT t.user_id, t.secret_hash, t.scopes, t.expires_at, t.revoked_at, u.disabled, t.sealed_key, t.last_used_at,
+                    u.username, u.preferred_lang
              FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1",
         )
         .bind(id)
         .fetch_optional(p)
         .await
     })?;
-    let Some((user, hash, scopes, expires_at, revoked_at, disabled, sealed_key, last_used_at)) = row else {
+    let Some((
+        user,
+        hash,
+        scopes,
+        expires_at,
+        revoked_at,
+        disabled,
+        sealed_key,
+        last_used_at,
+        username,
+        preferred_lang,
+    )) = row
+    else {
         return Ok(None);
     };
     let now = now_utc();
@@ -790,7 +839,13 @@ pub async fn authenticate_token(store: &Store, presented: &str) -> Result<Option
     let token_permissions = scopes.map(|s| s.split(',').filter_map(Permission::from_code).collect());
     let principal = Principal { user_id: user, grants: grants_of(store, user).await?, token_permissions };
     let office_key = sealed_key.and_then(|k| crate::sealing::OfficeKey::from_token(presented, &k));
-    Ok(Some(TokenAuth { principal, office_key }))
+    Ok(Some((TokenAuth { principal, username, preferred_lang, office_key }, expires_at)))
+}
+
+/// Stop trusting tokens checked before a change to who may do what (a token revoked, a
+/// user disabled, a role granted or revoked). Call after the change commits.
+fn forget_tokens(store: &Store) {
+    store.recent.tokens.forget();
 }
 
 pub async fn list_tokens(store: &Store, user: Uuid) -> Result<Vec<TokenInfo>, StoreError> {
@@ -818,7 +873,9 @@ pub async fn revoke_token(store: &Store, actor: &Actor, user: Uuid, id: &str) ->
         return Err(StoreError::NotFound);
     }
     audit::append(&mut tx, &store.keys, &actor.event(actions::TOKEN_REVOKED, "api-token", id)).await?;
-    tx.commit().await
+    tx.commit().await?;
+    forget_tokens(store);
+    Ok(())
 }
 
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

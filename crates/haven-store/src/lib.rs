@@ -15,6 +15,7 @@ pub mod feedback;
 pub mod identity;
 pub mod locations;
 pub mod notifications;
+pub mod recent;
 pub mod rekey;
 pub mod sealing;
 pub mod settings;
@@ -56,11 +57,20 @@ pub fn now_utc() -> OffsetDateTime {
 pub struct Store {
     pub pool: Pool,
     pub keys: std::sync::Arc<KeyRing>,
+    recent: std::sync::Arc<RecentReads>,
+}
+
+/// What requests read on every call, kept for a moment (see [`recent`]).
+#[derive(Default)]
+struct RecentReads {
+    settings: recent::Recent<(), std::sync::Arc<[(String, String)]>>,
+    /// By the SHA-256 of the presented token.
+    tokens: recent::Recent<Vec<u8>, identity::TokenAuth>,
 }
 
 impl Store {
-    pub fn new(pool: Pool, keys: KeyRing) -> Store {
-        Store { pool, keys: std::sync::Arc::new(keys) }
+    pub fn new(pool: Pool, keys: impl Into<std::sync::Arc<KeyRing>>) -> Store {
+        Store { pool, keys: keys.into(), recent: Default::default() }
     }
 }
 

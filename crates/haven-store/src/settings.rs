@@ -1,6 +1,9 @@
 //! Organisation settings (key/value), and the installation's identity: demo or real, and
 //! the fingerprint of the key ring its data was written with.
 
+use std::sync::Arc;
+use std::time::Instant;
+
 use haven_core::audit::actions;
 
 use crate::identity::Actor;
@@ -35,11 +38,25 @@ pub async fn set(store: &Store, actor: &Actor, key: &str, value: &str) -> Result
         .execute(c).await.map(|r| r.rows_affected())
     })?;
     audit::append(&mut tx, &store.keys, &actor.event(actions::SETTING_CHANGED, "setting", key)).await?;
-    tx.commit().await
+    tx.commit().await?;
+    store.recent.settings.forget();
+    Ok(())
 }
 
-pub async fn all(store: &Store) -> Result<Vec<(String, String)>, StoreError> {
-    Ok(on_pool!(&store.pool, p => sqlx::query_as("SELECT key, value FROM settings ORDER BY key").fetch_all(p).await)?)
+/// Every setting, ordered by key. Read on every intake, so kept for a moment: a change
+/// through [`set`] applies at once, one made by another process within
+/// [`crate::recent::KEPT_FOR`].
+pub async fn all(store: &Store) -> Result<Arc<[(String, String)]>, StoreError> {
+    let recent = &store.recent.settings;
+    if let Some(kept) = recent.get(&()) {
+        return Ok(kept);
+    }
+    let start = recent.start_read();
+    let rows: Vec<(String, String)> =
+        on_pool!(&store.pool, p => sqlx::query_as("SELECT key, value FROM settings ORDER BY key").fetch_all(p).await)?;
+    let rows: Arc<[(String, String)]> = rows.into();
+    recent.keep(start, (), rows.clone(), Instant::now() + crate::recent::KEPT_FOR);
+    Ok(rows)
 }
 
 #[derive(Debug, thiserror::Error)]

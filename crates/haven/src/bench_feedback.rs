@@ -261,20 +261,21 @@ async fn dashboards(items: usize) -> anyhow::Result<()> {
                 raw.validate().map_err(|p| anyhow::anyhow!("{p:?}"))
             })
             .collect::<anyhow::Result<_>>()?;
-        let screened: Vec<_> = subs.iter().map(|s| haven_web::feedback::screen(&lexicon, s)).collect();
         let batch = subs
-            .iter()
-            .zip(&screened)
+            .into_iter()
             .enumerate()
-            .map(|(k, (s, (kind, seal)))| haven_store::feedback::NewFeedback {
-                submission: s,
-                sensitive_type: *kind,
-                seal: *seal,
-                channel_message_id: None,
-                // Spread over the last twelve months.
-                received_at: now - time::Duration::minutes(((done + k) % (365 * 24 * 60)) as i64),
-                recorded_by: Some(&actor),
-                levels: &levels,
+            .map(|(k, s)| {
+                let (sensitive_type, seal) = haven_web::feedback::screen(&lexicon, &s);
+                haven_store::feedback::NewFeedback {
+                    submission: s,
+                    sensitive_type,
+                    seal,
+                    channel_message_id: None,
+                    // Spread over the last twelve months.
+                    received_at: now - time::Duration::minutes(((done + k) % (365 * 24 * 60)) as i64),
+                    recorded_by: Some(actor.clone()),
+                    levels,
+                }
             })
             .collect();
         haven_store::feedback::record_all(&store, batch).await.map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -140,13 +140,13 @@ async fn seed_feedback(store: &Store, data_dir: &std::path::Path, password: &str
         let (sensitive_type, seal) = haven_web::feedback::screen(&lexicon, &submission);
         let by_agent = !matches!(channel, "web" | "sms" | "whatsapp");
         let new = haven_store::feedback::NewFeedback {
-            submission: &submission,
+            submission,
             sensitive_type,
             seal,
             channel_message_id: None,
             received_at: now - time::Duration::hours(7 * (DEMO_FEEDBACK.len() - i) as i64),
-            recorded_by: by_agent.then_some(&agent),
-            levels: &levels,
+            recorded_by: by_agent.then(|| agent.clone()),
+            levels,
         };
         let recorded = haven_store::feedback::record(store, new).await?;
         first = first.or(Some(recorded.id));

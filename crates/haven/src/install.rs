@@ -83,7 +83,7 @@ pub async fn rotate_keys(store: Store, loc: &Location) -> anyhow::Result<(u32, u
     let mut ring = (*store.keys).clone();
     let id = ring.rotate();
     ring.save_file(&loc.key_file, passphrase().as_deref())?;
-    let rotated = Store { pool: store.pool.clone(), keys: std::sync::Arc::new(ring) };
+    let rotated = Store::new(store.pool.clone(), ring);
     let count = haven_store::rekey::reencrypt_all(&rotated, &Actor::system("cli")).await?;
     Ok((id, count))
 }

@@ -424,7 +424,9 @@ pub async fn decide_seal(
                 )
                 .bind(&narrative).bind(&contact_enc).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected())
             })?;
-            insert_terms(&mut tx, id, &store.keys.name_tokens(TERM_PURPOSE, &content.narrative)).await?;
+            let tokens = store.keys.name_tokens(TERM_PURPOSE, &content.narrative);
+            let terms: Vec<(Uuid, &[u8])> = tokens.iter().map(|t| (id, t.as_slice())).collect();
+            insert_terms(&mut tx, &terms).await?;
             rollups::unseal(&mut tx, id).await?;
             ("unsealed", "unsealed".to_owned())
         }

@@ -29,7 +29,7 @@ pub mod outbound;
 mod queue;
 pub mod rollups;
 
-pub use queue::{IntakeQueue, OwnedFeedback};
+pub use queue::IntakeQueue;
 
 const TABLE: &str = "feedback";
 const TERM_PURPOSE: &str = "feedback-text";
@@ -51,17 +51,18 @@ impl From<sqlx::Error> for RecordError {
 }
 
 /// Everything decided about an item before it is stored.
-pub struct NewFeedback<'a> {
-    pub submission: &'a Submission,
+#[derive(Debug, Clone)]
+pub struct NewFeedback {
+    pub submission: Submission,
     /// What was declared or what the keyword screen proposed.
     pub sensitive_type: Option<SensitiveType>,
     pub seal: Seal,
     /// The channel's own id of the message (Twilio MessageSid, WhatsApp wamid, gateway id).
-    pub channel_message_id: Option<&'a str>,
+    pub channel_message_id: Option<String>,
     pub received_at: OffsetDateTime,
     /// The agent or API user who typed it; `None` for the person themselves.
-    pub recorded_by: Option<&'a Actor>,
-    pub levels: &'a ServiceLevels,
+    pub recorded_by: Option<Actor>,
+    pub levels: ServiceLevels,
 }
 
 /// The answer to an intake: the item and whether this call created it.
@@ -160,9 +161,10 @@ async fn by_channel_message(store: &Store, channel: Channel, message: &str) -> R
 }
 
 /// An item ready to insert: everything computed, content encrypted or sealed.
-struct Prepared<'a> {
-    new: NewFeedback<'a>,
+struct Prepared {
+    new: NewFeedback,
     id: Uuid,
+    reference: ReferenceCode,
     location_path: Option<String>,
     narrative_enc: Option<Vec<u8>>,
     contact_enc: Option<Vec<u8>>,
@@ -172,8 +174,46 @@ struct Prepared<'a> {
     due: haven_core::feedback::Due,
 }
 
-async fn prepare<'a>(store: &Store, new: NewFeedback<'a>) -> Result<Prepared<'a>, RecordError> {
-    let s = new.submission;
+impl Prepared {
+    fn recorded(&self) -> Recorded {
+        let sealed = self.new.seal.is_sealed();
+        Recorded { id: self.id, reference: self.reference.as_str().to_owned(), created: true, sealed }
+    }
+
+    /// Where the item counts on the dashboards.
+    fn dims(&self) -> rollups::Dims<'_> {
+        let s = &self.new.submission;
+        rollups::Dims {
+            month: rollups::month_of(self.new.received_at),
+            channel: s.channel.code(),
+            category: s.category.as_deref().unwrap_or(""),
+            location_path: self.location_path.as_deref().unwrap_or(""),
+            agency: String::new(),
+            sex: s.sex.map(|x| x.code()).unwrap_or(""),
+            age_bracket: s.age_bracket.as_deref().unwrap_or(""),
+            disability: rollups::disability_key(s.disability),
+            sealed: self.new.seal.is_sealed(),
+        }
+    }
+
+    /// Its audit entry: who recorded it on which channel, never what it says.
+    fn event(&self) -> haven_core::audit::AuditEvent {
+        let (new, channel) = (&self.new, self.new.submission.channel.code());
+        let summary = if new.seal.is_sealed() {
+            format!("channel {channel}, {}", new.seal.code())
+        } else {
+            format!("channel {channel}")
+        };
+        let actor = match &new.recorded_by {
+            Some(actor) => actor.clone(),
+            None => Actor::system(&format!("channel:{channel}")),
+        };
+        actor.event(actions::FEEDBACK_RECORDED, "feedback", self.id.to_string()).summary(summary)
+    }
+}
+
+async fn prepare(store: &Store, new: NewFeedback) -> Result<Prepared, RecordError> {
+    let s = &new.submission;
     let location_path = match &s.location {
         None => None,
         Some(code) => {
@@ -181,7 +221,6 @@ async fn prepare<'a>(store: &Store, new: NewFeedback<'a>) -> Result<Prepared<'a>
         }
     };
     let id = Uuid::now_v7();
-    let row = id.to_string();
     let sealed = new.seal.is_sealed();
     let (narrative_enc, contact_enc, sealed_content, sealed_contact, terms) = if sealed {
         let recipient = crate::sealing::recipient(store).await?.ok_or(RecordError::SealingUnavailable)?;
@@ -201,155 +240,148 @@ async fn prepare<'a>(store: &Store, new: NewFeedback<'a>) -> Result<Prepared<'a>
             phone: s.contact_phone.clone(),
             safe_contact: s.safe_contact.clone(),
         };
-        let (narrative, contact_enc) = seal_under_field_key(store, &row, &s.text, &contact)?;
+        let (narrative, contact_enc) = seal_under_field_key(store, &id.to_string(), &s.text, &contact)?;
         (Some(narrative), contact_enc, None, None, store.keys.name_tokens(TERM_PURPOSE, &s.text))
     };
     let due = new.levels.due(new.received_at, s.criticality, sealed);
-    Ok(Prepared { new, id, location_path, narrative_enc, contact_enc, sealed_content, sealed_contact, terms, due })
+    let reference = new_reference();
+    Ok(Prepared {
+        new,
+        id,
+        reference,
+        location_path,
+        narrative_enc,
+        contact_enc,
+        sealed_content,
+        sealed_contact,
+        terms,
+        due,
+    })
 }
 
-/// Insert a prepared item, its search terms and its audit entry. False when the row was
-/// not inserted (a concurrent delivery of the same message, or a reference collision).
-async fn insert(tx: &mut Tx, store: &Store, p: &Prepared<'_>, reference: &ReferenceCode) -> Result<bool, StoreError> {
-    let (new, s) = (&p.new, p.new.submission);
-    let inserted = on_tx!(tx, c => {
-        sqlx::query(
-            "INSERT INTO feedback (id, reference, channel, channel_message_id, received_at, recorded_by, category,
-                sensitive_type, seal, criticality, priority, status, location_pcode, location_path, sex, age_bracket,
-                disability, language, consent_to_contact, has_contact, narrative_enc, contact_enc, sealed_content,
-                acknowledge_by, respond_by, refer_by, updated_at, sealed_contact)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-                $22, $23, $24, $25, $26, $27, $28)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(p.id)
-        .bind(reference.as_str())
-        .bind(s.channel.code())
-        .bind(new.channel_message_id)
-        .bind(new.received_at)
-        .bind(new.recorded_by.and_then(|a| a.id))
-        .bind(&s.category)
-        .bind(new.sensitive_type.map(|t| t.code()))
-        .bind(new.seal.code())
-        .bind(s.criticality.code())
-        .bind(i64::from(s.criticality.priority()))
-        .bind(Status::Received.code())
-        .bind(&s.location)
-        .bind(&p.location_path)
-        .bind(s.sex.map(|x| x.code()))
-        .bind(&s.age_bracket)
-        .bind(s.disability)
-        .bind(&s.language)
-        .bind(s.consent_to_contact)
-        .bind(s.has_contact())
-        .bind(&p.narrative_enc)
-        .bind(&p.contact_enc)
-        .bind(&p.sealed_content)
-        .bind(p.due.acknowledge_by)
-        .bind(p.due.respond_by)
-        .bind(p.due.refer_by)
-        .bind(now_utc())
-        .bind(&p.sealed_contact)
-        .execute(c).await.map(|r| r.rows_affected())
-    })?;
-    if inserted == 0 {
-        return Ok(false);
-    }
-    insert_terms(tx, p.id, &p.terms).await?;
-    let sealed = new.seal.is_sealed();
-    let dims = rollups::Dims {
-        month: rollups::month_of(new.received_at),
-        channel: s.channel.code(),
-        category: s.category.as_deref().unwrap_or(""),
-        location_path: p.location_path.as_deref().unwrap_or(""),
-        agency: String::new(),
-        sex: s.sex.map(|x| x.code()).unwrap_or(""),
-        age_bracket: s.age_bracket.as_deref().unwrap_or(""),
-        disability: rollups::disability_key(s.disability),
-        sealed,
-    };
-    rollups::count(tx, &dims, 1).await?;
-    let summary = format!(
-        "channel {}{}",
-        s.channel.code(),
-        if sealed { format!(", {}", new.seal.code()) } else { String::new() }
+/// Insert prepared items, their search terms, running totals and audit entries, with one
+/// statement per table. Returns whether each row went in: not when the channel delivered
+/// the message already (perhaps earlier in the same batch), or the reference collided.
+async fn insert_batch(tx: &mut Tx, store: &Store, items: &[Prepared]) -> Result<Vec<bool>, StoreError> {
+    let now = now_utc();
+    let affected = insert_rows!(
+        tx,
+        "INSERT INTO feedback (id, reference, channel, channel_message_id, received_at, recorded_by, category,
+            sensitive_type, seal, criticality, priority, status, location_pcode, location_path, sex, age_bracket,
+            disability, language, consent_to_contact, has_contact, narrative_enc, contact_enc, sealed_content,
+            acknowledge_by, respond_by, refer_by, updated_at, sealed_contact)",
+        "ON CONFLICT DO NOTHING",
+        items,
+        |p| [
+            p.id,
+            p.reference.as_str(),
+            p.new.submission.channel.code(),
+            p.new.channel_message_id.as_deref(),
+            p.new.received_at,
+            p.new.recorded_by.as_ref().and_then(|a| a.id),
+            p.new.submission.category.as_deref(),
+            p.new.sensitive_type.map(|t| t.code()),
+            p.new.seal.code(),
+            p.new.submission.criticality.code(),
+            i64::from(p.new.submission.criticality.priority()),
+            Status::Received.code(),
+            p.new.submission.location.as_deref(),
+            p.location_path.as_deref(),
+            p.new.submission.sex.map(|x| x.code()),
+            p.new.submission.age_bracket.as_deref(),
+            p.new.submission.disability,
+            p.new.submission.language.as_deref(),
+            p.new.submission.consent_to_contact,
+            p.new.submission.has_contact(),
+            p.narrative_enc.as_deref(),
+            p.contact_enc.as_deref(),
+            p.sealed_content.as_deref(),
+            p.due.acknowledge_by,
+            p.due.respond_by,
+            p.due.refer_by,
+            now,
+            p.sealed_contact.as_deref(),
+        ]
     );
-    let actor = new.recorded_by.cloned().unwrap_or_else(|| Actor::system(&format!("channel:{}", s.channel.code())));
-    let event = actor.event(actions::FEEDBACK_RECORDED, "feedback", p.id.to_string()).summary(summary);
-    audit::append(tx, &store.keys, &event).await?;
-    Ok(true)
+    let inserted = if affected as usize == items.len() { vec![true; items.len()] } else { present(tx, items).await? };
+    let stored: Vec<&Prepared> = items.iter().zip(&inserted).filter(|(_, i)| **i).map(|(p, _)| p).collect();
+    let terms: Vec<(Uuid, &[u8])> = stored.iter().flat_map(|p| p.terms.iter().map(|t| (p.id, t.as_slice()))).collect();
+    insert_terms(tx, &terms).await?;
+    let counts: Vec<_> = stored.iter().map(|p| (p.dims(), 1)).collect();
+    rollups::count(tx, &counts).await?;
+    let events: Vec<_> = stored.iter().map(|p| p.event()).collect();
+    audit::append_all(tx, &store.keys, &events).await?;
+    Ok(inserted)
+}
+
+/// Index items by the keyed tokens of their words: (item, token).
+async fn insert_terms(tx: &mut Tx, terms: &[(Uuid, &[u8])]) -> Result<(), StoreError> {
+    insert_rows!(tx, "INSERT INTO feedback_terms (feedback_id, token)", "ON CONFLICT DO NOTHING", terms, |t| [
+        t.0, t.1
+    ]);
+    Ok(())
+}
+
+/// Which of `items` have their row in the table (after an insert that skipped some).
+async fn present(tx: &mut Tx, items: &[Prepared]) -> Result<Vec<bool>, StoreError> {
+    let mut out = Vec::with_capacity(items.len());
+    for p in items {
+        let (n,): (i64,) = on_tx!(tx, c => {
+            sqlx::query_as("SELECT COUNT(*) FROM feedback WHERE id = $1").bind(p.id).fetch_one(&mut *c).await
+        })?;
+        out.push(n > 0);
+    }
+    Ok(out)
+}
+
+/// The item already stored for the channel's message, if the channel delivered it before.
+async fn redelivered(store: &Store, new: &NewFeedback) -> Result<Option<Recorded>, StoreError> {
+    match &new.channel_message_id {
+        Some(message) => by_channel_message(store, new.submission.channel, message).await,
+        None => Ok(None),
+    }
 }
 
 /// Store one item with its audit entry, in one transaction committed before returning.
-pub async fn record(store: &Store, new: NewFeedback<'_>) -> Result<Recorded, RecordError> {
-    if let Some(message) = new.channel_message_id
-        && let Some(existing) = by_channel_message(store, new.submission.channel, message).await?
-    {
+pub async fn record(store: &Store, new: NewFeedback) -> Result<Recorded, RecordError> {
+    if let Some(existing) = redelivered(store, &new).await? {
         return Ok(existing);
     }
-    let (channel, message) = (new.submission.channel, new.channel_message_id);
-    let prepared = prepare(store, new).await?;
+    record_prepared(store, prepare(store, new).await?).await
+}
+
+/// [`record`] for a prepared item: its own transaction, a new reference on a collision.
+async fn record_prepared(store: &Store, mut prepared: Prepared) -> Result<Recorded, RecordError> {
     for _ in 0..3 {
-        let reference = new_reference();
         let mut tx = store.pool.begin().await?;
-        if insert(&mut tx, store, &prepared, &reference).await? {
+        if insert_batch(&mut tx, store, std::slice::from_ref(&prepared)).await?[0] {
             tx.commit().await?;
-            let sealed = prepared.new.seal.is_sealed();
-            return Ok(Recorded { id: prepared.id, reference: reference.as_str().to_owned(), created: true, sealed });
+            return Ok(prepared.recorded());
         }
         drop(tx);
         // Either the channel delivered this message concurrently, or the reference
         // collided (one chance in 2^60 per pair): tell them apart.
-        if let Some(message) = message
-            && let Some(existing) = by_channel_message(store, channel, message).await?
-        {
+        if let Some(existing) = redelivered(store, &prepared.new).await? {
             return Ok(existing);
         }
+        prepared.reference = new_reference();
     }
     Err(StoreError::Conflict("feedback reference".into()).into())
 }
 
 /// Store several items in one transaction: all of them, or none (imports).
-pub async fn record_all(store: &Store, items: Vec<NewFeedback<'_>>) -> Result<Vec<Recorded>, RecordError> {
+pub async fn record_all(store: &Store, items: Vec<NewFeedback>) -> Result<Vec<Recorded>, RecordError> {
     let mut prepared = Vec::with_capacity(items.len());
     for new in items {
         prepared.push(prepare(store, new).await?);
     }
     let mut tx = store.pool.begin().await?;
-    let mut out = Vec::with_capacity(prepared.len());
-    for p in &prepared {
-        let reference = new_reference();
-        if !insert(&mut tx, store, p, &reference).await? {
-            // Rolled back with the transaction: nothing of the file is kept.
-            return Err(StoreError::Conflict("feedback reference".into()).into());
-        }
-        out.push(Recorded {
-            id: p.id,
-            reference: reference.as_str().to_owned(),
-            created: true,
-            sealed: p.new.seal.is_sealed(),
-        });
+    if insert_batch(&mut tx, store, &prepared).await?.contains(&false) {
+        // Rolled back with the transaction: nothing of the file is kept.
+        return Err(StoreError::Conflict("feedback reference".into()).into());
     }
     tx.commit().await?;
-    Ok(out)
-}
-
-async fn insert_terms(tx: &mut Tx, id: Uuid, terms: &[Vec<u8>]) -> Result<(), StoreError> {
-    if terms.is_empty() {
-        return Ok(());
-    }
-    // One statement for all the words: each statement is a round trip to the database.
-    let values: Vec<String> = (0..terms.len()).map(|i| format!("($1, ${})", i + 2)).collect();
-    let sql =
-        format!("INSERT INTO feedback_terms (feedback_id, token) VALUES {} ON CONFLICT DO NOTHING", values.join(", "));
-    on_tx!(tx, c => {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id);
-        for token in terms {
-            q = q.bind(token);
-        }
-        q.execute(c).await.map(|r| r.rows_affected())
-    })?;
-    Ok(())
+    Ok(prepared.iter().map(Prepared::recorded).collect())
 }
 
 /// One item as lists show it: no narrative, no contact details.

@@ -1,5 +1,7 @@
 //! Running totals behind the dashboards, kept current in the transaction of each change.
 
+use std::collections::BTreeMap;
+
 use haven_core::authz::Access;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -12,6 +14,7 @@ pub fn month_of(t: OffsetDateTime) -> String {
 }
 
 /// The breakdown keys of one item.
+#[derive(Clone)]
 pub struct Dims<'a> {
     pub month: String,
     pub channel: &'a str,
@@ -28,29 +31,38 @@ pub fn agency_key(agency: Option<Uuid>) -> String {
     agency.map(|a| a.to_string()).unwrap_or_default()
 }
 
-/// Add `delta` items to the volume counts of every breakdown.
-pub async fn count(tx: &mut Tx, d: &Dims<'_>, delta: i64) -> Result<(), StoreError> {
-    let keys = [
-        ("channel", d.channel),
-        ("category", d.category),
-        ("sex", d.sex),
-        ("age_bracket", d.age_bracket),
-        ("disability", d.disability),
-    ];
-    // One statement for the five cells (distinct keys, so one upsert never meets a row twice).
-    let sql = "INSERT INTO feedback_counts (month, dimension, key, location_path, agency, sealed, n)
-         VALUES ($1, $2, $3, $4, $5, $6, $7), ($1, $8, $9, $4, $5, $6, $7), ($1, $10, $11, $4, $5, $6, $7),
-                ($1, $12, $13, $4, $5, $6, $7), ($1, $14, $15, $4, $5, $6, $7)
-         ON CONFLICT (dimension, month, key, location_path, agency, sealed)
-         DO UPDATE SET n = feedback_counts.n + excluded.n";
-    on_tx!(tx, c => {
-        let mut q = sqlx::query(sql)
-            .bind(&d.month).bind(keys[0].0).bind(keys[0].1).bind(d.location_path).bind(&d.agency).bind(d.sealed).bind(delta);
-        for (dimension, key) in &keys[1..] {
-            q = q.bind(*dimension).bind(*key);
+impl Dims<'_> {
+    /// The cells of every breakdown this item counts in: (dimension, key).
+    fn cells(&self) -> [(&'static str, &str); 5] {
+        [
+            ("channel", self.channel),
+            ("category", self.category),
+            ("sex", self.sex),
+            ("age_bracket", self.age_bracket),
+            ("disability", self.disability),
+        ]
+    }
+}
+
+/// Add each item's `delta` to the volume counts of every breakdown it counts in, with one
+/// statement: the changes are summed per cell first (an upsert may meet a row only once,
+/// and cells in key order keep concurrent writers from deadlocking).
+pub async fn count(tx: &mut Tx, changes: &[(Dims<'_>, i64)]) -> Result<(), StoreError> {
+    type Cell<'a> = (&'a str, &'static str, &'a str, &'a str, &'a str, bool);
+    let mut cells: BTreeMap<Cell<'_>, i64> = BTreeMap::new();
+    for (d, delta) in changes {
+        for (dimension, key) in d.cells() {
+            *cells.entry((&d.month, dimension, key, d.location_path, &d.agency, d.sealed)).or_default() += delta;
         }
-        q.execute(c).await.map(|r| r.rows_affected())
-    })?;
+    }
+    let rows: Vec<(Cell<'_>, i64)> = cells.into_iter().collect();
+    insert_rows!(
+        tx,
+        "INSERT INTO feedback_counts (month, dimension, key, location_path, agency, sealed, n)",
+        "ON CONFLICT (dimension, month, key, location_path, agency, sealed) DO UPDATE SET n = feedback_counts.n + excluded.n",
+        rows,
+        |r| [r.0.0, r.0.1, r.0.2, r.0.3, r.0.4, r.0.5, r.1]
+    );
     Ok(())
 }
 
@@ -129,7 +141,7 @@ pub async fn unseal(tx: &mut Tx, id: Uuid) -> Result<(), StoreError> {
         .bind(id).fetch_one(&mut *c).await
     })?;
     let disability = disability_key(r.7);
-    let mut d = Dims {
+    let d = Dims {
         month: month_of(r.0),
         channel: &r.1,
         category: r.2.as_deref().unwrap_or(""),
@@ -140,9 +152,8 @@ pub async fn unseal(tx: &mut Tx, id: Uuid) -> Result<(), StoreError> {
         disability,
         sealed: true,
     };
-    count(tx, &d, -1).await?;
-    d.sealed = false;
-    count(tx, &d, 1).await
+    let open = Dims { sealed: false, ..d.clone() };
+    count(tx, &[(d, -1), (open, 1)]).await
 }
 
 pub fn disability_key(d: Option<bool>) -> &'static str {

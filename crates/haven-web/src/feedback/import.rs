@@ -56,13 +56,13 @@ pub async fn import_file(
         .iter()
         .zip(&screened)
         .map(|(r, (sensitive_type, seal))| NewFeedback {
-            submission: &r.submission,
+            submission: r.submission.clone(),
             sensitive_type: *sensitive_type,
             seal: *seal,
             channel_message_id: None,
             received_at: r.received_at.unwrap_or(now),
-            recorded_by: Some(actor),
-            levels: &levels,
+            recorded_by: Some(actor.clone()),
+            levels,
         })
         .collect();
     let recorded = store::record_all(store, items).await.map_err(|e| match e {

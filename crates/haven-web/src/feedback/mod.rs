@@ -18,7 +18,7 @@ use haven_core::feedback::{
     LoopClosing, RawSubmission, ReferralKind, Satisfaction, Seal, SensitiveType, ServiceLevels, Status, Step,
 };
 use haven_store::feedback::lifecycle::{ActError, SealDecision, StepInput, close_step};
-use haven_store::feedback::{self as store, OwnedFeedback, RecordError, Recorded};
+use haven_store::feedback::{self as store, NewFeedback, RecordError, Recorded};
 use haven_store::identity::Actor;
 use uuid::Uuid;
 
@@ -60,7 +60,7 @@ pub async fn intake_at(
     // Kept only until the focal points are told: a report naming one of them goes to the others.
     let routing_text = (seal != Seal::Open).then(|| submission.text.clone());
     let levels = service_levels(&state.store).await?;
-    let item = OwnedFeedback {
+    let item = NewFeedback {
         submission,
         sensitive_type,
         seal,

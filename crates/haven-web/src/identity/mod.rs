@@ -102,13 +102,12 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 async fn from_token(state: &AppState, token: &str) -> Result<Option<Identity>, WebError> {
     let Some(auth) = users::authenticate_token(&state.store, token).await? else { return Ok(None) };
     let principal = auth.principal;
-    let Some(record) = users::login_record_by_id(&state.store, principal.user_id).await? else { return Ok(None) };
     let office_key = auth.office_key.filter(|_| principal.has_role(Role::PseaFocalPoint)).map(std::sync::Arc::new);
     Ok(Some(Identity {
         principal,
-        username: record.username,
+        username: auth.username,
         session: None,
-        preferred_lang: record.preferred_lang,
+        preferred_lang: auth.preferred_lang,
         office_key,
     }))
 }

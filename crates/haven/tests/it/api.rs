@@ -13,12 +13,18 @@ async fn token_for(app: &TestApp, username: &str) -> (uuid::Uuid, String) {
     (id, token)
 }
 
+/// A server with one M&E officer, `mande`, and a token of theirs.
+async fn officer_with_token(engine: Engine) -> (TestApp, uuid::Uuid, String) {
+    let app = spawn(engine, true).await;
+    app.add_user("mande", &[Role::MeOfficer]).await;
+    let (id, token) = token_for(&app, "mande").await;
+    (app, id, token)
+}
+
 #[tokio::test]
 async fn tokens_authenticate_until_revoked() {
     for engine in engines() {
-        let app = spawn(engine, true).await;
-        app.add_user("mande", &[Role::MeOfficer]).await;
-        let (id, token) = token_for(&app, "mande").await;
+        let (app, id, token) = officer_with_token(engine).await;
         let c = reqwest::Client::new();
         let r = c.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
         assert_eq!(r.status().as_u16(), 200);
@@ -34,6 +40,47 @@ async fn tokens_authenticate_until_revoked() {
         assert_eq!(body["error"]["code"], "not-authenticated");
         let tampered = format!("{}x", &token[..token.len() - 1]);
         assert_eq!(c.get(app.url("/api/v1/me")).bearer_auth(tampered).send().await.unwrap().status().as_u16(), 401);
+    }
+}
+
+/// The roles `/api/v1/me` reports for a token, or the status when it is refused.
+async fn roles_seen(app: &TestApp, token: &str) -> Result<serde_json::Value, u16> {
+    let r = reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth(token).send().await.unwrap();
+    match r.status().as_u16() {
+        200 => Ok(r.json::<serde_json::Value>().await.unwrap()["roles"].clone()),
+        status => Err(status),
+    }
+}
+
+#[tokio::test]
+async fn role_changes_and_disabling_apply_to_tokens_at_once() {
+    for engine in engines() {
+        let (app, id, token) = officer_with_token(engine).await;
+        let admin = Actor::system("test");
+        // Each check below follows one that left the token's answer kept for a moment.
+        assert_eq!(roles_seen(&app, &token).await, Ok(serde_json::json!(["me-officer"])));
+        users::revoke_role(&app.store, &admin, id, Role::MeOfficer).await.unwrap();
+        assert_eq!(roles_seen(&app, &token).await, Ok(serde_json::json!([])));
+        let grant = haven_core::authz::RoleGrant { role: Role::Viewer, agency: None, location: None };
+        users::grant_role(&app.store, &admin, id, &grant).await.unwrap();
+        assert_eq!(roles_seen(&app, &token).await, Ok(serde_json::json!(["viewer"])));
+        users::set_disabled(&app.store, &admin, id, true).await.unwrap();
+        assert_eq!(roles_seen(&app, &token).await, Err(401));
+    }
+}
+
+#[tokio::test]
+async fn a_token_revoked_by_another_process_stops_working_within_the_kept_time() {
+    for engine in engines() {
+        let (app, _, token) = officer_with_token(engine).await;
+        assert!(roles_seen(&app, &token).await.is_ok());
+        // As `haven` on the command line would: the server is not told.
+        haven_store::on_pool!(&app.store.pool, p => {
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1").bind(haven_store::now_utc()).execute(p).await.map(|_| ())
+        })
+        .unwrap();
+        tokio::time::sleep(haven_store::recent::KEPT_FOR + std::time::Duration::from_millis(100)).await;
+        assert_eq!(roles_seen(&app, &token).await, Err(401));
     }
 }
 

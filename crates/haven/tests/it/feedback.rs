@@ -334,7 +334,7 @@ async fn feedback_and_the_office_key_survive_a_copy_to_postgresql() {
     let target = database(Engine::Postgres).await;
     let report = haven_store::copy::copy_all(&app.store, &target.pool).await.unwrap();
     assert!(report.rows.contains(&("feedback", 2)), "{:?}", report.rows);
-    let copied = haven_store::Store { pool: target.pool.clone(), keys: app.store.keys.clone() };
+    let copied = haven_store::Store::new(target.pool.clone(), app.store.keys.clone());
     let psea = users::user_id_by_username(&copied, "psea").await.unwrap();
     let key = haven_store::sealing::unlock_with_password(&copied, psea, PASSWORD).await.unwrap().expect("wrap copied");
     let access = haven_core::authz::decide(
@@ -1014,4 +1014,145 @@ async fn csv_for(app: &TestApp, token: &str) -> Vec<u8> {
         .await
         .unwrap();
     r.bytes().await.unwrap().to_vec()
+}
+
+/// The hours between an item's receipt and its acknowledgement deadline, as stored.
+async fn hours_to_acknowledge(app: &TestApp, id: &str) -> i64 {
+    let id = uuid::Uuid::parse_str(id).unwrap();
+    let (received, due): (time::OffsetDateTime, time::OffsetDateTime) = haven_store::on_pool!(&app.store.pool, p => {
+        sqlx::query_as("SELECT received_at, acknowledge_by FROM feedback WHERE id = $1").bind(id).fetch_one(p).await
+    })
+    .unwrap();
+    (due - received).whole_hours()
+}
+
+#[tokio::test]
+async fn a_saved_service_level_applies_to_the_next_submission() {
+    for engine in engines() {
+        let app = feedback_app(engine, false).await;
+        let agent = token(&app, "agent", false).await;
+        let body = json!({"text": OPEN_TEXT, "channel": "hotline"});
+        let (status, before) = post(&app, Some(&agent), "/api/v1/feedback", body.clone()).await;
+        assert_eq!(status, 201);
+        assert_eq!(hours_to_acknowledge(&app, before["id"].as_str().unwrap()).await, 24);
+        // The settings the intake read are kept for a moment; saving one drops them.
+        haven_store::settings::set(&app.store, &Actor::system("test"), "feedback.acknowledge_hours", "2")
+            .await
+            .unwrap();
+        let (status, after) = post(&app, Some(&agent), "/api/v1/feedback", body).await;
+        assert_eq!(status, 201);
+        assert_eq!(hours_to_acknowledge(&app, after["id"].as_str().unwrap()).await, 2);
+    }
+}
+
+/// Make the database refuse feedback of category `test-refused`, as it would a row that
+/// breaks a constraint.
+async fn refuse_marked_items(app: &TestApp) {
+    let statements: &[&str] = match app.engine {
+        Engine::Sqlite => &["CREATE TRIGGER refuse_marked BEFORE INSERT ON feedback WHEN NEW.category = 'test-refused'
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"],
+        Engine::Postgres => &[
+            "CREATE FUNCTION refuse_marked() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                 IF NEW.category = 'test-refused' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+                 RETURN NEW; END $$",
+            "CREATE TRIGGER refuse_marked BEFORE INSERT ON feedback FOR EACH ROW EXECUTE FUNCTION refuse_marked()",
+        ],
+    };
+    for sql in statements {
+        haven_store::on_pool!(&app.store.pool, p => sqlx::query(*sql).execute(p).await.map(|_| ())).unwrap();
+    }
+}
+
+fn new_item(text: &str, category: Option<&str>, message: Option<&str>) -> haven_store::feedback::NewFeedback {
+    let raw = haven_core::feedback::RawSubmission {
+        text: Some(text.into()),
+        channel: Some("sms".into()),
+        ..Default::default()
+    };
+    let mut submission = raw.validate().unwrap();
+    submission.category = category.map(str::to_owned);
+    haven_store::feedback::NewFeedback {
+        submission,
+        sensitive_type: None,
+        seal: haven_core::feedback::Seal::Open,
+        channel_message_id: message.map(str::to_owned),
+        received_at: haven_store::now_utc(),
+        recorded_by: None,
+        levels: Default::default(),
+    }
+}
+
+/// Queue `items` at once (they reach the writer together) and collect the answers in order.
+async fn record_together(
+    queue: &haven_store::feedback::IntakeQueue,
+    items: Vec<haven_store::feedback::NewFeedback>,
+) -> Vec<Result<haven_store::feedback::Recorded, String>> {
+    let tasks: Vec<_> = items
+        .into_iter()
+        .map(|item| {
+            let queue = queue.clone();
+            tokio::spawn(async move { queue.record(item).await.map_err(|e| e.to_string()) })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+async fn count_where(app: &TestApp, sql: &'static str) -> i64 {
+    let (n,): (i64,) = haven_store::on_pool!(&app.store.pool, p => sqlx::query_as(sql).fetch_one(p).await).unwrap();
+    n
+}
+
+#[tokio::test]
+async fn an_item_the_database_refuses_fails_alone_and_its_batch_is_stored() {
+    for engine in engines() {
+        let app = feedback_app(engine, false).await;
+        refuse_marked_items(&app).await;
+        let queue = haven_store::feedback::IntakeQueue::start(app.store.clone());
+        // Items queued together are committed together: their audit entries share one time.
+        let together = (0..5).map(|i| new_item(&format!("Tap {i} is broken"), None, None)).collect();
+        assert!(record_together(&queue, together).await.iter().all(Result::is_ok));
+        let batches = "SELECT COUNT(DISTINCT at) FROM audit_log WHERE action = 'feedback.recorded'";
+        assert_eq!(count_where(&app, batches).await, 1, "one batch");
+        let items = (0..20)
+            .map(|i| new_item(&format!("Distribution point {i} opened late"), (i == 7).then_some("test-refused"), None))
+            .collect();
+        let results = record_together(&queue, items).await;
+        for (i, result) in results.iter().enumerate() {
+            match result {
+                Err(e) => assert!(i == 7 && e.contains("refused by the test"), "item {i}: {e}"),
+                Ok(recorded) => assert!(i != 7 && recorded.created, "item {i}"),
+            }
+        }
+        assert_eq!(count_rows(&app).await, 5 + 19);
+        let recorded = "SELECT COUNT(*) FROM audit_log WHERE action = 'feedback.recorded'";
+        assert_eq!(count_where(&app, recorded).await, 5 + 19);
+        let counted = "SELECT CAST(SUM(n) AS BIGINT) FROM feedback_counts WHERE dimension = 'channel'";
+        assert_eq!(count_where(&app, counted).await, 5 + 19);
+        let verified = haven_store::audit::verify(&app.store.pool, &app.store.keys, None).await.unwrap();
+        assert!(verified.is_ok(), "{verified:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_message_delivered_twice_at_once_is_stored_once() {
+    for engine in engines() {
+        let app = feedback_app(engine, false).await;
+        let queue = haven_store::feedback::IntakeQueue::start(app.store.clone());
+        let items = (0..6)
+            .map(|i| new_item("The tap at the clinic is broken", None, Some(if i % 2 == 0 { "rp-1" } else { "rp-2" })))
+            .collect();
+        let results: Vec<_> = record_together(&queue, items).await.into_iter().map(Result::unwrap).collect();
+        for message in [0, 1] {
+            let same: Vec<_> = results.iter().skip(message).step_by(2).collect();
+            assert!(same.iter().all(|r| r.id == same[0].id && r.reference == same[0].reference));
+            assert_eq!(same.iter().filter(|r| r.created).count(), 1, "one delivery created it");
+        }
+        assert_eq!(count_rows(&app).await, 2);
+        let recorded = "SELECT COUNT(*) FROM audit_log WHERE action = 'feedback.recorded'";
+        assert_eq!(count_where(&app, recorded).await, 2);
+    }
 }
