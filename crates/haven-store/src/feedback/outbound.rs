@@ -24,73 +24,78 @@ pub struct Overdue {
     pub assigned_to: Option<Uuid>,
 }
 
-type DeadlineRow = (
-    Uuid,
-    String,
-    String,
-    Option<Uuid>,
-    Option<Uuid>,
-    OffsetDateTime,
-    Option<OffsetDateTime>,
-    OffsetDateTime,
-    Option<OffsetDateTime>,
-    Option<OffsetDateTime>,
-    Option<OffsetDateTime>,
-);
+/// An open item's deadlines, and whether each was escalated already (one query, no per-item
+/// look-ups).
+#[derive(sqlx::FromRow)]
+struct DeadlineRow {
+    id: Uuid,
+    status: String,
+    seal: String,
+    agency_id: Option<Uuid>,
+    assigned_to: Option<Uuid>,
+    acknowledge_by: OffsetDateTime,
+    acknowledged_at: Option<OffsetDateTime>,
+    respond_by: OffsetDateTime,
+    responded_at: Option<OffsetDateTime>,
+    refer_by: Option<OffsetDateTime>,
+    referred_at: Option<OffsetDateTime>,
+    acknowledge_escalated: bool,
+    respond_escalated: bool,
+    refer_escalated: bool,
+}
 
 /// Up to `limit` missed deadlines not yet escalated, oldest items first.
 pub async fn overdue(store: &Store, now: OffsetDateTime, limit: i64) -> Result<Vec<Overdue>, StoreError> {
     let rows: Vec<DeadlineRow> = on_pool!(&store.pool, p => {
         sqlx::query_as(
-            "SELECT f.id, f.status, f.seal, f.agency_id, f.assigned_to, f.acknowledge_by, f.acknowledged_at,
-                f.respond_by, f.responded_at, f.refer_by, f.referred_at
-             FROM feedback f WHERE f.status <> 'closed' AND (
-                (f.acknowledged_at IS NULL AND f.acknowledge_by < $1 AND NOT EXISTS (SELECT 1 FROM feedback_escalations e
-                    WHERE e.feedback_id = f.id AND e.deadline = 'acknowledge' AND e.due_at = f.acknowledge_by))
-                OR (f.responded_at IS NULL AND f.respond_by < $1 AND NOT EXISTS (SELECT 1 FROM feedback_escalations e
-                    WHERE e.feedback_id = f.id AND e.deadline = 'respond' AND e.due_at = f.respond_by))
-                OR (f.referred_at IS NULL AND f.refer_by < $1 AND NOT EXISTS (SELECT 1 FROM feedback_escalations e
-                    WHERE e.feedback_id = f.id AND e.deadline = 'refer' AND e.due_at = f.refer_by)))
-             ORDER BY f.received_at LIMIT $2",
+            "SELECT * FROM (SELECT f.id, f.status, f.seal, f.agency_id, f.assigned_to, f.acknowledge_by,
+                f.acknowledged_at, f.respond_by, f.responded_at, f.refer_by, f.referred_at, f.received_at,
+                EXISTS (SELECT 1 FROM feedback_escalations e WHERE e.feedback_id = f.id AND e.deadline = 'acknowledge'
+                    AND e.due_at = f.acknowledge_by) AS acknowledge_escalated,
+                EXISTS (SELECT 1 FROM feedback_escalations e WHERE e.feedback_id = f.id AND e.deadline = 'respond'
+                    AND e.due_at = f.respond_by) AS respond_escalated,
+                EXISTS (SELECT 1 FROM feedback_escalations e WHERE e.feedback_id = f.id AND e.deadline = 'refer'
+                    AND e.due_at = f.refer_by) AS refer_escalated
+             FROM feedback f WHERE f.status <> 'closed') x
+             WHERE (acknowledged_at IS NULL AND acknowledge_by < $1 AND NOT acknowledge_escalated)
+                OR (responded_at IS NULL AND respond_by < $1 AND NOT respond_escalated)
+                OR (referred_at IS NULL AND refer_by < $1 AND NOT refer_escalated)
+             ORDER BY received_at LIMIT $2",
         )
         .bind(now)
         .bind(limit)
         .fetch_all(p)
         .await
     })?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
-    let done = escalated(store, &ids).await?;
     let mut out = Vec::new();
     for r in rows {
         let state = DeadlineState {
-            status: Status::from_code(&r.1).unwrap_or(Status::Received),
-            acknowledge_by: r.5,
-            acknowledged_at: r.6,
-            respond_by: r.7,
-            responded_at: r.8,
-            refer_by: r.9,
-            referred_at: r.10,
+            status: Status::from_code(&r.status).unwrap_or(Status::Received),
+            acknowledge_by: r.acknowledge_by,
+            acknowledged_at: r.acknowledged_at,
+            respond_by: r.respond_by,
+            responded_at: r.responded_at,
+            refer_by: r.refer_by,
+            referred_at: r.referred_at,
         };
-        let sealed = Seal::from_code(&r.2).is_none_or(Seal::is_sealed);
+        let sealed = Seal::from_code(&r.seal).is_none_or(Seal::is_sealed);
         for (deadline, due_at) in missed(&state, now) {
-            if !done.contains(&(r.0, deadline.code().to_owned(), due_at)) {
-                out.push(Overdue { id: r.0, deadline, due_at, sealed, agency_id: r.3, assigned_to: r.4 });
+            let escalated = match deadline {
+                Deadline::Acknowledge => r.acknowledge_escalated,
+                Deadline::Respond => r.respond_escalated,
+                Deadline::Refer => r.refer_escalated,
+            };
+            if !escalated {
+                out.push(Overdue {
+                    id: r.id,
+                    deadline,
+                    due_at,
+                    sealed,
+                    agency_id: r.agency_id,
+                    assigned_to: r.assigned_to,
+                });
             }
         }
-    }
-    Ok(out)
-}
-
-async fn escalated(store: &Store, ids: &[Uuid]) -> Result<Vec<(Uuid, String, OffsetDateTime)>, StoreError> {
-    let mut out = Vec::new();
-    for id in ids {
-        let rows: Vec<(Uuid, String, OffsetDateTime)> = on_pool!(&store.pool, p => {
-            sqlx::query_as("SELECT feedback_id, deadline, due_at FROM feedback_escalations WHERE feedback_id = $1")
-                .bind(id)
-                .fetch_all(p)
-                .await
-        })?;
-        out.extend(rows);
     }
     Ok(out)
 }
