@@ -21,6 +21,7 @@ role-feedback-agent = موظف التغذية الراجعة (مكتب المس�
 role-psea-focal-point = جهة التنسيق للحماية من الاستغلال والانتهاك الجنسيين
 role-me-officer = موظف الرصد والتقييم
 role-viewer = مطّلع
+role-headquarters-reviewer = مراجِع في المقر الرئيسي
 
 ## الأخطاء
 error-title = حدث خطأ ما
@@ -148,6 +149,10 @@ catalog-kind-action-types = أنواع إجراءات الحماية
 catalog-kind-pillars = الركائز التشغيلية (PiHA)
 catalog-kind-age-brackets = الفئات العمرية
 catalog-kind-feedback-typology = تصنيف الملاحظات (الاتحاد الدولي)
+catalog-kind-checklist = قائمة مراجعة الحماية (دورة المشروع)
+catalog-kind-pm-indicators = مؤشرات تعميم الحماية
+catalog-kind-safety-audit-domains = مجالات تدقيق السلامة
+catalog-kind-safety-audit-items = أسئلة تدقيق السلامة
 catalog-kind-locations = المواقع
 
 ## المستخدمون

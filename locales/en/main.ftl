@@ -21,6 +21,7 @@ role-feedback-agent = Feedback agent (help desk, hotline)
 role-psea-focal-point = PSEA focal point
 role-me-officer = M&E officer
 role-viewer = Viewer
+role-headquarters-reviewer = Headquarters reviewer
 
 ## Errors
 error-title = Something went wrong
@@ -148,6 +149,10 @@ catalog-kind-action-types = Types of protection action
 catalog-kind-pillars = Operational pillars (PiHA)
 catalog-kind-age-brackets = Age brackets
 catalog-kind-feedback-typology = Feedback typology (IFRC)
+catalog-kind-checklist = Protection checklist (project cycle)
+catalog-kind-pm-indicators = Protection mainstreaming indicators
+catalog-kind-safety-audit-domains = Safety audit domains
+catalog-kind-safety-audit-items = Safety audit questions
 catalog-kind-locations = Locations
 
 ## Users

@@ -21,6 +21,7 @@ role-feedback-agent = Agent de retour d'information (guichet, ligne d'assistance
 role-psea-focal-point = Point focal PSEA
 role-me-officer = Chargé de suivi et évaluation
 role-viewer = Lecteur
+role-headquarters-reviewer = Réviseur au siège
 
 ## Erreurs
 error-title = Un problème est survenu
@@ -148,6 +149,10 @@ catalog-kind-action-types = Types d'action de protection
 catalog-kind-pillars = Piliers opérationnels (PiHA)
 catalog-kind-age-brackets = Tranches d'âge
 catalog-kind-feedback-typology = Typologie des retours (FICR)
+catalog-kind-checklist = Liste de contrôle de la protection (cycle de projet)
+catalog-kind-pm-indicators = Indicateurs d'intégration de la protection
+catalog-kind-safety-audit-domains = Domaines de l'audit de sécurité
+catalog-kind-safety-audit-items = Questions de l'audit de sécurité
 catalog-kind-locations = Lieux
 
 ## Utilisateurs

@@ -148,7 +148,7 @@ pub async fn versions(store: &Store) -> Result<Vec<VersionRecord>, StoreError> {
 }
 
 /// The reference data shipped with this build (the repository's `catalog/` folder).
-pub const SHIPPED: [(&str, &str); 9] = [
+pub const SHIPPED: [(&str, &str); 13] = [
     ("principles.toml", include_str!("../../../catalog/principles.toml")),
     ("phases.toml", include_str!("../../../catalog/phases.toml")),
     ("sectors.toml", include_str!("../../../catalog/sectors.toml")),
@@ -158,6 +158,10 @@ pub const SHIPPED: [(&str, &str); 9] = [
     ("pillars.toml", include_str!("../../../catalog/pillars.toml")),
     ("age-brackets.toml", include_str!("../../../catalog/age-brackets.toml")),
     ("feedback-typology.toml", include_str!("../../../catalog/feedback-typology.toml")),
+    ("checklist.toml", include_str!("../../../catalog/checklist.toml")),
+    ("pm-indicators.toml", include_str!("../../../catalog/pm-indicators.toml")),
+    ("safety-audit-domains.toml", include_str!("../../../catalog/safety-audit-domains.toml")),
+    ("safety-audit-items.toml", include_str!("../../../catalog/safety-audit-items.toml")),
 ];
 
 /// Load every shipped file whose version is not loaded yet.

@@ -10,7 +10,7 @@ use crate::{Store, StoreError};
 
 /// Tables in an order that satisfies foreign keys. Sessions are not copied: everyone signs
 /// in again on the new server.
-pub const TABLES: [&str; 29] = [
+pub const TABLES: [&str; 38] = [
     "settings",
     "agencies",
     "locations",
@@ -39,6 +39,15 @@ pub const TABLES: [&str; 29] = [
     "feedback_escalations",
     "feedback_outbox",
     "feedback_recusals",
+    "checklist_versions",
+    "projects",
+    "project_sectors",
+    "project_locations",
+    "checklist_answers",
+    "project_deviations",
+    "dnh_risks",
+    "project_events",
+    "project_endorsements",
     "audit_log",
 ];
 
@@ -422,6 +431,7 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError>
     );
 
     copy_outbound(source, tx).await?;
+    copy_projects(source, tx).await?;
 
     type AuditRow = (i64, OffsetDateTime, Option<Uuid>, String, String, String, String, String, Vec<u8>, Vec<u8>);
     let rows = read_all!(
@@ -713,6 +723,139 @@ async fn copy_directory(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyErr
         r.5,
         &r.6,
         r.7
+    );
+    Ok(())
+}
+
+/// Projects with their checklists, deviations, risks, history and endorsements.
+async fn copy_projects(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError> {
+    let rows =
+        read_all!(source, (String, String, OffsetDateTime), "SELECT version, items, frozen_at FROM checklist_versions");
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO checklist_versions (version, items, frozen_at) VALUES ($1, $2, $3)",
+        |r| &r.0,
+        &r.1,
+        r.2
+    );
+
+    let rows = read_all!(source, crate::projects::ProjectRow, "SELECT * FROM projects");
+    insert_all!(tx, rows,
+        "INSERT INTO projects (id, code, title, summary, crisis_phase, start_date, end_date, dimension, details, targeting,
+            manager_id, focal_point_id, agency_id, phase, status, checklist_version, reopened_because, register_changed_at,
+            created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+        |r| r.id, &r.code, &r.title, &r.summary, &r.crisis_phase, &r.start_date, &r.end_date, &r.dimension, &r.details,
+            &r.targeting, r.manager_id, r.focal_point_id, r.agency_id, &r.phase, &r.status, &r.checklist_version,
+            &r.reopened_because, r.register_changed_at, r.created_by, r.created_at, r.updated_at);
+
+    let rows = read_all!(source, (Uuid, String), "SELECT project_id, sector FROM project_sectors");
+    insert_all!(tx, rows, "INSERT INTO project_sectors (project_id, sector) VALUES ($1, $2)", |r| r.0, &r.1);
+
+    let rows = read_all!(source, (Uuid, String, String), "SELECT project_id, pcode, path FROM project_locations");
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO project_locations (project_id, pcode, path) VALUES ($1, $2, $3)",
+        |r| r.0,
+        &r.1,
+        &r.2
+    );
+
+    type AnswerRow = (Uuid, String, String, Option<String>, Option<String>, Uuid, OffsetDateTime);
+    let rows = read_all!(
+        source,
+        AnswerRow,
+        "SELECT project_id, item_code, answer, justification, evidence_link, answered_by, answered_at FROM checklist_answers"
+    );
+    insert_all!(tx, rows,
+        "INSERT INTO checklist_answers (project_id, item_code, answer, justification, evidence_link, answered_by, answered_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        |r| r.0, &r.1, &r.2, &r.3, &r.4, r.5, r.6);
+
+    type DeviationRow = (
+        Uuid,
+        Uuid,
+        String,
+        String,
+        Uuid,
+        OffsetDateTime,
+        String,
+        Option<Uuid>,
+        Option<OffsetDateTime>,
+        Option<String>,
+    );
+    let rows = read_all!(
+        source,
+        DeviationRow,
+        "SELECT id, project_id, item_code, justification, requested_by, requested_at, state, decided_by, decided_at,
+            decision_note FROM project_deviations"
+    );
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO project_deviations (id, project_id, item_code, justification, requested_by, requested_at, state,
+            decided_by, decided_at, decision_note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        |r| r.0,
+        r.1,
+        &r.2,
+        &r.3,
+        r.4,
+        r.5,
+        &r.6,
+        r.7,
+        r.8,
+        &r.9
+    );
+
+    let rows = read_all!(source, crate::projects::gate::RiskRow, "SELECT * FROM dnh_risks");
+    insert_all!(tx, rows,
+        "INSERT INTO dnh_risks (id, project_id, title, description, gpc_risk, at_risk_groups, likelihood, impact, mitigation,
+            owner_id, due_date, status, review_date, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        |r| r.id, r.project_id, &r.title, &r.description, &r.gpc_risk, &r.at_risk_groups, r.likelihood, r.impact,
+            &r.mitigation, r.owner_id, &r.due_date, &r.status, &r.review_date, r.created_at, r.updated_at);
+
+    type EventRow = (Uuid, Uuid, String, String, Uuid, String, OffsetDateTime);
+    let rows = read_all!(
+        source,
+        EventRow,
+        "SELECT id, project_id, kind, detail, actor_id, actor_name, at FROM project_events"
+    );
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO project_events (id, project_id, kind, detail, actor_id, actor_name, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        |r| r.0,
+        r.1,
+        &r.2,
+        &r.3,
+        r.4,
+        &r.5,
+        r.6
+    );
+
+    type EndorsementRow = (Uuid, Uuid, Uuid, String, OffsetDateTime, String, String, String);
+    let rows = read_all!(
+        source,
+        EndorsementRow,
+        "SELECT id, project_id, endorsed_by, endorser_name, endorsed_at, checklist_version, snapshot, snapshot_sha256
+         FROM project_endorsements"
+    );
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO project_endorsements (id, project_id, endorsed_by, endorser_name, endorsed_at, checklist_version,
+            snapshot, snapshot_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        |r| r.0,
+        r.1,
+        r.2,
+        &r.3,
+        r.4,
+        &r.5,
+        &r.6,
+        &r.7
     );
     Ok(())
 }

@@ -15,8 +15,10 @@ pub mod feedback;
 pub mod identity;
 pub mod locations;
 pub mod notifications;
+pub mod projects;
 pub mod recent;
 pub mod rekey;
+mod scope;
 pub mod sealing;
 pub mod settings;
 

@@ -31,6 +31,9 @@ pub enum WebError {
     Conflict { code: &'static str, field: Option<&'static str> },
     #[error("too many requests")]
     TooManyRequests,
+    /// Allowed in general, refused here for a stated reason (a stable code).
+    #[error("refused: {0}")]
+    Refused(&'static str),
     /// Several fields are wrong: each with its problem code.
     #[error("invalid input")]
     Invalid(Vec<(&'static str, &'static str)>),
@@ -83,6 +86,7 @@ impl WebError {
             WebError::BadRequest { code, field } => (StatusCode::BAD_REQUEST, info(code, *field)),
             WebError::Conflict { code, field } => (StatusCode::CONFLICT, info(code, *field)),
             WebError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, info("too-many-requests", None)),
+            WebError::Refused(code) => (StatusCode::FORBIDDEN, info(code, None)),
             WebError::Invalid(problems) => {
                 let first = problems.first().copied();
                 let info = ErrorInfo {

@@ -13,10 +13,11 @@ use unic_langid::LanguageIdentifier;
 
 pub const SUPPORTED: [&str; 3] = ["en", "fr", "ar"];
 
-const SOURCES: [(&str, &str); 3] = [
-    ("en", include_str!("../../../locales/en/main.ftl")),
-    ("fr", include_str!("../../../locales/fr/main.ftl")),
-    ("ar", include_str!("../../../locales/ar/main.ftl")),
+/// Per language, one file for the shared strings and one per large capability.
+const SOURCES: [(&str, [&str; 2]); 3] = [
+    ("en", [include_str!("../../../locales/en/main.ftl"), include_str!("../../../locales/en/projects.ftl")]),
+    ("fr", [include_str!("../../../locales/fr/main.ftl"), include_str!("../../../locales/fr/projects.ftl")]),
+    ("ar", [include_str!("../../../locales/ar/main.ftl"), include_str!("../../../locales/ar/projects.ftl")]),
 ];
 
 struct Translations {
@@ -25,18 +26,20 @@ struct Translations {
 
 static TRANSLATIONS: LazyLock<Translations> = LazyLock::new(|| {
     let mut bundles = HashMap::new();
-    for (lang, source) in SOURCES {
+    for (lang, sources) in SOURCES {
         let id: LanguageIdentifier = lang.parse().unwrap_or_default();
         let mut bundle = FluentBundle::new_concurrent(vec![id]);
-        let resource = match FluentResource::try_new(source.to_owned()) {
-            Ok(r) => r,
-            Err((r, errors)) => {
-                tracing::error!(lang, errors = errors.len(), "translation file has syntax errors");
-                r
+        for source in sources {
+            let resource = match FluentResource::try_new(source.to_owned()) {
+                Ok(r) => r,
+                Err((r, errors)) => {
+                    tracing::error!(lang, errors = errors.len(), "translation file has syntax errors");
+                    r
+                }
+            };
+            if bundle.add_resource(resource).is_err() {
+                tracing::error!(lang, "translation files define a message twice");
             }
-        };
-        if bundle.add_resource(resource).is_err() {
-            tracing::error!(lang, "translation file defines a message twice");
         }
         bundles.insert(lang, bundle);
     }
@@ -155,15 +158,15 @@ fn to_arabic_digits(text: &str) -> String {
 
 /// Every message id of a language (for the completeness test).
 pub fn message_ids(lang: &str) -> Vec<String> {
-    let source = SOURCES.iter().find(|(l, _)| *l == lang).map(|(_, s)| *s).unwrap_or("");
-    let Ok(resource) = FluentResource::try_new(source.to_owned()) else { return vec![] };
-    let mut ids: Vec<String> = resource
-        .entries()
-        .filter_map(|e| match e {
+    let sources = SOURCES.iter().find(|(l, _)| *l == lang).map(|(_, s)| *s).unwrap_or_default();
+    let mut ids: Vec<String> = Vec::new();
+    for source in sources {
+        let Ok(resource) = FluentResource::try_new(source.to_owned()) else { return vec![] };
+        ids.extend(resource.entries().filter_map(|e| match e {
             fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
             _ => None,
-        })
-        .collect();
+        }));
+    }
     ids.sort();
     ids
 }
@@ -199,7 +202,9 @@ mod tests {
         let en = message_ids("en");
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut used = Vec::new();
-        for dir in ["templates", "src", "src/identity", "src/catalog", "src/admin", "src/api", "src/feedback"] {
+        for dir in
+            ["templates", "src", "src/identity", "src/catalog", "src/admin", "src/api", "src/feedback", "src/projects"]
+        {
             for entry in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
                 if entry.path().is_file() {
                     let text = std::fs::read_to_string(entry.path()).unwrap();

@@ -16,6 +16,7 @@ pub mod identity;
 pub mod ops;
 pub mod outbound;
 pub mod pages;
+pub mod projects;
 pub mod security;
 
 use std::collections::BTreeSet;
@@ -24,7 +25,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use haven_core::authz::{Permission, Role};
 use haven_store::Store;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -246,6 +247,47 @@ pub fn router(state: AppState) -> Router {
                 .route("/api/v1/feedback/import", post(feedback::api::import))
                 .route("/feedback/record", get(feedback::pages::record_form).post(feedback::pages::record_submit))
                 .route_layer(from_fn(allow(Permission::FeedbackWrite))),
+        )
+        .merge(
+            Router::new()
+                .route("/api/v1/projects", get(projects::api::list))
+                .route("/api/v1/projects/{id}", get(projects::api::get))
+                .route("/api/v1/projects/{id}/checklist", get(projects::api::checklist))
+                .route("/api/v1/projects/{id}/risks", get(projects::api::risks))
+                .route("/api/v1/projects/{id}/endorsements", get(projects::api::endorsements))
+                .route("/projects", get(projects::pages::list))
+                .route("/projects/{id}", get(projects::pages::page))
+                .route("/projects/{id}/endorsements/{endorsement}", get(projects::pages::endorsement))
+                .route_layer(from_fn(allow(Permission::ProjectsRead))),
+        )
+        .merge(
+            Router::new()
+                .route("/api/v1/projects", post(projects::api::create))
+                .route("/api/v1/projects/{id}", put(projects::api::update))
+                .route("/api/v1/projects/{id}/checklist/{item}", put(projects::api::answer))
+                .route("/api/v1/projects/{id}/checklist/{item}/deviation", post(projects::api::request_deviation))
+                .route("/api/v1/projects/{id}/risks", post(projects::api::add_risk))
+                .route("/api/v1/projects/{id}/risks/review", post(projects::api::review))
+                .route("/api/v1/projects/{id}/risks/{risk}", put(projects::api::update_risk))
+                .route("/api/v1/projects/{id}/phase", post(projects::api::advance))
+                .route("/projects", post(projects::pages::create))
+                .route("/projects/new", get(projects::pages::new_form))
+                .route("/projects/{id}/edit", get(projects::pages::edit_form))
+                .route("/projects/{id}", post(projects::pages::update))
+                .route("/projects/{id}/checklist/{item}", post(projects::pages::answer))
+                .route("/projects/{id}/checklist/{item}/deviation", post(projects::pages::request_deviation))
+                .route("/projects/{id}/risks", post(projects::pages::add_risk))
+                .route("/projects/{id}/risks/review", post(projects::pages::review))
+                .route("/projects/{id}/phase", post(projects::pages::advance))
+                .route_layer(from_fn(allow(Permission::ProjectsWrite))),
+        )
+        .merge(
+            Router::new()
+                .route("/api/v1/projects/{id}/deviations/{deviation}/decision", post(projects::api::decide_deviation))
+                .route("/api/v1/projects/{id}/endorse", post(projects::api::endorse))
+                .route("/projects/{id}/deviations/{deviation}/decision", post(projects::pages::decide_deviation))
+                .route("/projects/{id}/endorse", post(projects::pages::endorse))
+                .route_layer(from_fn(allow(Permission::ProjectsApprove))),
         )
         .merge(
             Router::new()

@@ -158,7 +158,7 @@ async fn seed_feedback(store: &Store, data_dir: &std::path::Path, password: &str
 }
 
 /// The demo users: user name, display name, role.
-pub const DEMO_USERS: [(&str, &str, Role); 8] = [
+pub const DEMO_USERS: [(&str, &str, Role); 9] = [
     ("admin", "Amani Odhiambo", Role::Administrator),
     ("protection", "Leila Haddad", Role::ProtectionOfficer),
     ("manager", "Jean-Baptiste Mukendi", Role::ProjectManager),
@@ -167,6 +167,7 @@ pub const DEMO_USERS: [(&str, &str, Role); 8] = [
     ("psea", "Grace Nakato", Role::PseaFocalPoint),
     ("mande", "Aïcha Traoré", Role::MeOfficer),
     ("viewer", "Samuel Okello", Role::Viewer),
+    ("hq", "Nadia Rahimi", Role::HeadquartersReviewer),
 ];
 
 fn names(en: &str, fr: &str, ar: &str) -> Localized {

@@ -129,6 +129,18 @@ pub mod actions {
     pub const SERVICES_IMPORTED: &str = "services.imported";
     pub const ANSWER_APPROVED: &str = "answers.approved";
     pub const ANSWER_RETIRED: &str = "answers.retired";
+    pub const PROJECT_CREATED: &str = "projects.created";
+    pub const PROJECT_UPDATED: &str = "projects.updated";
+    pub const PROJECT_REOPENED: &str = "projects.reopened";
+    pub const CHECKLIST_ANSWERED: &str = "projects.checklist-answered";
+    pub const CHECKLIST_UPGRADED: &str = "projects.checklist-upgraded";
+    pub const DEVIATION_REQUESTED: &str = "projects.deviation-requested";
+    pub const DEVIATION_DECIDED: &str = "projects.deviation-decided";
+    pub const RISK_SAVED: &str = "projects.risk-saved";
+    pub const REGISTER_REVIEWED: &str = "projects.register-reviewed";
+    pub const PROJECT_ENDORSED: &str = "projects.endorsed";
+    pub const ENDORSEMENT_REFUSED: &str = "projects.endorsement-refused";
+    pub const PROJECT_PHASE_CHANGED: &str = "projects.phase-changed";
 }
 
 #[cfg(test)]

@@ -12,10 +12,12 @@ pub enum Role {
     PseaFocalPoint,
     MeOfficer,
     Viewer,
+    /// Decides on deviations where the organisation sends them to headquarters.
+    HeadquartersReviewer,
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::Administrator,
         Role::ProtectionOfficer,
         Role::ProjectManager,
@@ -24,6 +26,7 @@ impl Role {
         Role::PseaFocalPoint,
         Role::MeOfficer,
         Role::Viewer,
+        Role::HeadquartersReviewer,
     ];
 
     pub fn code(self) -> &'static str {
@@ -36,6 +39,7 @@ impl Role {
             Role::PseaFocalPoint => "psea-focal-point",
             Role::MeOfficer => "me-officer",
             Role::Viewer => "viewer",
+            Role::HeadquartersReviewer => "headquarters-reviewer",
         }
     }
 
@@ -73,6 +77,8 @@ impl Role {
                 AnalysisRead,
                 AnalysisWrite,
                 ProjectsRead,
+                ProjectsWrite,
+                ProjectsApprove,
                 ServicesRead,
                 ServicesManage,
                 AnswersManage,
@@ -83,6 +89,7 @@ impl Role {
             Role::PseaFocalPoint => &[CatalogRead, FeedbackRead, SealedRead, SealedWrite, ServicesRead],
             Role::MeOfficer => &[CatalogRead, ProjectsRead, IndicatorsRead, IndicatorsWrite],
             Role::Viewer => &[CatalogRead, ProjectsRead, IndicatorsRead],
+            Role::HeadquartersReviewer => &[CatalogRead, ProjectsRead, ProjectsApprove, IndicatorsRead],
         }
     }
 }
@@ -108,6 +115,8 @@ pub enum Permission {
     AnalysisWrite,
     ProjectsRead,
     ProjectsWrite,
+    /// Decide on deviations from mandatory checklist items and endorse projects.
+    ProjectsApprove,
     IndicatorsRead,
     IndicatorsWrite,
     /// Look up the service directory.
@@ -119,7 +128,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 22] = [
+    pub const ALL: [Permission; 23] = [
         Permission::CatalogRead,
         Permission::CatalogEdit,
         Permission::UsersRead,
@@ -137,6 +146,7 @@ impl Permission {
         Permission::AnalysisWrite,
         Permission::ProjectsRead,
         Permission::ProjectsWrite,
+        Permission::ProjectsApprove,
         Permission::IndicatorsRead,
         Permission::IndicatorsWrite,
         Permission::ServicesRead,
@@ -163,6 +173,7 @@ impl Permission {
             Permission::AnalysisWrite => "analysis-write",
             Permission::ProjectsRead => "projects-read",
             Permission::ProjectsWrite => "projects-write",
+            Permission::ProjectsApprove => "projects-approve",
             Permission::IndicatorsRead => "indicators-read",
             Permission::IndicatorsWrite => "indicators-write",
             Permission::ServicesRead => "services-read",

@@ -52,12 +52,10 @@ impl CatalogFile {
         let mut seen = BTreeSet::new();
         let mut items = Vec::with_capacity(raw.items.len());
         for (i, table) in raw.items.into_iter().enumerate() {
-            let item = parse_item(table).map_err(|(field, message)| CatalogProblem::Item {
-                file: file.to_owned(),
-                index: i + 1,
-                field,
-                message,
-            })?;
+            let item =
+                parse_item(table).and_then(|item| check_kind_fields(kind, item)).map_err(|(field, message)| {
+                    CatalogProblem::Item { file: file.to_owned(), index: i + 1, field, message }
+                })?;
             if !seen.insert(item.code.clone()) {
                 return Err(CatalogProblem::Item {
                     file: file.to_owned(),
@@ -70,6 +68,24 @@ impl CatalogFile {
         }
         Ok(CatalogFile { kind, version: raw.version, source: raw.source, items })
     }
+}
+
+/// Fields a kind's items must carry, checked where the kind's rules live.
+fn check_kind_fields(kind: CatalogKind, item: CatalogItem) -> Result<CatalogItem, (String, String)> {
+    match kind {
+        CatalogKind::Checklist => {
+            crate::projects::ChecklistItem::from_catalog(&item)?;
+        }
+        CatalogKind::SafetyAuditItems => {
+            let ok = item.extra.get("domain").is_some_and(|v| v.is_string())
+                && item.extra.get("points").and_then(|v| v.as_i64()).is_some_and(|p| (1..=5).contains(&p));
+            if !ok {
+                return Err(("domain".into(), "each item needs a domain code and points from 1 to 5".into()));
+            }
+        }
+        _ => {}
+    }
+    Ok(item)
 }
 
 /// Codes are stable identifiers stored in records: lower-case ASCII kebab case.

@@ -19,10 +19,16 @@ pub enum CatalogKind {
     Pillars,
     AgeBrackets,
     FeedbackTypology,
+    /// The protection mainstreaming checklist: items per phase × principle, general and per sector.
+    Checklist,
+    /// Protection mainstreaming M&E indicators.
+    PmIndicators,
+    SafetyAuditDomains,
+    SafetyAuditItems,
 }
 
 impl CatalogKind {
-    pub const ALL: [CatalogKind; 9] = [
+    pub const ALL: [CatalogKind; 13] = [
         CatalogKind::Principles,
         CatalogKind::Phases,
         CatalogKind::Sectors,
@@ -32,6 +38,10 @@ impl CatalogKind {
         CatalogKind::Pillars,
         CatalogKind::AgeBrackets,
         CatalogKind::FeedbackTypology,
+        CatalogKind::Checklist,
+        CatalogKind::PmIndicators,
+        CatalogKind::SafetyAuditDomains,
+        CatalogKind::SafetyAuditItems,
     ];
 
     pub fn code(self) -> &'static str {
@@ -45,6 +55,10 @@ impl CatalogKind {
             CatalogKind::Pillars => "pillars",
             CatalogKind::AgeBrackets => "age-brackets",
             CatalogKind::FeedbackTypology => "feedback-typology",
+            CatalogKind::Checklist => "checklist",
+            CatalogKind::PmIndicators => "pm-indicators",
+            CatalogKind::SafetyAuditDomains => "safety-audit-domains",
+            CatalogKind::SafetyAuditItems => "safety-audit-items",
         }
     }
 

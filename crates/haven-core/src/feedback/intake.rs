@@ -31,12 +31,8 @@ pub struct RawSubmission {
     pub language: Option<String>,
 }
 
-/// One reason a submission was refused: the field and a stable problem code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldProblem {
-    pub field: &'static str,
-    pub code: &'static str,
-}
+pub use crate::input::FieldProblem;
+use crate::input::{is_code, trimmed};
 
 /// A checked submission. Text fields are trimmed; empty optional fields are `None`.
 #[derive(Clone, PartialEq, Eq)]
@@ -88,15 +84,6 @@ pub fn age_bracket_of(age: u32) -> &'static str {
 }
 
 const AGE_BRACKETS: [&str; 5] = ["0-4", "5-11", "12-17", "18-59", "60-plus"];
-
-fn trimmed(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
-/// A code of letters, digits, `-`, `_` and `.`: catalog and location codes.
-fn is_code(value: &str) -> bool {
-    value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-}
 
 /// Digits with an optional leading `+`; spaces, dashes, dots and brackets are dropped.
 fn normalize_phone(value: &str) -> Option<String> {

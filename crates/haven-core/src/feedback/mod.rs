@@ -2,29 +2,6 @@
 //! criticality and the lifecycle, and the rules on them (validation of what arrives, the
 //! keyword screen that proposes sensitivity, reference codes, service levels).
 
-/// Implements the stable code ↔ variant mapping of a closed list.
-macro_rules! coded {
-    ($name:ident { $($variant:ident => $code:literal),+ $(,)? }) => {
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn from_code(code: &str) -> Option<$name> {
-                match code { $($code => Some($name::$variant),)+ _ => None }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.code())
-            }
-        }
-    };
-}
-
 mod answers;
 mod callbacks;
 mod directory;

@@ -24,7 +24,12 @@ use crate::identity::Identity;
         crate::feedback::directory::api_list, crate::feedback::directory::api_get, crate::feedback::directory::api_create,
         crate::feedback::directory::api_update, crate::feedback::directory::api_import, crate::feedback::answers::api_list,
         crate::feedback::answers::api_versions, crate::feedback::answers::api_create, crate::feedback::answers::api_approve,
-        crate::feedback::callbacks::api_schedule, crate::feedback::callbacks::api_outcome, crate::feedback::callbacks::api_queue),
+        crate::feedback::callbacks::api_schedule, crate::feedback::callbacks::api_outcome, crate::feedback::callbacks::api_queue,
+        crate::projects::api::create, crate::projects::api::update, crate::projects::api::list, crate::projects::api::get,
+        crate::projects::api::checklist, crate::projects::api::answer, crate::projects::api::request_deviation,
+        crate::projects::api::decide_deviation, crate::projects::api::add_risk, crate::projects::api::update_risk,
+        crate::projects::api::risks, crate::projects::api::review, crate::projects::api::endorse,
+        crate::projects::api::endorsements, crate::projects::api::advance),
     components(schemas(ErrorBody, Me, UserItem, UserPage, AuditItem, AuditPage, crate::catalog::CatalogList, crate::catalog::CatalogEntry,
         crate::feedback::api::FeedbackInput, crate::feedback::api::Created, crate::feedback::api::FeedbackItem,
         crate::feedback::api::FeedbackPage, crate::feedback::api::FeedbackDetail, crate::error::FieldProblemBody,
@@ -34,10 +39,19 @@ use crate::identity::Identity;
         crate::feedback::directory::ServiceCreated, crate::feedback::directory::ServicesImported,
         crate::feedback::answers::AnswerItem, crate::feedback::answers::AnswerTextItem, crate::feedback::answers::AnswerApproved,
         crate::feedback::callbacks::ScheduleBody, crate::feedback::callbacks::CallbackCreated,
-        crate::feedback::callbacks::OutcomeBody, crate::feedback::callbacks::CallbackItem)),
+        crate::feedback::callbacks::OutcomeBody, crate::feedback::callbacks::CallbackItem,
+        crate::projects::api::ProjectBody, crate::projects::api::TargetCellBody, crate::projects::api::TargetingBody,
+        crate::projects::api::CriterionBody, crate::projects::api::ProjectCreated, crate::projects::api::ProjectSaved,
+        crate::projects::api::ProjectLineItem, crate::projects::api::ProjectList, crate::projects::api::ScoreItem,
+        crate::projects::api::ProjectDetail, crate::projects::api::ChecklistEntry, crate::projects::api::DeviationItem,
+        crate::projects::api::ChecklistBody, crate::projects::api::AnswerBody, crate::projects::api::DeviationBody,
+        crate::projects::api::DeviationCreated, crate::projects::api::DecisionBody, crate::projects::api::RiskBody,
+        crate::projects::api::RiskCreated, crate::projects::api::RiskList, crate::projects::api::ReviewBody,
+        crate::projects::api::EndorsementItem, crate::projects::api::BlockedBody, crate::projects::api::BlockedDetail,
+        crate::projects::api::EndorsementList, crate::projects::api::PhaseBody)),
     modifiers(&BearerAuth),
     tags((name = "identity"), (name = "users"), (name = "audit"), (name = "catalog"), (name = "feedback"), (name = "services"),
-        (name = "answers"))
+        (name = "answers"), (name = "projects"))
 )]
 pub struct ApiDoc;
 

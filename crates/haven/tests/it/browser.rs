@@ -73,6 +73,8 @@ async fn sign_in_arabic_and_form_errors_in_a_real_browser() {
     let app = spawn(Engine::Sqlite, true).await;
     app.add_user("admin", &[Role::Administrator]).await;
     app.add_user("agent", &[Role::FeedbackAgent]).await;
+    app.add_user("manager", &[Role::ProjectManager]).await;
+    app.add_user("protection", &[Role::ProtectionOfficer]).await;
     let b = connect(&driver).await;
 
     // A form with a validation error shown next to its field.
@@ -197,5 +199,141 @@ async fn sign_in_arabic_and_form_errors_in_a_real_browser() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(b.find(Locator::Id("item-status")).await.unwrap().text().await.unwrap(), "Responded");
+
+    // A project from design to endorsement, in French and in Arabic.
+    project_to_endorsement(&b, &app, "fr", "FR-NFI-1", "Approuvé").await;
+    project_to_endorsement(&b, &app, "ar", "AR-NFI-1", "معتمد").await;
     b.close().await.unwrap();
+}
+
+async fn sign_in_as(b: &Client, app: &TestApp, username: &str, lang: &str) {
+    b.delete_all_cookies().await.unwrap();
+    b.goto(&app.url(&format!("/login?lang={lang}"))).await.unwrap();
+    b.find(Locator::Id("username")).await.unwrap().send_keys(username).await.unwrap();
+    b.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_path(b, "/").await;
+}
+
+/// Waits for a page whose element `id` has the text `expected` (the old page goes stale first).
+async fn wait_for_text(b: &Client, id: &str, expected: &str) {
+    for _ in 0..100 {
+        if let Ok(el) = b.find(Locator::Id(id)).await
+            && el.text().await.is_ok_and(|t| t.contains(expected))
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("#{id} never showed {expected:?}");
+}
+
+/// A manager registers a project with the form, answers the checklist (one item through the
+/// page, with the justification the page asks for), records the do-no-harm review; a
+/// protection officer endorses it and gets the printable record, all in `lang`.
+async fn project_to_endorsement(b: &Client, app: &TestApp, lang: &str, code: &str, endorsed: &str) {
+    sign_in_as(b, app, "manager", lang).await;
+    assert_eq!(
+        b.find(Locator::Css("html")).await.unwrap().attr("dir").await.unwrap().as_deref(),
+        Some(if lang == "ar" { "rtl" } else { "ltr" })
+    );
+    b.goto(&app.url("/projects/new")).await.unwrap();
+    b.find(Locator::Id("code")).await.unwrap().send_keys(code).await.unwrap();
+    b.find(Locator::Id("title")).await.unwrap().send_keys("Distribution d'articles non alimentaires").await.unwrap();
+    b.find(Locator::Id("sector-shelter-non-food-items")).await.unwrap().click().await.unwrap();
+    // A prohibited ground is refused with the reason, in the page's language.
+    b.find(Locator::Id("mode-criteria")).await.unwrap().click().await.unwrap();
+    b.find(Locator::Css("select[name=criterion_attribute] option[value=age]")).await.unwrap().click().await.unwrap();
+    let condition = b.find(Locator::Css("input[name=criterion_condition]")).await.unwrap();
+    condition.send_keys("60+").await.unwrap();
+    b.find(Locator::Css("input[name=criterion_notes]")).await.unwrap().send_keys("only Sunni families").await.unwrap();
+    b.find(Locator::Id("save-project")).await.unwrap().click().await.unwrap();
+    let refused = b.wait().for_element(Locator::Id("targeting-error")).await.unwrap().text().await.unwrap();
+    let expected = if lang == "ar" { "مرفوض" } else { "Refusé" };
+    assert!(refused.starts_with(expected), "{refused}");
+    let notes = b.find(Locator::Css("input[name=criterion_notes]")).await.unwrap();
+    notes.clear().await.unwrap();
+    notes.send_keys("older people carry less weight home").await.unwrap();
+    b.find(Locator::Id("save-project")).await.unwrap().click().await.unwrap();
+    for _ in 0..100 {
+        let path = b.current_url().await.unwrap().path().to_owned();
+        if path.starts_with("/projects/") && path != "/projects/new" && !path.ends_with("/projects") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let path = b.current_url().await.unwrap().path().to_owned();
+    let id: uuid::Uuid = path.trim_start_matches("/projects/").parse().unwrap();
+
+    // Every mandatory item but one answered by the team; the last one through the page.
+    let access = haven_core::authz::decide(
+        &haven_core::authz::Principal {
+            user_id: haven_store::identity::user_id_by_username(&app.store, "manager").await.unwrap(),
+            grants: vec![haven_core::authz::RoleGrant { role: Role::ProjectManager, agency: None, location: None }],
+            token_permissions: None,
+        },
+        haven_core::authz::Permission::ProjectsRead,
+    )
+    .unwrap();
+    let actor = haven_store::identity::Actor { id: Some(access.user_id()), name: "manager".into() };
+    let project = haven_store::projects::get(&app.store, &access, id).await.unwrap();
+    let lines = haven_store::projects::checklist(&app.store, &project).await.unwrap();
+    let gate: Vec<String> =
+        lines.iter().filter(|l| l.item.mandatory && l.item.before_endorsement()).map(|l| l.item.code.clone()).collect();
+    let met = haven_core::projects::AnswerInput {
+        answer: haven_core::projects::Answer::Met,
+        justification: None,
+        evidence_link: None,
+    };
+    let (last, others) = gate.split_last().unwrap();
+    for code in others {
+        haven_store::projects::answer_item(&app.store, &actor, &project, code, &met).await.unwrap();
+    }
+    b.goto(&app.url(&format!("/projects/{id}#item-{last}"))).await.unwrap();
+    let form = format!("form[action='/projects/{id}/checklist/{last}']");
+    b.find(Locator::Css(&format!("{form} input[value=partly]"))).await.unwrap().click().await.unwrap();
+    b.find(Locator::Css(&format!("{form} button[type=submit]"))).await.unwrap().click().await.unwrap();
+    let error = b.wait().for_element(Locator::Css(&format!("#item-{last} .field-error"))).await.unwrap();
+    assert!(!error.text().await.unwrap().is_empty());
+    b.find(Locator::Css(&format!("{form} input[value=met]"))).await.unwrap().click().await.unwrap();
+    b.find(Locator::Css(&format!("{form} button[type=submit]"))).await.unwrap().click().await.unwrap();
+    for _ in 0..100 {
+        if b.find(Locator::Css(&format!("#item-{last} .answer-met"))).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    b.find(Locator::Css(&format!("#item-{last} .answer-met"))).await.unwrap();
+
+    // The do-no-harm register: one risk, then the review.
+    b.find(Locator::Css("#risks details summary")).await.unwrap().click().await.unwrap();
+    b.find(Locator::Id("risk-title")).await.unwrap().send_keys("Longues files d'attente au soleil").await.unwrap();
+    b.find(Locator::Id("risk-likelihood")).await.unwrap().send_keys("3").await.unwrap();
+    b.find(Locator::Id("risk-impact")).await.unwrap().send_keys("2").await.unwrap();
+    b.find(Locator::Id("risk-mitigation"))
+        .await
+        .unwrap()
+        .send_keys("Ombre et eau aux points de distribution")
+        .await
+        .unwrap();
+    b.find(Locator::Id("add-risk")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("#risks table")).await.unwrap();
+    b.find(Locator::Id("review-register")).await.unwrap().click().await.unwrap();
+    for _ in 0..100 {
+        if b.find(Locator::Id("unmet")).await.is_err() && b.find(Locator::Id("gate")).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(b.find(Locator::Id("unmet")).await.is_err(), "nothing blocks the endorsement any more");
+
+    // A protection officer endorses; the record is printable, in the same language.
+    sign_in_as(b, app, "protection", lang).await;
+    b.goto(&app.url(&format!("/projects/{id}"))).await.unwrap();
+    b.find(Locator::Id("endorse")).await.unwrap().click().await.unwrap();
+    let hash = b.wait().for_element(Locator::Id("snapshot-hash")).await.unwrap().text().await.unwrap();
+    assert_eq!(hash.len(), 64);
+    assert_eq!(b.find(Locator::Css("html")).await.unwrap().attr("lang").await.unwrap().as_deref(), Some(lang));
+    b.goto(&app.url(&format!("/projects/{id}"))).await.unwrap();
+    wait_for_text(b, "project-status", endorsed).await;
 }

@@ -64,6 +64,26 @@ pub(crate) async fn get_json(c: &reqwest::Client, url: &str, token: Option<&str>
     (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
 }
 
+pub(crate) async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
+    let r = reqwest::Client::new().put(app.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+pub(crate) async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
+    get_json(&reqwest::Client::new(), &app.url(path), Some(token)).await
+}
+
+pub(crate) fn problems(body: &Value) -> Vec<(String, String)> {
+    body["error"]["problems"]
+        .as_array()
+        .map(|ps| {
+            ps.iter()
+                .map(|p| (p["field"].as_str().unwrap().to_owned(), p["code"].as_str().unwrap().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 async fn count_rows(app: &TestApp) -> i64 {
     let (n,): (i64,) = haven_store::on_pool!(&app.store.pool, p => {
         sqlx::query_as("SELECT COUNT(*) FROM feedback").fetch_one(p).await

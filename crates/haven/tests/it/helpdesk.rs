@@ -6,31 +6,11 @@ use haven_core::locations::ImportedLocation;
 use haven_store::identity::Actor;
 use serde_json::{Value, json};
 
-use crate::feedback::{feedback_app, get_json, post, token};
+use crate::feedback::{feedback_app, get, get_json, post, problems, put, token};
 use crate::support::*;
 
 const PHONE: &str = "+254722555019";
 const SEALED_PHONE: &str = "+254733888123";
-
-async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
-    let r = reqwest::Client::new().put(app.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
-    get_json(&reqwest::Client::new(), &app.url(path), Some(token)).await
-}
-
-fn problems(body: &Value) -> Vec<(String, String)> {
-    body["error"]["problems"]
-        .as_array()
-        .map(|ps| {
-            ps.iter()
-                .map(|p| (p["field"].as_str().unwrap().to_owned(), p["code"].as_str().unwrap().to_owned()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 fn names(list: &Value) -> Vec<String> {
     let mut out: Vec<String> =

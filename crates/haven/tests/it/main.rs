@@ -16,3 +16,4 @@ mod feedback_outbound;
 mod helpdesk;
 mod identity;
 mod matching;
+mod projects;

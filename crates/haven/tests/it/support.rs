@@ -110,6 +110,7 @@ pub fn role_user(role: Role) -> &'static str {
         Role::PseaFocalPoint => "psea",
         Role::MeOfficer => "mande",
         Role::Viewer => "viewer",
+        Role::HeadquartersReviewer => "hq",
     }
 }
 

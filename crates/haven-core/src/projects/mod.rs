@@ -1,0 +1,40 @@
+//! Protection across the project cycle: the project register, the checklist per phase and
+//! principle, targeting that cannot discriminate, the do-no-harm register and the
+//! endorsement gate. Everything here is a rule on values; the store keeps them.
+
+mod checklist;
+mod gate;
+mod register;
+mod risks;
+mod targeting;
+
+pub use checklist::{Answer, AnswerInput, ChecklistItem, PrincipleScore, RawAnswer, Stage, principle_scores};
+pub use gate::{
+    DeviationRefusal, DeviationState, GateItem, MaterialChange, Unmet, material_changes, may_approve_deviation,
+    register_reviewed, unmet_conditions,
+};
+pub use register::{
+    CrisisPhase, CyclePhase, Dimension, PhaseError, PopulationGroup, ProjectInput, ProjectStatus, RawProject,
+    RawTargetCell, TargetCell, next_phase,
+};
+pub use risks::{RawRisk, RiskInput, RiskLevel, RiskStatus};
+pub use targeting::{
+    Attribute, Criterion, Ground, RawCriterion, RawTargeting, Refusal, Rule, Targeting, TargetingMode, screen_notes,
+};
+
+/// The four protection mainstreaming principles (catalog kind `principles`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Principle {
+    SafetyDignityDoNoHarm,
+    MeaningfulAccess,
+    Accountability,
+    ParticipationEmpowerment,
+}
+
+coded!(Principle {
+    SafetyDignityDoNoHarm => "safety-dignity-do-no-harm",
+    MeaningfulAccess => "meaningful-access",
+    Accountability => "accountability",
+    ParticipationEmpowerment => "participation-empowerment",
+});

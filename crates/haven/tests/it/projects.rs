@@ -1,0 +1,331 @@
+//! Projects over real HTTP on both engines: the register, the checklist, deviations, the
+//! do-no-harm register and the endorsement gate, scope and roles.
+
+use haven_core::authz::{LocationScope, Role, RoleGrant};
+use haven_store::identity::{self as users, Actor};
+use serde_json::{Value, json};
+
+use crate::feedback::{feedback_app, get, post, problems, put, token};
+use crate::support::*;
+
+/// The ids of the mandatory analysis, design and endorsement items on a checklist.
+fn gate_items(checklist: &Value) -> Vec<String> {
+    checklist["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| {
+            i["mandatory"] == true && ["development-design", "endorsement"].contains(&i["phase"].as_str().unwrap())
+        })
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn a_project_goes_from_design_to_endorsement_and_a_material_change_reopens_it() {
+    for engine in engines() {
+        let app = feedback_app(engine, false).await;
+        // A protection officer who also manages this project: may approve deviations, but not on it.
+        let both = app.add_user("pm-po", &[Role::ProjectManager, Role::ProtectionOfficer]).await;
+        let manager = token(&app, "manager", false).await;
+        let protection = token(&app, "protection", false).await;
+        let pm_po = token(&app, "pm-po", false).await;
+
+        let (status, created) = post(
+            &app,
+            Some(&manager),
+            "/api/v1/projects",
+            json!({"code": "XY-NFI-01", "title": "Winter NFI distribution", "sectors": ["shelter-non-food-items"],
+                   "locations": ["XY01"], "manager_id": both}),
+        )
+        .await;
+        assert_eq!(status, 201, "{engine:?} {created}");
+        let id = created["id"].as_str().unwrap().to_owned();
+        let base = format!("/api/v1/projects/{id}");
+
+        let (_, project) = get(&app, &manager, &base).await;
+        assert_eq!(
+            (project["status"].as_str(), project["phase"].as_str()),
+            (Some("draft"), Some("development-design"))
+        );
+        let (_, checklist) = get(&app, &manager, &format!("{base}/checklist")).await;
+        let items = checklist["items"].as_array().unwrap();
+        assert!(items.iter().any(|i| i["sectors"].as_array().unwrap().iter().any(|s| s == "shelter-non-food-items")));
+        assert!(items.iter().all(|i| {
+            let s = i["sectors"].as_array().unwrap();
+            s.is_empty() || s.iter().any(|s| s == "shelter-non-food-items")
+        }));
+        let gate = gate_items(&checklist);
+        assert!(gate.contains(&"sa-01".to_owned()));
+
+        // Blocked: every unmet condition is listed.
+        let (status, blocked) = post(&app, Some(&protection), &format!("{base}/endorse"), json!({})).await;
+        assert_eq!(status, 409);
+        assert_eq!(blocked["error"]["code"], "endorsement_blocked");
+        let mut expected = gate.clone();
+        expected.extend(["dnh_review".to_owned(), "targeting".to_owned()]);
+        assert_eq!(strings(&blocked["error"]["unmet"]), expected);
+
+        // Answers: all but "met" need a justification.
+        let (status, body) =
+            put(&app, &manager, &format!("{base}/checklist/sa-01"), json!({"answer": "not_met"})).await;
+        assert_eq!((status, problems(&body)), (422, vec![("justification".into(), "justification-required".into())]));
+        let (status, _) =
+            put(&app, &manager, &format!("{base}/checklist/no-such-item"), json!({"answer": "met"})).await;
+        assert_eq!(status, 404);
+        let (first, rest) = gate.split_first().unwrap();
+        for item in rest {
+            let (status, _) = put(&app, &manager, &format!("{base}/checklist/{item}"), json!({"answer": "met"})).await;
+            assert_eq!(status, 204, "{item}");
+        }
+        let why = "No protection cluster analysis exists for this district yet; ours is planned in month 1";
+        let (status, _) = put(
+            &app,
+            &manager,
+            &format!("{base}/checklist/{first}"),
+            json!({"answer": "partly", "justification": why}),
+        )
+        .await;
+        assert_eq!(status, 204);
+
+        // A deviation for the item left: asked for, refused to the project's manager, approved by another officer.
+        let path = format!("{base}/checklist/{first}/deviation");
+        let (status, _) = post(&app, Some(&manager), &path, json!({})).await;
+        assert_eq!(status, 422);
+        let (status, deviation) = post(&app, Some(&manager), &path, json!({"justification": why})).await;
+        assert_eq!(status, 201);
+        let decision = format!("{base}/deviations/{}/decision", deviation["id"].as_str().unwrap());
+        let (status, _) = post(&app, Some(&manager), &decision, json!({"approve": true})).await;
+        assert_eq!(status, 403, "a project manager role does not decide deviations");
+        let (status, body) = post(&app, Some(&pm_po), &decision, json!({"approve": true})).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (403, Some("manager-cannot-approve")));
+        let (status, _) = post(&app, Some(&protection), &decision, json!({"approve": true, "note": "Agreed"})).await;
+        assert_eq!(status, 204);
+        let (status, _) = post(&app, Some(&protection), &decision, json!({"approve": false})).await;
+        assert_eq!(status, 409);
+
+        // Targeting: a prohibited ground is refused with why; needs-based criteria pass.
+        let project_body = |targeting: Value| {
+            json!({"code": "XY-NFI-01", "title": "Winter NFI distribution", "sectors": ["shelter-non-food-items"],
+                   "locations": ["XY01"], "manager_id": both, "targeting": targeting})
+        };
+        let (status, refused) = put(
+            &app,
+            &manager,
+            &base,
+            project_body(
+                json!({"mode": "criteria", "criteria": [{"attribute": "nationality", "condition": "Syrian"}]}),
+            ),
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert_eq!(problems(&refused), vec![("targeting.criteria".into(), "prohibited-ground".into())]);
+        assert!(refused["error"]["problems"][0]["message"].as_str().unwrap().contains("need"));
+        let criteria = json!({"mode": "criteria", "criteria": [
+            {"attribute": "age", "condition": "60 or older", "weight": 30},
+            {"attribute": "household-composition", "condition": "female-headed household", "weight": 40}]});
+        let (status, saved) = put(&app, &manager, &base, project_body(criteria.clone())).await;
+        assert_eq!((status, saved["material_changes"].clone()), (200, json!(["targeting"])));
+
+        // The do-no-harm register, then its review.
+        let risk = json!({"title": "Queues after dark expose women and girls to harassment",
+                          "gpc_risk": "gender-based-violence", "at_risk_groups": [], "likelihood": 3, "impact": 4,
+                          "mitigation": "Distributions end by 15:00; separate queue for women"});
+        let (status, body) = post(&app, Some(&manager), &format!("{base}/risks"), json!({"likelihood": 9})).await;
+        assert_eq!(status, 422, "{body}");
+        let (status, _) = post(&app, Some(&manager), &format!("{base}/risks"), risk).await;
+        assert_eq!(status, 201);
+        let (_, project) = get(&app, &manager, &base).await;
+        assert_eq!(strings(&project["unmet"]), ["dnh_review"]);
+        let (status, _) = post(
+            &app,
+            Some(&manager),
+            &format!("{base}/risks/review"),
+            json!({"note": "Reviewed with the site committee"}),
+        )
+        .await;
+        assert_eq!(status, 204);
+
+        // Endorsed, once, with the hash of what it covered.
+        let (status, endorsed) = post(&app, Some(&protection), &format!("{base}/endorse"), json!({})).await;
+        assert_eq!(status, 200, "{endorsed}");
+        let hash = endorsed["snapshot_sha256"].as_str().unwrap();
+        assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()));
+        let (_, project) = get(&app, &manager, &base).await;
+        assert_eq!(
+            (project["status"].as_str(), project["phase"].as_str()),
+            (Some("endorsed"), Some("implementation-monitoring"))
+        );
+        let endorsement_id: uuid::Uuid = endorsed["id"].as_str().unwrap().parse().unwrap();
+        assert_endorsement_cannot_change(&app, endorsement_id).await;
+
+        // Same targeting saved again: nothing material. A new sector: re-opened, and why.
+        let (_, saved) = put(&app, &manager, &base, project_body(criteria.clone())).await;
+        assert_eq!(saved["material_changes"], json!([]));
+        let mut wider = project_body(criteria);
+        wider["sectors"] = json!(["shelter-non-food-items", "health-support"]);
+        let (status, saved) = put(&app, &manager, &base, wider).await;
+        assert_eq!((status, saved["status"].as_str()), (200, Some("reopened")));
+        let (_, project) = get(&app, &manager, &base).await;
+        assert_eq!(project["reopened_because"], json!(["sectors"]));
+        let unmet = strings(&project["unmet"]);
+        assert!(unmet.contains(&"dnh_review".to_owned()));
+        let (_, checklist) = get(&app, &manager, &format!("{base}/checklist")).await;
+        let health: Vec<String> = gate_items(&checklist).into_iter().filter(|i| !gate.contains(i)).collect();
+        assert!(!health.is_empty() && health.iter().all(|i| unmet.contains(i)), "{health:?} {unmet:?}");
+        let (_, list) = get(&app, &manager, &format!("{base}/endorsements")).await;
+        assert_eq!(list["items"].as_array().unwrap().len(), 1);
+
+        let audit = haven_store::audit::list(&app.store.pool, Some("projects.endorsed"), None, 10).await.unwrap();
+        assert_eq!(audit.len(), 1);
+        let refused =
+            haven_store::audit::list(&app.store.pool, Some("projects.endorsement-refused"), None, 10).await.unwrap();
+        assert_eq!(refused.len(), 1);
+    }
+}
+
+/// The database itself refuses to change or remove an endorsement record.
+async fn assert_endorsement_cannot_change(app: &TestApp, id: uuid::Uuid) {
+    let update = haven_store::on_pool!(&app.store.pool, p => {
+        sqlx::query("UPDATE project_endorsements SET snapshot_sha256 = 'x' WHERE id = $1").bind(id).execute(p).await.map(|r| r.rows_affected())
+    });
+    assert!(update.is_err(), "an endorsement was changed");
+    let delete = haven_store::on_pool!(&app.store.pool, p => {
+        sqlx::query("DELETE FROM project_endorsements WHERE id = $1").bind(id).execute(p).await.map(|r| r.rows_affected())
+    });
+    assert!(delete.is_err(), "an endorsement was removed");
+    let (n,): (i64,) = haven_store::on_pool!(&app.store.pool, p => {
+        sqlx::query_as("SELECT COUNT(*) FROM project_endorsements WHERE id = $1 AND snapshot_sha256 <> 'x'").bind(id).fetch_one(p).await
+    })
+    .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[tokio::test]
+async fn bad_projects_are_refused_field_by_field() {
+    for engine in engines() {
+        let app = feedback_app(engine, false).await;
+        let manager = token(&app, "manager", false).await;
+        let (status, body) =
+            post(&app, Some(&manager), "/api/v1/projects", json!({"sectors": ["no-such-sector"]})).await;
+        assert_eq!(status, 422);
+        assert_eq!(problems(&body), [("code".into(), "required".into()), ("title".into(), "required".into())]);
+        let (status, body) = post(
+            &app,
+            Some(&manager),
+            "/api/v1/projects",
+            json!({"code": "A", "title": "T", "sectors": ["no-such-sector"], "locations": ["ZZ99"]}),
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert_eq!(
+            problems(&body),
+            [("sectors".into(), "unknown-code".into()), ("locations".into(), "unknown-code".into())]
+        );
+        let ok = json!({"code": "A", "title": "T", "sectors": ["health-support"]});
+        assert_eq!(post(&app, Some(&manager), "/api/v1/projects", ok.clone()).await.0, 201);
+        let (status, body) = post(&app, Some(&manager), "/api/v1/projects", ok).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (409, Some("code-taken")));
+        let (status, _) = post(&app, Some(&manager), "/api/v1/projects", json!("not an object")).await;
+        assert_eq!(status, 422);
+    }
+}
+
+#[tokio::test]
+async fn roles_and_places_decide_who_sees_and_changes_a_project() {
+    for engine in engines() {
+        let app = feedback_app(engine, false).await;
+        let manager = token(&app, "manager", false).await;
+        let north = json!({"code": "N-1", "title": "North", "sectors": ["health-support"], "locations": ["XY01"]});
+        let south = json!({"code": "S-1", "title": "South", "sectors": ["health-support"], "locations": ["XY02"]});
+        let (_, n) = post(&app, Some(&manager), "/api/v1/projects", north).await;
+        let (_, s) = post(&app, Some(&manager), "/api/v1/projects", south).await;
+
+        let viewer = token(&app, "viewer", false).await;
+        assert_eq!(get(&app, &viewer, &format!("/api/v1/projects/{}", n["id"].as_str().unwrap())).await.0, 200);
+        let (status, _) = post(
+            &app,
+            Some(&viewer),
+            "/api/v1/projects",
+            json!({"code": "V", "title": "V", "sectors": ["health-support"]}),
+        )
+        .await;
+        assert_eq!(status, 403);
+        let caseworker = token(&app, "caseworker", false).await;
+        assert_eq!(get(&app, &caseworker, "/api/v1/projects").await.0, 403);
+        let manager_endorses =
+            post(&app, Some(&manager), &format!("/api/v1/projects/{}/endorse", n["id"].as_str().unwrap()), json!({}))
+                .await;
+        assert_eq!(manager_endorses.0, 403);
+
+        // A protection officer for the north only.
+        let grant = RoleGrant {
+            role: Role::ProtectionOfficer,
+            agency: None,
+            location: Some(LocationScope::new("/XY/XY01/").unwrap()),
+        };
+        let new = users::NewUser {
+            username: haven_core::identity::Username::parse("north-po").unwrap(),
+            display_name: "North officer".into(),
+            email: None,
+            password_hash: users::hash_password(PASSWORD).await.unwrap(),
+            agency_id: None,
+            must_change_password: false,
+        };
+        users::create_user(&app.store, &Actor::system("test"), &new, &[grant]).await.unwrap();
+        let north_po = token(&app, "north-po", false).await;
+        let (_, list) = get(&app, &north_po, "/api/v1/projects").await;
+        let codes: Vec<&str> = list["items"].as_array().unwrap().iter().map(|i| i["code"].as_str().unwrap()).collect();
+        assert_eq!(codes, ["N-1"]);
+        assert_eq!(get(&app, &north_po, &format!("/api/v1/projects/{}", s["id"].as_str().unwrap())).await.0, 404);
+        let (status, _) =
+            post(&app, Some(&north_po), &format!("/api/v1/projects/{}/endorse", s["id"].as_str().unwrap()), json!({}))
+                .await;
+        assert_eq!(status, 404);
+        let (_, all) = get(&app, &manager, "/api/v1/projects?q=sou").await;
+        assert_eq!(all["items"].as_array().unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn the_copy_to_postgresql_carries_projects_and_their_endorsements() {
+    let Some(url) = crate::audit_chain::fresh_pg_database().await else {
+        assert!(!require_all(), "HAVEN_REQUIRE_ALL=1 but HAVEN_TEST_DATABASE_URL is not set");
+        eprintln!("notice: PostgreSQL not configured; copy test skipped");
+        return;
+    };
+    let app = feedback_app(Engine::Sqlite, false).await;
+    let manager = token(&app, "manager", false).await;
+    let protection = token(&app, "protection", false).await;
+    let body = json!({"code": "C-1", "title": "Cash for rent", "sectors": ["shelter-non-food-items"], "locations": ["XY01"],
+                      "targeting": {"mode": "blanket"}});
+    let (_, created) = post(&app, Some(&manager), "/api/v1/projects", body).await;
+    let base = format!("/api/v1/projects/{}", created["id"].as_str().unwrap());
+    let (_, checklist) = get(&app, &manager, &format!("{base}/checklist")).await;
+    for item in gate_items(&checklist) {
+        assert_eq!(put(&app, &manager, &format!("{base}/checklist/{item}"), json!({"answer": "met"})).await.0, 204);
+    }
+    let risk = json!({"title": "Landlords raise rents", "likelihood": 2, "impact": 3});
+    assert_eq!(post(&app, Some(&manager), &format!("{base}/risks"), risk).await.0, 201);
+    assert_eq!(post(&app, Some(&manager), &format!("{base}/risks/review"), json!({})).await.0, 204);
+    let (status, endorsed) = post(&app, Some(&protection), &format!("{base}/endorse"), json!({})).await;
+    assert_eq!(status, 200);
+
+    let target = haven_store::Pool::connect_postgres(&url, None).await.unwrap();
+    let report = haven_store::copy::copy_all(&app.store, &target).await.unwrap();
+    let rows: std::collections::HashMap<&str, i64> = report.rows.iter().copied().collect();
+    for (table, n) in [("projects", 1), ("project_locations", 1), ("dnh_risks", 1), ("project_endorsements", 1)] {
+        assert_eq!(rows[table], n, "{table}");
+    }
+    assert!(rows["checklist_answers"] >= 20 && rows["checklist_versions"] == 1);
+    let (hash,): (String,) = haven_store::on_pool!(&target, p => {
+        sqlx::query_as("SELECT snapshot_sha256 FROM project_endorsements").fetch_one(p).await
+    })
+    .unwrap();
+    assert_eq!(hash, endorsed["snapshot_sha256"].as_str().unwrap());
+    target.close().await;
+}
