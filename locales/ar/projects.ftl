@@ -26,7 +26,6 @@ error-condition-required = يتطلب كل معيار شرطه.
 error-weight-out-of-range = الوزن عدد صحيح من 1 إلى 100.
 error-blanket-with-criteria = الاختيار الشامل لا معايير له: اختر «وفق معايير» أو احذفها.
 error-mitigation-required = اذكر كيف خُفِّف الخطر قبل إغلاقه.
-error-unknown-user = مستخدم غير معروف.
 
 ## المشاريع: المفردات
 project-phase-development-design = الإعداد والتصميم
@@ -199,3 +198,17 @@ project-event-risk-saved = حُفظ خطر
 project-event-dnh-review = رُوجع السجل
 project-event-endorsed = اعتُمد
 project-event-phase = تغيّرت المرحلة
+
+## الحافظة
+portfolio-title = حافظة المشاريع
+portfolio-pending-deviations = استثناءات بانتظار القرار
+portfolio-overdue-risks = إجراءات «عدم الإضرار» المتأخرة
+portfolio-export-csv = تنزيل (CSV بصيغة HXL)
+portfolio-export-xlsx = تنزيل (Excel)
+portfolio-scores = بنود قائمة المراجعة المستوفاة، حسب المبدأ
+portfolio-principle = المبدأ
+portfolio-met = المستوفى
+portfolio-by-status = المشاريع حسب الحالة
+portfolio-by-sector-phase = المشاريع حسب القطاع والمرحلة
+portfolio-previous = السابق
+portfolio-next = التالي

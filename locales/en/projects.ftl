@@ -26,7 +26,6 @@ error-condition-required = Each criterion needs its condition.
 error-weight-out-of-range = A weight is a whole number from 1 to 100.
 error-blanket-with-criteria = A blanket selection has no criteria: choose "by criteria" or remove them.
 error-mitigation-required = Say how the risk was mitigated before closing it.
-error-unknown-user = No such user.
 
 ## Projects: vocabulary
 project-phase-development-design = Development and design
@@ -191,3 +190,17 @@ project-event-risk-saved = Risk saved
 project-event-dnh-review = Register reviewed
 project-event-endorsed = Endorsed
 project-event-phase = Phase changed
+
+## Portfolio
+portfolio-title = Portfolio
+portfolio-pending-deviations = Deviations awaiting a decision
+portfolio-overdue-risks = Overdue do-no-harm actions
+portfolio-export-csv = Download (HXL CSV)
+portfolio-export-xlsx = Download (Excel)
+portfolio-scores = Checklist items met, per principle
+portfolio-principle = Principle
+portfolio-met = Met
+portfolio-by-status = Projects by status
+portfolio-by-sector-phase = Projects by sector and phase
+portfolio-previous = Previous
+portfolio-next = Next

@@ -26,7 +26,6 @@ error-condition-required = Chaque critère demande sa condition.
 error-weight-out-of-range = Un poids est un nombre entier de 1 à 100.
 error-blanket-with-criteria = Une sélection générale n'a pas de critères : choisissez « selon des critères » ou retirez-les.
 error-mitigation-required = Indiquez comment le risque a été atténué avant de le clore.
-error-unknown-user = Utilisateur inconnu.
 
 ## Projets : vocabulaire
 project-phase-development-design = Élaboration et conception
@@ -191,3 +190,17 @@ project-event-risk-saved = Risque enregistré
 project-event-dnh-review = Registre revu
 project-event-endorsed = Approuvé
 project-event-phase = Changement de phase
+
+## Portefeuille
+portfolio-title = Portefeuille
+portfolio-pending-deviations = Dérogations en attente de décision
+portfolio-overdue-risks = Actions « ne pas nuire » en retard
+portfolio-export-csv = Télécharger (CSV HXL)
+portfolio-export-xlsx = Télécharger (Excel)
+portfolio-scores = Points de la liste de contrôle satisfaits, par principe
+portfolio-principle = Principe
+portfolio-met = Satisfaits
+portfolio-by-status = Projets par statut
+portfolio-by-sector-phase = Projets par secteur et par phase
+portfolio-previous = Précédent
+portfolio-next = Suivant

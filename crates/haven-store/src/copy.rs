@@ -10,7 +10,7 @@ use crate::{Store, StoreError};
 
 /// Tables in an order that satisfies foreign keys. Sessions are not copied: everyone signs
 /// in again on the new server.
-pub const TABLES: [&str; 38] = [
+pub const TABLES: [&str; 39] = [
     "settings",
     "agencies",
     "locations",
@@ -48,6 +48,7 @@ pub const TABLES: [&str; 38] = [
     "dnh_risks",
     "project_events",
     "project_endorsements",
+    "project_scores",
     "audit_log",
 ];
 
@@ -856,6 +857,24 @@ async fn copy_projects(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyErro
         &r.5,
         &r.6,
         &r.7
+    );
+
+    type ScoreRow = (Uuid, String, i64, String, i64, i64);
+    let rows = read_all!(
+        source,
+        ScoreRow,
+        "SELECT project_id, phase, phase_order, principle, met, applicable FROM project_scores"
+    );
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO project_scores (project_id, phase, phase_order, principle, met, applicable) VALUES ($1, $2, $3, $4, $5, $6)",
+        |r| r.0,
+        &r.1,
+        r.2,
+        &r.3,
+        r.4,
+        r.5
     );
     Ok(())
 }

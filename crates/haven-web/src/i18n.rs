@@ -198,6 +198,16 @@ mod tests {
     }
 
     #[test]
+    fn no_message_is_defined_twice_across_files() {
+        for lang in SUPPORTED {
+            let ids = message_ids(lang);
+            let mut seen = std::collections::BTreeSet::new();
+            let twice: Vec<_> = ids.iter().filter(|id| !seen.insert(*id)).collect();
+            assert!(twice.is_empty(), "{lang}: defined twice: {twice:?}");
+        }
+    }
+
+    #[test]
     fn every_key_used_in_templates_and_code_exists() {
         let en = message_ids("en");
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));

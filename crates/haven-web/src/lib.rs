@@ -93,8 +93,7 @@ impl AppState {
     /// Must be called on a tokio runtime: it starts the intake writer.
     pub fn new(store: Store, config: WebConfig) -> AppState {
         let minute = std::time::Duration::from_secs(60);
-        // TLS for e-mail and gateways uses ring; installing it twice is harmless.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_tls_provider();
         AppState {
             senders: outbound::Senders::new(&config.outbound),
             intake: haven_store::feedback::IntakeQueue::start(store.clone()),
@@ -106,6 +105,11 @@ impl AppState {
             lexicon: Arc::new(haven_core::feedback::Lexicon::builtin()),
         }
     }
+}
+
+/// TLS for e-mail, gateways and HTTP clients uses ring; installing it twice is harmless.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// Every route, each behind its guard. A route without a guard is public on purpose.
@@ -255,6 +259,9 @@ pub fn router(state: AppState) -> Router {
                 .route("/api/v1/projects/{id}/checklist", get(projects::api::checklist))
                 .route("/api/v1/projects/{id}/risks", get(projects::api::risks))
                 .route("/api/v1/projects/{id}/endorsements", get(projects::api::endorsements))
+                .route("/api/v1/projects/portfolio", get(projects::portfolio::api))
+                .route("/api/v1/projects/portfolio/export", get(projects::portfolio::export))
+                .route("/projects/portfolio", get(projects::portfolio::page))
                 .route("/projects", get(projects::pages::list))
                 .route("/projects/{id}", get(projects::pages::page))
                 .route("/projects/{id}/endorsements/{endorsement}", get(projects::pages::endorsement))
@@ -264,6 +271,7 @@ pub fn router(state: AppState) -> Router {
             Router::new()
                 .route("/api/v1/projects", post(projects::api::create))
                 .route("/api/v1/projects/{id}", put(projects::api::update))
+                .route("/api/v1/projects/{id}/checklist", put(projects::api::answer_many))
                 .route("/api/v1/projects/{id}/checklist/{item}", put(projects::api::answer))
                 .route("/api/v1/projects/{id}/checklist/{item}/deviation", post(projects::api::request_deviation))
                 .route("/api/v1/projects/{id}/risks", post(projects::api::add_risk))

@@ -190,6 +190,8 @@ enum BenchCommand {
     Linkage(crate::bench::LinkageBench),
     /// Feedback intake over HTTP (SQLite and PostgreSQL) and dashboard tiles over many items.
     Feedback(crate::bench_feedback::FeedbackBench),
+    /// The project portfolio's server time at many projects.
+    Portfolio(crate::bench_portfolio::PortfolioBench),
 }
 
 #[derive(Subcommand)]
@@ -389,6 +391,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench { command: BenchCommand::Startup { runs } } => crate::bench::startup(runs).await,
         Command::Bench { command: BenchCommand::Linkage(options) } => crate::bench::linkage(options).await,
         Command::Bench { command: BenchCommand::Feedback(options) } => crate::bench_feedback::run(options).await,
+        Command::Bench { command: BenchCommand::Portfolio(options) } => crate::bench_portfolio::run(options).await,
         Command::Match { command } => tokio::task::spawn_blocking(move || crate::matching::run(command)).await?,
         Command::Copy { to, common } => {
             if !(to.starts_with("postgres://") || to.starts_with("postgresql://")) {

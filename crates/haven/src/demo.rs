@@ -275,6 +275,7 @@ pub async fn run(port: u16, loc: &Location) -> anyhow::Result<ExitCode> {
     if users::login_record(&store, "admin").await?.is_none() {
         seed(&store, &password).await?;
         seed_feedback(&store, &loc.data_dir, &password).await?;
+        crate::demo_projects::seed(&store).await?;
     }
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let listener = tokio::net::TcpListener::bind(addr)

@@ -2,10 +2,12 @@
 
 mod bench;
 mod bench_feedback;
+mod bench_portfolio;
 mod cli;
 mod config;
 mod demo;
 mod demo_helpdesk;
+mod demo_projects;
 mod install;
 mod matching;
 

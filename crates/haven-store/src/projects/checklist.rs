@@ -166,40 +166,52 @@ pub async fn answer_item(
     item_code: &str,
     input: &AnswerInput,
 ) -> Result<(), StoreError> {
+    answer_items(store, actor, project, &[(item_code.to_owned(), input.clone())]).await
+}
+
+/// Answer several items at once, all or none (not found when one is not on the checklist).
+pub async fn answer_items(
+    store: &Store,
+    actor: &Actor,
+    project: &Project,
+    answers: &[(String, AnswerInput)],
+) -> Result<(), StoreError> {
     let items = checklist_items(store, &project.checklist_version).await?;
-    item_of(&items, project, item_code)?;
+    for (code, _) in answers {
+        item_of(&items, project, code)?;
+    }
     let by = actor.id.ok_or_else(|| StoreError::Invalid("answers are given by a user".into()))?;
     let mut tx = store.pool.begin().await?;
     lock(&mut tx, project.id).await?;
-    let previous: Option<(String,)> = on_tx!(&mut tx, c => {
-        sqlx::query_as("SELECT answer FROM checklist_answers WHERE project_id = $1 AND item_code = $2")
-            .bind(project.id).bind(item_code).fetch_optional(c).await
-    })?;
-    on_tx!(&mut tx, c => {
-        sqlx::query(
-            "INSERT INTO checklist_answers (project_id, item_code, answer, justification, evidence_link, answered_by, answered_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (project_id, item_code) DO UPDATE SET answer = excluded.answer, justification = excluded.justification,
-                evidence_link = excluded.evidence_link, answered_by = excluded.answered_by, answered_at = excluded.answered_at",
-        )
-        .bind(project.id).bind(item_code).bind(input.answer.code()).bind(&input.justification).bind(&input.evidence_link)
-        .bind(by).bind(now_utc())
-        .execute(c).await.map(|_| ())
-    })?;
-    let detail = serde_json::json!({
-        "item": item_code,
-        "answer": input.answer.code(),
-        "previous": previous.map(|p| p.0),
-        "justification": input.justification,
-    });
-    event(&mut tx, actor, project.id, "answered", detail).await?;
-    let summary = format!("{item_code} {}", input.answer.code());
-    audit::append(
-        &mut tx,
-        &store.keys,
-        &actor.event(actions::CHECKLIST_ANSWERED, "project", project.id.to_string()).summary(summary),
-    )
-    .await?;
+    let mut audit_events = Vec::with_capacity(answers.len());
+    for (item_code, input) in answers {
+        let previous: Option<(String,)> = on_tx!(&mut tx, c => {
+            sqlx::query_as("SELECT answer FROM checklist_answers WHERE project_id = $1 AND item_code = $2")
+                .bind(project.id).bind(item_code).fetch_optional(c).await
+        })?;
+        on_tx!(&mut tx, c => {
+            sqlx::query(
+                "INSERT INTO checklist_answers (project_id, item_code, answer, justification, evidence_link, answered_by, answered_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (project_id, item_code) DO UPDATE SET answer = excluded.answer, justification = excluded.justification,
+                    evidence_link = excluded.evidence_link, answered_by = excluded.answered_by, answered_at = excluded.answered_at",
+            )
+            .bind(project.id).bind(item_code).bind(input.answer.code()).bind(&input.justification).bind(&input.evidence_link)
+            .bind(by).bind(now_utc())
+            .execute(c).await.map(|_| ())
+        })?;
+        let detail = serde_json::json!({
+            "item": item_code,
+            "answer": input.answer.code(),
+            "previous": previous.map(|p| p.0),
+            "justification": input.justification,
+        });
+        event(&mut tx, actor, project.id, "answered", detail).await?;
+        let summary = format!("{item_code} {}", input.answer.code());
+        audit_events.push(actor.event(actions::CHECKLIST_ANSWERED, "project", project.id.to_string()).summary(summary));
+    }
+    super::scores::recompute(&mut tx, project.id, &project.sectors, &items).await?;
+    audit::append_all(&mut tx, &store.keys, &audit_events).await?;
     tx.commit().await
 }
 

@@ -4,15 +4,19 @@
 
 mod checklist;
 pub(crate) mod gate;
+mod portfolio;
+mod scores;
 
 pub use checklist::{
-    ChecklistLine, Deviation, answer_item, checklist, checklist_items, current_checklist, decide_deviation,
-    request_deviation,
+    ChecklistLine, Deviation, answer_item, answer_items, checklist, checklist_items, current_checklist,
+    decide_deviation, request_deviation,
 };
 pub use gate::{
     Endorsement, EndorsementOutcome, Risk, add_risk, endorse, endorsement, endorsements, gate, review_register, risks,
     update_risk,
 };
+pub use portfolio::{PortfolioLine, PrincipleTotal, portfolio};
+pub use scores::phase_order;
 
 use haven_core::audit::actions;
 use haven_core::authz::Access;
@@ -284,6 +288,7 @@ pub async fn create(
     })
     .map_err(|e| conflict_on_unique(e, "project code"))?;
     replace_places(&mut tx, id, &input.sectors, &places).await?;
+    scores::recompute(&mut tx, id, &input.sectors, &items).await?;
     event(&mut tx, actor, id, "created", serde_json::json!({ "checklist_version": version })).await?;
     let audit_event =
         actor.event(actions::PROJECT_CREATED, "project", id.to_string()).summary(format!("code {}", input.code));
@@ -336,10 +341,9 @@ pub struct ProjectLine {
     pub updated_at: OffsetDateTime,
 }
 
-/// The projects the caller may see, by code.
-pub async fn list(store: &Store, access: &Access, filter: &ListFilter) -> Result<Vec<ProjectLine>, StoreError> {
-    let mut args = Vec::new();
-    let mut wh = visible(access, &mut args);
+/// The condition on `projects` for the caller's scope and a list filter.
+pub(crate) fn filtered(access: &Access, filter: &ListFilter, args: &mut Vec<Arg>) -> String {
+    let mut wh = visible(access, args);
     if let Some(sector) = &filter.sector {
         args.push(Arg::Text(sector.clone()));
         wh.push_str(&format!(
@@ -349,18 +353,28 @@ pub async fn list(store: &Store, access: &Access, filter: &ListFilter) -> Result
     }
     if let Some(phase) = filter.phase {
         args.push(Arg::Text(phase.code().to_owned()));
-        wh.push_str(&format!(" AND phase = ${}", args.len()));
+        wh.push_str(&format!(" AND projects.phase = ${}", args.len()));
     }
     if let Some(status) = filter.status {
         args.push(Arg::Text(status.code().to_owned()));
-        wh.push_str(&format!(" AND status = ${}", args.len()));
+        wh.push_str(&format!(" AND projects.status = ${}", args.len()));
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         for word in q.split_whitespace().take(8) {
             args.push(Arg::Text(format!("%{}%", word.to_lowercase())));
-            wh.push_str(&format!(" AND (LOWER(code) LIKE ${0} OR LOWER(title) LIKE ${0})", args.len()));
+            wh.push_str(&format!(
+                " AND (LOWER(projects.code) LIKE ${0} OR LOWER(projects.title) LIKE ${0})",
+                args.len()
+            ));
         }
     }
+    wh
+}
+
+/// The projects the caller may see, by code.
+pub async fn list(store: &Store, access: &Access, filter: &ListFilter) -> Result<Vec<ProjectLine>, StoreError> {
+    let mut args = Vec::new();
+    let wh = filtered(access, filter, &mut args);
     let sql = format!("SELECT id, code, title, phase, status, updated_at FROM projects WHERE {wh} ORDER BY code");
     Ok(on_pool!(&store.pool, p => {
         bind_scope_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args).fetch_all(p).await
@@ -401,6 +415,7 @@ pub async fn update(
     }
     .filter(|s: &String| !s.is_empty());
     let register_changed_at = if changes.is_empty() { before.register_changed_at } else { now };
+    let items = checklist::checklist_items(store, &before.checklist_version).await?;
     let mut tx = store.pool.begin().await?;
     lock(&mut tx, id).await?;
     on_tx!(&mut tx, c => {
@@ -418,6 +433,7 @@ pub async fn update(
     })
     .map_err(|e| conflict_on_unique(e, "project code"))?;
     replace_places(&mut tx, id, &input.sectors, &places).await?;
+    scores::recompute(&mut tx, id, &input.sectors, &items).await?;
     let codes: Vec<&str> = changes.iter().map(|c| c.code()).collect();
     event(&mut tx, actor, id, "updated", serde_json::json!({ "material_changes": codes })).await?;
     let mut events = vec![actor.event(actions::PROJECT_UPDATED, "project", id.to_string())];

@@ -214,7 +214,7 @@ pub struct ProjectList {
     pub items: Vec<ProjectLineItem>,
 }
 
-#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
 #[serde(default)]
 pub struct ListParams {
     pub sector: Option<String>,
@@ -844,4 +844,46 @@ pub async fn advance(
         }
         Err(haven_core::projects::PhaseError::LastPhase) => Err(WebError::Conflict { code: "last-phase", field: None }),
     }
+}
+
+/// Several answers at once, by item id.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(default)]
+pub struct AnswersBody {
+    #[schema(value_type = Object)]
+    pub answers: std::collections::BTreeMap<String, AnswerBody>,
+}
+
+/// Answer several checklist items at once: all are saved, or none. A problem names the item
+/// (as `field`) and its position in the body (as `row`, from 1).
+#[utoipa::path(put, path = "/api/v1/projects/{id}/checklist", tag = "projects", request_body = AnswersBody,
+    params(("id" = Uuid, Path, description = "The project")),
+    responses(
+        (status = 204, description = "Saved"),
+        (status = 404, description = "No such project, or an item is not on its checklist", body = ErrorBody),
+        (status = 422, description = "Invalid answers, each with its item", body = ErrorBody)
+    ),
+    security(("bearer" = [])))]
+pub async fn answer_many(
+    State(state): State<AppState>,
+    me: Identity,
+    Granted(access): Granted,
+    Path(id): Path<Uuid>,
+    Json(body): Json<AnswersBody>,
+) -> Result<StatusCode, WebError> {
+    let mut answers = Vec::with_capacity(body.answers.len());
+    let mut problems = Vec::new();
+    for (i, (item, a)) in body.answers.into_iter().enumerate() {
+        let raw = RawAnswer { answer: a.answer, justification: a.justification, evidence_link: a.evidence_link };
+        match raw.validate() {
+            Ok(input) => answers.push((item, input)),
+            Err(ps) => problems.extend(ps.into_iter().map(|p| (i as u64 + 1, item.clone(), p.code))),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(WebError::InvalidRows(problems));
+    }
+    let p = visible(&state, &access, id).await?;
+    store::answer_items(&state.store, &me.actor(), &p, &answers).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

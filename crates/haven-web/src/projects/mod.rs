@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod portfolio;
 
 use haven_core::authz::{Access, Role};
 use haven_core::input::FieldProblem;

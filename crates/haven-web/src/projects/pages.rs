@@ -34,7 +34,7 @@ use crate::pages::Chrome;
 /// Value and label, for selects, radios and check boxes.
 pub type Choices = Vec<(String, String)>;
 
-async fn catalog_choices(state: &AppState, l: Lang, kind: CatalogKind) -> Result<Choices, WebError> {
+pub(super) async fn catalog_choices(state: &AppState, l: Lang, kind: CatalogKind) -> Result<Choices, WebError> {
     Ok(haven_store::catalog::entries(&state.store, kind)
         .await?
         .into_iter()
@@ -42,7 +42,7 @@ async fn catalog_choices(state: &AppState, l: Lang, kind: CatalogKind) -> Result
         .collect())
 }
 
-fn coded_choices<T: Copy>(l: Lang, prefix: &str, all: &[T], code: impl Fn(T) -> &'static str) -> Choices {
+pub(super) fn coded_choices<T: Copy>(l: Lang, prefix: &str, all: &[T], code: impl Fn(T) -> &'static str) -> Choices {
     all.iter().map(|v| (code(*v).to_owned(), l.t(&format!("{prefix}-{}", code(*v))))).collect()
 }
 
@@ -69,6 +69,7 @@ pub struct ListLine {
 #[template(path = "projects_list.html")]
 pub struct ListPage {
     c: Chrome,
+    filter_action: &'static str,
     lines: Vec<ListLine>,
     q: String,
     sector: String,
@@ -101,6 +102,7 @@ pub async fn list(
         .collect();
     let page = ListPage {
         c: Chrome::new(l, Some(&me), &state),
+        filter_action: "/projects",
         lines,
         q: params.q.unwrap_or_default(),
         sector: params.sector.unwrap_or_default(),

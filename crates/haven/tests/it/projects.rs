@@ -329,3 +329,166 @@ async fn the_copy_to_postgresql_carries_projects_and_their_endorsements() {
     assert_eq!(hash, endorsed["snapshot_sha256"].as_str().unwrap());
     target.close().await;
 }
+
+/// Hand count of a principle's score over the analysis, design and endorsement items: met over
+/// items not answered "not applicable".
+fn expected_percent(checklist: &Value, principle: &str, met: &[String], na: &[String]) -> Option<i64> {
+    let items: Vec<String> = checklist["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| {
+            i["principle"] == principle && ["development-design", "endorsement"].contains(&i["phase"].as_str().unwrap())
+        })
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    let applicable = items.iter().filter(|i| !na.contains(i)).count() as i64;
+    let met = items.iter().filter(|i| met.contains(i)).count() as i64;
+    (applicable > 0).then(|| (met * 100 + applicable / 2) / applicable)
+}
+
+#[tokio::test]
+async fn the_portfolio_sums_scores_deviations_and_overdue_risks_as_counted_by_hand() {
+    for engine in engines() {
+        let app = feedback_app(engine, false).await;
+        let manager = token(&app, "manager", false).await;
+        let viewer = token(&app, "viewer", false).await;
+        let (_, a) = post(
+            &app,
+            Some(&manager),
+            "/api/v1/projects",
+            json!({"code": "A-1", "title": "NFI", "sectors": ["shelter-non-food-items"], "locations": ["XY01"]}),
+        )
+        .await;
+        let (_, b) = post(
+            &app,
+            Some(&manager),
+            "/api/v1/projects",
+            json!({"code": "B-1", "title": "Clinic", "sectors": ["health-support"], "locations": ["XY02"]}),
+        )
+        .await;
+        let base = format!("/api/v1/projects/{}", a["id"].as_str().unwrap());
+        let (_, checklist) = get(&app, &manager, &format!("{base}/checklist")).await;
+        let gate = gate_items(&checklist);
+        let optional: String = checklist["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["mandatory"] == false && i["phase"] == "development-design")
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .unwrap();
+
+        // A batch with one bad answer saves nothing and names the item.
+        let mut answers = serde_json::Map::new();
+        for item in &gate {
+            answers.insert(item.clone(), json!({"answer": "met"}));
+        }
+        answers.insert(optional.clone(), json!({"answer": "na"}));
+        let (status, body) = put(&app, &manager, &format!("{base}/checklist"), json!({"answers": answers})).await;
+        assert_eq!(status, 422);
+        assert_eq!(body["error"]["problems"][0]["field"], optional.as_str());
+        let (_, unchanged) = get(&app, &manager, &format!("{base}/checklist")).await;
+        assert!(unchanged["items"].as_array().unwrap().iter().all(|i| i["answer"].is_null()));
+        answers.insert(optional.clone(), json!({"answer": "na", "justification": "No host community on this site"}));
+        let (status, _) = put(&app, &manager, &format!("{base}/checklist"), json!({"answers": answers})).await;
+        assert_eq!(status, 204);
+
+        let deviation = format!("{base}/checklist/{}/deviation", gate[0]);
+        assert_eq!(post(&app, Some(&manager), &deviation, json!({"justification": "Partner changes"})).await.0, 201);
+        let overdue = json!({"title": "Crowding at the gate", "likelihood": 4, "impact": 3, "due_date": "2020-01-31"});
+        assert_eq!(post(&app, Some(&manager), &format!("{base}/risks"), overdue).await.0, 201);
+        let later = json!({"title": "Theft on the way home", "likelihood": 2, "impact": 2, "due_date": "2099-01-31"});
+        assert_eq!(post(&app, Some(&manager), &format!("{base}/risks"), later).await.0, 201);
+
+        let (status, portfolio) = get(&app, &viewer, "/api/v1/projects/portfolio").await;
+        assert_eq!(status, 200);
+        assert_eq!(portfolio["total"], 2);
+        assert_eq!((portfolio["pending_deviations"].as_i64(), portfolio["overdue_risks"].as_i64()), (Some(1), Some(1)));
+        let line =
+            |code: &str| portfolio["items"].as_array().unwrap().iter().find(|i| i["code"] == code).unwrap().clone();
+        let a_line = line("A-1");
+        let principles = strings(&portfolio["principles"]);
+        for (i, principle) in principles.iter().enumerate() {
+            let want = expected_percent(&checklist, principle, &gate, std::slice::from_ref(&optional));
+            assert_eq!(a_line["scores"][i].as_i64(), want, "{engine:?} {principle}");
+        }
+        let b_line = line("B-1");
+        assert!(b_line["scores"].as_array().unwrap().iter().all(|s| s == 0), "{b_line}");
+        let (_, health) = get(&app, &viewer, "/api/v1/projects/portfolio?sector=health-support").await;
+        assert_eq!(health["total"], 1);
+        let (status, _) = get(&app, &viewer, "/api/v1/projects/portfolio?phase=someday").await;
+        assert_eq!(status, 400);
+
+        // The export carries the same figures under HXL hashtags.
+        let r = reqwest::Client::new()
+            .get(app.url("/api/v1/projects/portfolio/export?format=hxl-csv"))
+            .bearer_auth(&viewer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let text = r.text().await.unwrap();
+        let mut rows = csv::Reader::from_reader(text.as_bytes());
+        let records: Vec<csv::StringRecord> = rows.records().map(|r| r.unwrap()).collect();
+        assert_eq!(&records[0][0], "#activity+code");
+        let a_row = records.iter().find(|r| &r[0] == "A-1").unwrap();
+        assert_eq!((&a_row[9], &a_row[10]), ("1", "1"));
+        assert_eq!(a_row[5].parse::<i64>().ok(), a_line["scores"][0].as_i64());
+        let (status, _) = get(&app, &viewer, "/api/v1/projects/portfolio/export?format=pdf").await;
+        assert_eq!(status, 422);
+        let page = signed_in(&app, "viewer").await;
+        let (status, html) = get_text(&page, &app.url("/projects/portfolio?lang=ar")).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("dir=\"rtl\"") && html.contains("A-1") && html.contains("<svg"));
+        assert!(b["id"].is_string());
+    }
+}
+
+/// The demo's projects: one endorsed, one blocked with its unmet items, one re-opened by a
+/// material change, all readable by a project manager in the running demo.
+#[tokio::test]
+async fn the_demo_shows_projects_across_the_cycle() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_haven"))
+        .args(["demo", "--port", &port.to_string(), "--data-dir"])
+        .arg(dir.path())
+        .env("HAVEN_LOG", "warn")
+        .env("HAVEN_DEMO_PASSWORD", PASSWORD)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let started = lines.by_ref().map_while(Result::ok).any(|l| l.contains("is running at"));
+    assert!(started, "the demo did not start");
+    let app_url = format!("http://127.0.0.1:{port}");
+    haven_web::install_tls_provider();
+    let c = client();
+    let (_, login) = get_text(&c, &format!("{app_url}/login")).await;
+    let form = [("username", "manager"), ("password", PASSWORD), ("csrf", &hidden(&login, "csrf")), ("next", "/")];
+    c.post(format!("{app_url}/login")).form(&form).send().await.unwrap();
+    let (status, list) = crate::feedback::get_json(&c, &format!("{app_url}/api/v1/projects"), None).await;
+    assert_eq!(status, 200);
+    let statuses: std::collections::BTreeMap<String, String> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["code"].as_str().unwrap().to_owned(), i["status"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(statuses["AZ-NFI-2026-01"], "endorsed");
+    assert_eq!(statuses["AZ-CCCM-2026-03"], "endorsed");
+    assert_eq!(statuses["AZ-CASH-2026-04"], "reopened");
+    assert_eq!(statuses["AZ-TRN-2026-02"], "draft");
+    let blocked = list["items"].as_array().unwrap().iter().find(|i| i["code"] == "AZ-TRN-2026-02").unwrap();
+    let url = format!("{app_url}/api/v1/projects/{}", blocked["id"].as_str().unwrap());
+    let (_, detail) = crate::feedback::get_json(&c, &url, None).await;
+    let unmet = strings(&detail["unmet"]);
+    assert!(unmet.len() > 5 && unmet.contains(&"targeting".to_owned()) && unmet.contains(&"dnh_review".to_owned()));
+    let (status, page) = get_text(&c, &format!("{app_url}/projects/portfolio?lang=fr")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("AZ-CASH-2026-04") && page.contains("Rouvert"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
