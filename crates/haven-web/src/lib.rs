@@ -272,6 +272,8 @@ pub fn router(state: AppState) -> Router {
                 .route("/api/v1/projects", post(projects::api::create))
                 .route("/api/v1/projects/{id}", put(projects::api::update))
                 .route("/api/v1/projects/{id}/checklist", put(projects::api::answer_many))
+                .route("/api/v1/projects/{id}/checklist/upgrade", post(projects::api::upgrade))
+                .route("/projects/{id}/checklist-upgrade", post(projects::pages::upgrade))
                 .route("/api/v1/projects/{id}/checklist/{item}", put(projects::api::answer))
                 .route("/api/v1/projects/{id}/checklist/{item}/deviation", post(projects::api::request_deviation))
                 .route("/api/v1/projects/{id}/risks", post(projects::api::add_risk))

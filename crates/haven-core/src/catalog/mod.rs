@@ -65,4 +65,11 @@ impl CatalogKind {
     pub fn from_code(code: &str) -> Option<CatalogKind> {
         CatalogKind::ALL.into_iter().find(|k| k.code() == code)
     }
+
+    /// Whether an organisation may add its own entries with a code and names only. Kinds whose
+    /// items carry structure (a checklist item's phase and principle, an indicator's formula,
+    /// an audit question's points) change only with a new catalog version.
+    pub fn takes_simple_entries(self) -> bool {
+        !matches!(self, CatalogKind::Checklist | CatalogKind::PmIndicators | CatalogKind::SafetyAuditItems)
+    }
 }

@@ -305,3 +305,31 @@ pub async fn decide_deviation(
     tx.commit().await?;
     Ok(Ok(()))
 }
+
+/// Move the project to the catalog's current checklist version: an explicit, audited step.
+/// Answers to items that remain keep their value; the scores follow the new items. Returns the
+/// versions moved from and to, or `None` when the project already uses the current one.
+pub async fn upgrade_checklist(
+    store: &Store,
+    actor: &Actor,
+    project: &Project,
+) -> Result<Option<(String, String)>, StoreError> {
+    let (version, items) = current_checklist(store).await?;
+    if version == project.checklist_version {
+        return Ok(None);
+    }
+    let mut tx = store.pool.begin().await?;
+    lock(&mut tx, project.id).await?;
+    freeze(&mut tx, &version, &items).await?;
+    on_tx!(&mut tx, c => {
+        sqlx::query("UPDATE projects SET checklist_version = $1 WHERE id = $2").bind(&version).bind(project.id).execute(c).await.map(|_| ())
+    })?;
+    super::scores::recompute(&mut tx, project.id, &project.sectors, &items).await?;
+    let detail = serde_json::json!({ "from": project.checklist_version, "to": version });
+    event(&mut tx, actor, project.id, "checklist-upgraded", detail).await?;
+    let summary = format!("{} -> {version}", project.checklist_version);
+    let audit_event = actor.event(actions::CHECKLIST_UPGRADED, "project", project.id.to_string()).summary(summary);
+    audit::append(&mut tx, &store.keys, &audit_event).await?;
+    tx.commit().await?;
+    Ok(Some((project.checklist_version.clone(), version)))
+}

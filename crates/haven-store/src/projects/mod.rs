@@ -9,7 +9,7 @@ mod scores;
 
 pub use checklist::{
     ChecklistLine, Deviation, answer_item, answer_items, checklist, checklist_items, current_checklist,
-    decide_deviation, request_deviation,
+    decide_deviation, request_deviation, upgrade_checklist,
 };
 pub use gate::{
     Endorsement, EndorsementOutcome, Risk, add_risk, endorse, endorsement, endorsements, gate, review_register, risks,

@@ -150,7 +150,7 @@ async fn kind_page(
     let kind = kind_from_path(code).ok_or(WebError::NotFound)?;
     let entries = entries_in(state, l, kind).await?;
     let c = Chrome::new(l, Some(me), state);
-    let can_add = kind.is_some() && c.can("catalog-edit");
+    let can_add = kind.is_some_and(CatalogKind::takes_simple_entries) && c.can("catalog-edit");
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let (error, error_field) = match error {
         Some((e, f)) => (Some(e), f.to_owned()),
@@ -198,6 +198,9 @@ pub async fn add_entry(
     Form(form): Form<NewEntry>,
 ) -> Result<Response, WebError> {
     let kind = CatalogKind::from_code(&code).ok_or(WebError::NotFound)?;
+    if !kind.takes_simple_entries() {
+        return Err(WebError::Conflict { code: "catalog-structured-kind", field: None });
+    }
     let entry_code = form.code.trim().to_owned();
     if haven_core::catalog::check_code(&entry_code).is_err() {
         return kind_page(&state, l, &me, &code, Some((l.t("catalog-code-invalid"), "code"))).await;

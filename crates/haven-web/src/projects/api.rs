@@ -887,3 +887,31 @@ pub async fn answer_many(
     store::answer_items(&state.store, &me.actor(), &p, &answers).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UpgradeBody {
+    pub from: String,
+    pub to: String,
+}
+
+/// Move the project to the current checklist version (audited). Answers to items that remain
+/// are kept.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/checklist/upgrade", tag = "projects",
+    params(("id" = Uuid, Path, description = "The project")),
+    responses(
+        (status = 200, description = "Moved", body = UpgradeBody),
+        (status = 409, description = "The project already uses the current version", body = ErrorBody)
+    ),
+    security(("bearer" = [])))]
+pub async fn upgrade(
+    State(state): State<AppState>,
+    me: Identity,
+    Granted(access): Granted,
+    Path(id): Path<Uuid>,
+) -> Result<Json<UpgradeBody>, WebError> {
+    let p = visible(&state, &access, id).await?;
+    match store::upgrade_checklist(&state.store, &me.actor(), &p).await? {
+        Some((from, to)) => Ok(Json(UpgradeBody { from, to })),
+        None => Err(WebError::Conflict { code: "checklist-current", field: None }),
+    }
+}

@@ -554,6 +554,8 @@ pub struct ProjectPage {
     gpc_risks: Choices,
     risk_statuses: Choices,
     answer_choices: Choices,
+    /// A newer checklist version the project could move to.
+    newer_checklist: Option<String>,
 }
 
 struct PageNotes {
@@ -804,6 +806,7 @@ async fn project_page(
         gpc_risks,
         risk_statuses: coded_choices(l, "project-risk", RiskStatus::ALL, RiskStatus::code),
         answer_choices: coded_choices(l, "project-answer", Answer::ALL, Answer::code),
+        newer_checklist: Some(store::current_checklist(&state.store).await?.0).filter(|v| *v != p.checklist_version),
         p,
     })
 }
@@ -1004,6 +1007,21 @@ pub async fn endorse(
         Err(e) => Err(e),
     };
     after(&state, l, &me, id, "gate", outcome.map_err(|e| (None, e))).await
+}
+
+pub async fn upgrade(
+    State(state): State<AppState>,
+    Extension(l): Extension<Lang>,
+    me: Identity,
+    Granted(access): Granted,
+    Path(id): Path<Uuid>,
+) -> Result<Response, WebError> {
+    let p = visible(&state, &access, id).await?;
+    let outcome = match store::upgrade_checklist(&state.store, &me.actor(), &p).await? {
+        Some(_) => Ok(()),
+        None => Err(WebError::Conflict { code: "checklist-current", field: None }),
+    };
+    after(&state, l, &me, id, "checklist", outcome.map_err(|e| (None, e))).await
 }
 
 pub async fn advance(

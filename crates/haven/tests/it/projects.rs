@@ -492,3 +492,63 @@ async fn the_demo_shows_projects_across_the_cycle() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[tokio::test]
+async fn a_project_keeps_its_checklist_version_until_it_moves_on_explicitly() {
+    for engine in engines() {
+        let app = feedback_app(engine, false).await;
+        let manager = token(&app, "manager", false).await;
+        let body = |code: &str| json!({"code": code, "title": "T", "sectors": ["health-support"]});
+        let (_, old) = post(&app, Some(&manager), "/api/v1/projects", body("OLD-1")).await;
+        let old = format!("/api/v1/projects/{}", old["id"].as_str().unwrap());
+
+        // A new release ships checklist 2026.2 with one more mandatory analysis item.
+        let (name, text) = haven_store::catalog::SHIPPED.iter().find(|(n, _)| *n == "checklist.toml").unwrap();
+        let mut file = haven_core::catalog::CatalogFile::parse(name, text).unwrap();
+        file.version = "2026.2".into();
+        let mut added = file.items[0].clone();
+        added.code = "sa-99".into();
+        file.items.push(added);
+        assert!(haven_store::catalog::load_file(&app.store, &Actor::system("test"), &file).await.unwrap());
+
+        let ids = |c: &Value| -> Vec<String> {
+            c["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect()
+        };
+        let (_, checklist) = get(&app, &manager, &format!("{old}/checklist")).await;
+        assert_eq!(checklist["checklist_version"], "2026.1");
+        assert!(!ids(&checklist).contains(&"sa-99".to_owned()));
+        let (_, new) = post(&app, Some(&manager), "/api/v1/projects", body("NEW-1")).await;
+        let (_, checklist) =
+            get(&app, &manager, &format!("/api/v1/projects/{}/checklist", new["id"].as_str().unwrap())).await;
+        assert_eq!(checklist["checklist_version"], "2026.2");
+        assert!(ids(&checklist).contains(&"sa-99".to_owned()));
+
+        assert_eq!(put(&app, &manager, &format!("{old}/checklist/sa-01"), json!({"answer": "met"})).await.0, 204);
+        let (status, moved) = post(&app, Some(&manager), &format!("{old}/checklist/upgrade"), json!({})).await;
+        assert_eq!((status, moved), (200, json!({"from": "2026.1", "to": "2026.2"})));
+        let (_, checklist) = get(&app, &manager, &format!("{old}/checklist")).await;
+        assert!(ids(&checklist).contains(&"sa-99".to_owned()));
+        let sa01 = checklist["items"].as_array().unwrap().iter().find(|i| i["id"] == "sa-01").unwrap().clone();
+        assert_eq!(sa01["answer"], "met", "answers to items that remain are kept");
+        let (_, detail) = get(&app, &manager, &old).await;
+        assert!(strings(&detail["unmet"]).contains(&"sa-99".to_owned()));
+        let (status, again) = post(&app, Some(&manager), &format!("{old}/checklist/upgrade"), json!({})).await;
+        assert_eq!((status, again["error"]["code"].as_str()), (409, Some("checklist-current")));
+        let audit =
+            haven_store::audit::list(&app.store.pool, Some("projects.checklist-upgraded"), None, 10).await.unwrap();
+        assert_eq!(audit.len(), 1);
+
+        // Structured kinds take no entries made of a code and names alone.
+        let admin = signed_in(&app, "admin").await;
+        let csrf = csrf_of(&app, &admin).await;
+        let r = admin
+            .post(app.url("/catalog/checklist/entries"))
+            .form(&[("csrf", csrf.as_str()), ("code", "my-item"), ("name_en", "Is it safe?")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 409);
+        let (_, created) = post(&app, Some(&manager), "/api/v1/projects", body("STILL-1")).await;
+        assert!(created["id"].is_string(), "projects are still created: {created}");
+    }
+}
