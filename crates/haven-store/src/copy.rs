@@ -111,7 +111,7 @@ macro_rules! insert_all {
     };
 }
 
-async fn copy_tables(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError> {
+async fn copy_tables(source: &Pool, tx: &mut crate::Tx<'_>) -> Result<(), CopyError> {
     let rows = read_all!(source, (String, String, OffsetDateTime), "SELECT key, value, updated_at FROM settings");
     insert_all!(tx, rows, "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)", |r| &r.0, &r.1, r.2);
 
@@ -450,7 +450,7 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError>
 
 /// Notification e-mail, escalations and their targets, replies to people, focal points
 /// stood down.
-async fn copy_outbound(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError> {
+async fn copy_outbound(source: &Pool, tx: &mut crate::Tx<'_>) -> Result<(), CopyError> {
     type MailRow = (
         Uuid,
         Uuid,
@@ -649,7 +649,7 @@ pub struct ServiceCopyRow {
 }
 
 /// The service directory and the approved answers.
-async fn copy_directory(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError> {
+async fn copy_directory(source: &Pool, tx: &mut crate::Tx<'_>) -> Result<(), CopyError> {
     let rows = read_all!(source, ServiceCopyRow, "SELECT * FROM services");
     insert_all!(
         tx,

@@ -235,7 +235,7 @@ fn outbox_place<'a>(column: &'a str, row: &'a str) -> FieldPlace<'a> {
 
 /// Queue a reply inside the transaction of the step that answers the item.
 pub(crate) async fn queue_reply(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     store: &Store,
     item: Uuid,
     reply: &Reply,

@@ -8,6 +8,7 @@
 use tokio::sync::{mpsc, oneshot};
 
 use super::{NewFeedback, Prepared, RecordError, Recorded, insert_batch, prepare, record_prepared, redelivered};
+use crate::db::Conn;
 use crate::{Store, StoreError};
 
 /// Most items in one transaction.
@@ -51,9 +52,10 @@ impl IntakeQueue {
 
 async fn write_batches(store: Store, mut rx: mpsc::Receiver<(Prepared, Reply)>) {
     let mut jobs = Vec::with_capacity(MAX_BATCH);
+    let mut writer = Writer::default();
     while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
         let (items, replies): (Vec<Prepared>, Vec<Reply>) = jobs.drain(..).unzip();
-        let results = write_batch(&store, items).await;
+        let results = write_batch(&store, &mut writer, items).await;
         for (reply, result) in replies.into_iter().zip(results) {
             // A caller that went away (client disconnected) has nothing to be told.
             let _ = reply.send(result);
@@ -61,18 +63,39 @@ async fn write_batches(store: Store, mut rx: mpsc::Receiver<(Prepared, Reply)>) 
     }
 }
 
+/// The writer's own connection, opened at the first batch and kept; dropped after a failed
+/// batch (it may be the connection that broke) and opened again at the next. Without one
+/// (an in-memory database) each batch takes a pooled connection.
+#[derive(Default)]
+struct Writer {
+    conn: Option<Conn>,
+}
+
+impl Writer {
+    /// Store the batch in one transaction; the rows that went in.
+    async fn insert(&mut self, store: &Store, items: &[Prepared]) -> Result<Vec<bool>, StoreError> {
+        if self.conn.is_none() {
+            self.conn = store.pool.dedicated().await?;
+        }
+        let mut tx = match &mut self.conn {
+            Some(conn) => conn.begin().await?,
+            None => store.pool.begin().await?,
+        };
+        let inserted = insert_batch(&mut tx, store, items).await?;
+        tx.commit().await?;
+        Ok(inserted)
+    }
+}
+
 /// One transaction for the batch. An item whose row did not go in (the same message twice
 /// in one batch, a reference collision) is stored on its own after the commit. When the
 /// transaction fails, each item is tried on its own, so an item the database refuses fails
 /// only its own caller.
-async fn write_batch(store: &Store, items: Vec<Prepared>) -> Vec<Result<Recorded, RecordError>> {
-    let committed = async {
-        let mut tx = store.pool.begin().await?;
-        let inserted = insert_batch(&mut tx, store, &items).await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>(inserted)
+async fn write_batch(store: &Store, writer: &mut Writer, items: Vec<Prepared>) -> Vec<Result<Recorded, RecordError>> {
+    let committed = writer.insert(store, &items).await;
+    if committed.is_err() {
+        writer.conn = None;
     }
-    .await;
     let inserted = match committed {
         Ok(inserted) => inserted,
         Err(e) if items.len() == 1 => return vec![Err(e.into())],
