@@ -339,8 +339,10 @@ async fn reply_to_person(
     id: Uuid,
     response: Option<&str>,
 ) -> Result<store::outbound::Reply, WebError> {
-    if state.config.outbound.sms.is_none() {
-        return Err(WebError::Invalid(vec![("send_reply", "gateway-off")]));
+    let gateway_off = || WebError::Invalid(vec![("send_reply", "gateway-off")]);
+    let outbound = &state.config.outbound;
+    if outbound.sms.is_none() && outbound.whatsapp.is_none() {
+        return Err(gateway_off());
     }
     let Some(response) = response.map(str::trim).filter(|r| !r.is_empty()) else {
         return Err(WebError::Invalid(vec![("public_response", "required")]));
@@ -360,6 +362,9 @@ async fn reply_to_person(
         Some(haven_core::feedback::Channel::Whatsapp) => haven_core::feedback::Channel::Whatsapp,
         _ => haven_core::feedback::Channel::Sms,
     };
+    if outbound.route(channel).is_none() {
+        return Err(gateway_off());
+    }
     Ok(store::outbound::Reply { channel, to: phone.to_owned(), text })
 }
 
