@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Store, StoreError, now_utc};
+use crate::{Engine, Store, StoreError, now_utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Notification {
@@ -95,13 +95,19 @@ const LEASE: time::Duration = time::Duration::minutes(10);
 /// The statement that takes up to `$3` due messages of an outbox table (`mail_outbox`,
 /// `feedback_outbox`) for this sender in one pass, holding each until `$1` (the lease), as of
 /// `$2`; `filter` narrows the choice (it may use `$4` on). It returns `returning` of each
-/// message taken, `attempts` counting this try. The outer condition is checked again on each
-/// row as it is updated, so two senders never take the same message.
-pub(crate) fn claim_due_sql(table: &'static str, filter: &str, returning: &str) -> String {
+/// message taken, `attempts` counting this try. Run it in a write transaction: on SQLite that
+/// holds the write lock, so senders take turns; on PostgreSQL a sender passes over the
+/// messages another is taking, and the outer condition is checked again on each row as it is
+/// updated, so two senders never take the same message.
+pub(crate) fn claim_due_sql(engine: Engine, table: &'static str, filter: &str, returning: &str) -> String {
+    let skip_taken = match engine {
+        Engine::Sqlite => "",
+        Engine::Postgres => "FOR UPDATE SKIP LOCKED",
+    };
     format!(
         "UPDATE {table} SET status = 'sending', next_attempt_at = $1, attempts = attempts + 1
          WHERE id IN (SELECT id FROM {table} WHERE status IN ('queued', 'sending') AND next_attempt_at <= $2 {filter}
-                      ORDER BY next_attempt_at LIMIT $3)
+                      ORDER BY next_attempt_at LIMIT $3 {skip_taken})
            AND status IN ('queued', 'sending') AND next_attempt_at <= $2
          RETURNING {returning}"
     )
@@ -114,10 +120,13 @@ pub(crate) fn lease_until(now: OffsetDateTime) -> OffsetDateTime {
 
 /// Take up to `limit` e-mails that are due, so that no other sender sends them meanwhile.
 pub async fn take_due_mail(store: &Store, now: OffsetDateTime, limit: i64) -> Result<Vec<PendingMail>, StoreError> {
-    let sql = claim_due_sql("mail_outbox", "", "id, user_id, kind, subject_id, attempts");
-    Ok(on_pool!(&store.pool, p => {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(lease_until(now)).bind(now).bind(limit).fetch_all(p).await
-    })?)
+    let sql = claim_due_sql(store.pool.engine(), "mail_outbox", "", "id, user_id, kind, subject_id, attempts");
+    let mut tx = store.pool.begin().await?;
+    let taken = on_tx!(&mut tx, c => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(lease_until(now)).bind(now).bind(limit).fetch_all(&mut *c).await
+    })?;
+    tx.commit().await?;
+    Ok(taken)
 }
 
 /// Record how sending went: sent, to be tried again at `retry_at`, or failed for good

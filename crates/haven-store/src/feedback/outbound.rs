@@ -282,19 +282,18 @@ pub async fn take_due_replies(
     }
     let listed: Vec<String> = (0..channels.len()).map(|i| format!("${}", i + 4)).collect();
     let filter = format!("AND recipient_enc IS NOT NULL AND channel IN ({})", listed.join(", "));
-    let sql = crate::notifications::claim_due_sql(
-        "feedback_outbox",
-        &filter,
-        "id, feedback_id, channel, recipient_enc, body_enc, attempts",
-    );
-    let taken: Vec<PendingRow> = on_pool!(&store.pool, p => {
+    let returning = "id, feedback_id, channel, recipient_enc, body_enc, attempts";
+    let sql = crate::notifications::claim_due_sql(store.pool.engine(), "feedback_outbox", &filter, returning);
+    let mut tx = store.pool.begin().await?;
+    let taken: Vec<PendingRow> = on_tx!(&mut tx, c => {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(crate::notifications::lease_until(now)).bind(now).bind(limit);
         for channel in channels {
             q = q.bind(channel.code());
         }
-        q.fetch_all(p).await
+        q.fetch_all(&mut *c).await
     })?;
+    tx.commit().await?;
     let mut out = Vec::with_capacity(taken.len());
     for (id, feedback_id, channel, to, body, attempts) in taken {
         let Some(channel) = Channel::from_code(&channel) else { continue };

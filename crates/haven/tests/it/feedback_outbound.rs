@@ -661,3 +661,28 @@ async fn a_report_naming_a_focal_point_goes_only_to_the_others() {
         assert_eq!(stood_down.len(), 2, "both stand-downs are audited");
     }
 }
+
+#[tokio::test]
+async fn two_senders_taking_due_mail_at_once_never_take_the_same_message() {
+    for engine in engines() {
+        let app = feedback_app(engine, false).await;
+        let chief = app.add_user_with("chief", "Chief", Some("chief@example.org"), &[Role::ProjectManager]).await;
+        for _ in 0..30 {
+            haven_store::notifications::notify(&app.store, &[chief], "feedback-sealed", None).await.unwrap();
+        }
+        let now = haven_store::now_utc();
+        let (a, b) = tokio::join!(
+            haven_store::notifications::take_due_mail(&app.store, now, 20),
+            haven_store::notifications::take_due_mail(&app.store, now, 20)
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        let mut ids: Vec<uuid::Uuid> = a.iter().chain(&b).map(|m| m.id).collect();
+        assert_eq!(ids.len(), 30, "{engine:?}: every message taken once ({} + {})", a.len(), b.len());
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 30, "{engine:?}: no message taken twice");
+        assert!(a.iter().chain(&b).all(|m| m.attempts == 1), "{engine:?}");
+        let again = haven_store::notifications::take_due_mail(&app.store, now, 50).await.unwrap();
+        assert!(again.is_empty(), "{engine:?}: held by their senders");
+    }
+}
