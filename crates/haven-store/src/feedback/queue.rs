@@ -65,17 +65,21 @@ async fn write_batches(store: Store, mut rx: mpsc::Receiver<(Prepared, Reply)>) 
 
 /// The writer's own connection, opened at the first batch and kept; dropped after a failed
 /// batch (it may be the connection that broke) and opened again at the next. Without one
-/// (an in-memory database) each batch takes a pooled connection.
+/// (an in-memory database) each batch takes a pooled connection. On SQLite a checkpointer
+/// with a connection of its own folds the log back after each commit, so that the writer's
+/// thread spends its time on inserts rather than on copying pages and syncing files.
 #[derive(Default)]
 struct Writer {
     conn: Option<Conn>,
+    /// Wakes the checkpointer; it stops when the writer does.
+    checkpoints: Option<mpsc::Sender<()>>,
 }
 
 impl Writer {
     /// Store the batch in one transaction; the rows that went in.
     async fn insert(&mut self, store: &Store, items: &[Prepared]) -> Result<Vec<bool>, StoreError> {
         if self.conn.is_none() {
-            self.conn = store.pool.dedicated().await?;
+            self.conn = self.open(store).await?;
         }
         let mut tx = match &mut self.conn {
             Some(conn) => conn.begin().await?,
@@ -83,7 +87,45 @@ impl Writer {
         };
         let inserted = insert_batch(&mut tx, store, items).await?;
         tx.commit().await?;
+        if let Some(wake) = &self.checkpoints {
+            // One wake-up waiting is enough: the next checkpoint covers every commit before it.
+            let _ = wake.try_send(());
+        }
         Ok(inserted)
+    }
+
+    /// The writer's connection, and on SQLite the checkpointer that goes with it.
+    async fn open(&mut self, store: &Store) -> Result<Option<Conn>, StoreError> {
+        let Some(mut conn) = store.pool.dedicated().await? else { return Ok(None) };
+        if conn.has_wal() && self.checkpoints.is_none() {
+            let (wake, woken) = mpsc::channel(1);
+            tokio::spawn(checkpoint_after_commits(store.clone(), woken));
+            self.checkpoints = Some(wake);
+        }
+        if self.checkpoints.is_some() {
+            conn.leave_checkpoints().await?;
+        }
+        Ok(Some(conn))
+    }
+}
+
+/// Fold the log back after each commit the writer reports, on a connection of its own (its
+/// own thread). Errors are logged and the connection opened again at the next commit; the
+/// writer folds the log itself if it grows past its limit meanwhile.
+async fn checkpoint_after_commits(store: Store, mut woken: mpsc::Receiver<()>) {
+    let mut conn: Option<Conn> = None;
+    while woken.recv().await.is_some() {
+        if conn.is_none() {
+            conn = store.pool.dedicated().await.unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "the intake checkpointer cannot connect");
+                None
+            });
+        }
+        let Some(c) = &mut conn else { continue };
+        if let Err(e) = c.checkpoint_passive().await {
+            tracing::warn!(error = %e, "an intake checkpoint failed");
+            conn = None;
+        }
     }
 }
 
