@@ -358,14 +358,20 @@ async fn reply_to_person(
     } else {
         l.t2("feedback-reply", "reference", &d.row.reference, "response", response)
     };
-    let channel = match d.row.channel() {
-        Some(haven_core::feedback::Channel::Whatsapp) => haven_core::feedback::Channel::Whatsapp,
-        _ => haven_core::feedback::Channel::Sms,
-    };
+    let channel = reply_channel(&d.row);
     if outbound.route(channel).is_none() {
         return Err(gateway_off());
     }
     Ok(store::outbound::Reply { channel, to: phone.to_owned(), text })
+}
+
+/// The channel a reply to the person goes back on: WhatsApp for an item that came by
+/// WhatsApp, a text message for any other.
+pub fn reply_channel(row: &store::FeedbackRow) -> haven_core::feedback::Channel {
+    match row.channel() {
+        Some(haven_core::feedback::Channel::Whatsapp) => haven_core::feedback::Channel::Whatsapp,
+        _ => haven_core::feedback::Channel::Sms,
+    }
 }
 
 /// Why a focal point is stood down from a sealed report.

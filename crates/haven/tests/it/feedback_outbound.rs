@@ -686,3 +686,38 @@ async fn two_senders_taking_due_mail_at_once_never_take_the_same_message() {
         assert!(again.is_empty(), "{engine:?}: held by their senders");
     }
 }
+
+#[tokio::test]
+async fn with_only_whatsapp_configured_only_whatsapp_items_offer_a_reply() {
+    for engine in engines() {
+        let mut config = haven_web::WebConfig::new(false, true);
+        config.channels = haven_web::feedback::webhooks::ChannelSecrets {
+            whatsapp_app_secret: Some(Secret::new(META_SECRET)),
+            ..Default::default()
+        };
+        config.outbound.whatsapp = Some(WhatsappCloud {
+            api_base: format!("http://127.0.0.1:{}/v21.0", free_port()),
+            phone_number_id: PHONE_NUMBER_ID.into(),
+            access_token: Secret::new(GRAPH_TOKEN),
+        });
+        let app = feedback_app_with(engine, true, config).await;
+        let agent = token(&app, "agent", false).await;
+        let text = "Where do we collect the hygiene kits this month?";
+        assert_eq!(post_whatsapp(&app, whatsapp_message("wamid.in-7", "254744000777", text)).await, 200);
+        let body = json!({"text": OPEN_TEXT, "channel": "hotline", "contact_phone": "+254722000444", "consent_to_contact": true});
+        let (_, by_phone) = post(&app, Some(&agent), "/api/v1/feedback", body).await;
+        let (_, list) =
+            get_json(&reqwest::Client::new(), &app.url("/api/v1/feedback?channel=whatsapp"), Some(&agent)).await;
+        let by_whatsapp = list["items"][0]["id"].as_str().unwrap().to_owned();
+
+        let c = signed_in(&app, "agent").await;
+        let (_, page) = get_text(&c, &app.url(&format!("/feedback/items/{by_whatsapp}"))).await;
+        assert!(page.contains("id=\"send_reply\""), "{engine:?}: a WhatsApp item can be answered on WhatsApp");
+        let phone_id = by_phone["id"].as_str().unwrap();
+        let (_, page) = get_text(&c, &app.url(&format!("/feedback/items/{phone_id}"))).await;
+        assert!(!page.contains("id=\"send_reply\""), "{engine:?}: no SMS gateway, no SMS reply");
+        let step = json!({"step": "respond", "public_response": "Fixed", "send_reply": true});
+        let (status, body) = post(&app, Some(&agent), &format!("/api/v1/feedback/{phone_id}/steps"), step).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("send_reply")), "{engine:?}: {body}");
+    }
+}
