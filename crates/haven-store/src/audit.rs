@@ -21,13 +21,13 @@ const AUDIT_LOCK_ID: i64 = 0x4841_5645_4e41_5544; // "HAVENAUD"
 const GENESIS: &[u8] = b"haven-audit-genesis";
 
 /// Append `event` to the chain within `tx`. Returns the entry's sequence number.
-pub async fn append(tx: &mut Tx, keys: &KeyRing, event: &AuditEvent) -> Result<i64, StoreError> {
+pub async fn append(tx: &mut Tx<'_>, keys: &KeyRing, event: &AuditEvent) -> Result<i64, StoreError> {
     append_all(tx, keys, std::slice::from_ref(event)).await
 }
 
 /// Append `events` to the chain within `tx`, in order, with one read of the head and one
 /// insert: the chain is computed here. Returns the last entry's sequence number.
-pub async fn append_all(tx: &mut Tx, keys: &KeyRing, events: &[AuditEvent]) -> Result<i64, StoreError> {
+pub async fn append_all(tx: &mut Tx<'_>, keys: &KeyRing, events: &[AuditEvent]) -> Result<i64, StoreError> {
     if let Tx::Postgres(t) = tx {
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(AUDIT_LOCK_ID)

@@ -63,7 +63,7 @@ pub async fn load_file(store: &Store, actor: &Actor, file: &CatalogFile) -> Resu
 }
 
 async fn upsert(
-    tx: &mut crate::Tx,
+    tx: &mut crate::Tx<'_>,
     kind: &str,
     position: i64,
     item: &CatalogItem,

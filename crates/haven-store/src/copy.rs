@@ -121,7 +121,7 @@ macro_rules! insert_all {
     };
 }
 
-async fn copy_tables(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError> {
+async fn copy_tables(source: &Pool, tx: &mut crate::Tx<'_>) -> Result<(), CopyError> {
     let rows = read_all!(source, (String, String, OffsetDateTime), "SELECT key, value, updated_at FROM settings");
     insert_all!(tx, rows, "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)", |r| &r.0, &r.1, r.2);
 
@@ -461,7 +461,7 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError>
 
 /// Notification e-mail, escalations and their targets, replies to people, focal points
 /// stood down.
-async fn copy_outbound(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError> {
+async fn copy_outbound(source: &Pool, tx: &mut crate::Tx<'_>) -> Result<(), CopyError> {
     type MailRow = (
         Uuid,
         Uuid,
@@ -660,7 +660,7 @@ pub struct ServiceCopyRow {
 }
 
 /// The service directory and the approved answers.
-async fn copy_directory(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError> {
+async fn copy_directory(source: &Pool, tx: &mut crate::Tx<'_>) -> Result<(), CopyError> {
     let rows = read_all!(source, ServiceCopyRow, "SELECT * FROM services");
     insert_all!(
         tx,
@@ -729,7 +729,7 @@ async fn copy_directory(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyErr
 }
 
 /// Projects with their checklists, deviations, risks, history and endorsements.
-async fn copy_projects(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError> {
+async fn copy_projects(source: &Pool, tx: &mut crate::Tx<'_>) -> Result<(), CopyError> {
     let rows =
         read_all!(source, (String, String, OffsetDateTime), "SELECT version, items, frozen_at FROM checklist_versions");
     insert_all!(

@@ -312,7 +312,7 @@ pub async fn holders_of(store: &Store, role: Role) -> Result<Vec<Uuid>, StoreErr
 }
 
 async fn insert_grant(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     store: &Store,
     actor: &Actor,
     user: Uuid,
@@ -458,7 +458,7 @@ pub async fn record_login_failure(
     Ok(locked_until)
 }
 
-async fn clear_failures(tx: &mut Tx, user: Uuid) -> Result<(), StoreError> {
+async fn clear_failures(tx: &mut Tx<'_>, user: Uuid) -> Result<(), StoreError> {
     on_tx!(tx, c => {
         sqlx::query("UPDATE users SET failed_logins = 0, last_failed_at = NULL, locked_until = NULL WHERE id = $1")
             .bind(user)
@@ -883,7 +883,7 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Ends every session of one user inside the caller's transaction; returns how many ended.
-async fn end_sessions_of(tx: &mut Tx, user: Uuid) -> Result<u64, StoreError> {
+async fn end_sessions_of(tx: &mut Tx<'_>, user: Uuid) -> Result<u64, StoreError> {
     Ok(
         on_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user).execute(c).await.map(|r| r.rows_affected()))?,
     )

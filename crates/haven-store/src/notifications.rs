@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Store, StoreError, now_utc};
+use crate::{Engine, Store, StoreError, now_utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Notification {
@@ -92,42 +92,40 @@ pub async fn queue_mail(store: &Store, users: &[Uuid], kind: &str, subject: Opti
 /// stopped half-way).
 const LEASE: time::Duration = time::Duration::minutes(10);
 
-/// Take one due message of an outbox table (`mail_outbox`, `feedback_outbox`) for this
-/// sender: false when another sender took it first.
-pub(crate) async fn claim_due(
-    store: &Store,
-    table: &'static str,
-    id: Uuid,
-    now: OffsetDateTime,
-) -> Result<bool, StoreError> {
-    let sql = format!(
+/// The statement that takes up to `$3` due messages of an outbox table (`mail_outbox`,
+/// `feedback_outbox`) for this sender in one pass, holding each until `$1` (the lease), as of
+/// `$2`; `filter` narrows the choice (it may use `$4` on). It returns `returning` of each
+/// message taken, `attempts` counting this try. Run it in a write transaction: on SQLite that
+/// holds the write lock, so senders take turns; on PostgreSQL a sender passes over the
+/// messages another is taking, and the outer condition is checked again on each row as it is
+/// updated, so two senders never take the same message.
+pub(crate) fn claim_due_sql(engine: Engine, table: &'static str, filter: &str, returning: &str) -> String {
+    let skip_taken = match engine {
+        Engine::Sqlite => "",
+        Engine::Postgres => "FOR UPDATE SKIP LOCKED",
+    };
+    format!(
         "UPDATE {table} SET status = 'sending', next_attempt_at = $1, attempts = attempts + 1
-         WHERE id = $2 AND status IN ('queued', 'sending') AND next_attempt_at <= $3"
-    );
-    let claimed = on_pool!(&store.pool, p => {
-        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now + LEASE).bind(id).bind(now).execute(p).await.map(|r| r.rows_affected())
-    })?;
-    Ok(claimed == 1)
+         WHERE id IN (SELECT id FROM {table} WHERE status IN ('queued', 'sending') AND next_attempt_at <= $2 {filter}
+                      ORDER BY next_attempt_at LIMIT $3 {skip_taken})
+           AND status IN ('queued', 'sending') AND next_attempt_at <= $2
+         RETURNING {returning}"
+    )
+}
+
+/// Until when a sender taking messages at `now` holds them.
+pub(crate) fn lease_until(now: OffsetDateTime) -> OffsetDateTime {
+    now + LEASE
 }
 
 /// Take up to `limit` e-mails that are due, so that no other sender sends them meanwhile.
 pub async fn take_due_mail(store: &Store, now: OffsetDateTime, limit: i64) -> Result<Vec<PendingMail>, StoreError> {
-    let due: Vec<PendingMail> = on_pool!(&store.pool, p => {
-        sqlx::query_as(
-            "SELECT id, user_id, kind, subject_id, attempts FROM mail_outbox
-             WHERE status IN ('queued', 'sending') AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2",
-        )
-        .bind(now)
-        .bind(limit)
-        .fetch_all(p)
-        .await
+    let sql = claim_due_sql(store.pool.engine(), "mail_outbox", "", "id, user_id, kind, subject_id, attempts");
+    let mut tx = store.pool.begin().await?;
+    let taken = on_tx!(&mut tx, c => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(lease_until(now)).bind(now).bind(limit).fetch_all(&mut *c).await
     })?;
-    let mut taken = Vec::with_capacity(due.len());
-    for mail in due {
-        if claim_due(store, "mail_outbox", mail.id, now).await? {
-            taken.push(PendingMail { attempts: mail.attempts + 1, ..mail });
-        }
-    }
+    tx.commit().await?;
     Ok(taken)
 }
 

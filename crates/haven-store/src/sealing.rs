@@ -186,7 +186,7 @@ fn wrap(key: &OfficeKey, pass: &str) -> Result<Zeroizing<String>, StoreError> {
     wrap_under_passphrase(&key.secret_text(), pass).map_err(StoreError::Invalid)
 }
 
-async fn put_wrap(tx: &mut Tx, holder: &str, user: Option<Uuid>, wrapped: &str) -> Result<(), StoreError> {
+async fn put_wrap(tx: &mut Tx<'_>, holder: &str, user: Option<Uuid>, wrapped: &str) -> Result<(), StoreError> {
     on_tx!(tx, c => {
         sqlx::query(
             "INSERT INTO psea_key_wraps (holder, user_id, wrapped, created_at) VALUES ($1, $2, $3, $4)
@@ -252,7 +252,7 @@ pub async fn is_enrolled(store: &Store, user: Uuid) -> Result<bool, StoreError> 
 }
 
 /// Remove a focal point's wrap (their role was revoked).
-pub async fn withdraw(tx: &mut Tx, user: Uuid) -> Result<(), StoreError> {
+pub async fn withdraw(tx: &mut Tx<'_>, user: Uuid) -> Result<(), StoreError> {
     on_tx!(tx, c => {
         sqlx::query("DELETE FROM psea_key_wraps WHERE holder = $1").bind(user_holder(user)).execute(c).await.map(|r| r.rows_affected())
     })?;

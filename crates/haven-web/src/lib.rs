@@ -72,8 +72,19 @@ impl WebConfig {
     }
 }
 
+/// What every request shares, behind one reference count: extractors and middleware clone
+/// the state several times a request, and one count is cheaper than one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub throttle: Arc<identity::Throttle>,
@@ -94,7 +105,7 @@ impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
         let minute = std::time::Duration::from_secs(60);
         install_tls_provider();
-        AppState {
+        AppState(Arc::new(Shared {
             senders: outbound::Senders::new(&config.outbound),
             intake: haven_store::feedback::IntakeQueue::start(store.clone()),
             store,
@@ -103,7 +114,7 @@ impl AppState {
             public_intake: Arc::new(identity::Throttle::new(minute, 30)),
             status_lookups: Arc::new(identity::Throttle::new(minute, 20)),
             lexicon: Arc::new(haven_core::feedback::Lexicon::builtin()),
-        }
+        }))
     }
 }
 

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use haven_web::outbound::OutboundConfig;
 use haven_web::outbound::sms::SmsGateway;
+use haven_web::outbound::whatsapp::{self, WhatsappCloud};
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -24,6 +25,28 @@ pub struct FileConfig {
     pub mail: MailFileConfig,
     #[serde(default)]
     pub sms_gateway: GatewayFileConfig,
+    #[serde(default)]
+    pub whatsapp: WhatsappFileConfig,
+}
+
+/// Replies through WhatsApp's own Cloud API (`[whatsapp]`; `HAVEN_WHATSAPP_PHONE_NUMBER_ID`,
+/// `HAVEN_WHATSAPP_ACCESS_TOKEN`, `HAVEN_WHATSAPP_API_BASE`). Delivery statuses come back on
+/// the WhatsApp webhook, so the app secret of `[channels]` is needed too.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WhatsappFileConfig {
+    /// The id Meta gives the sending business number (not the number itself).
+    pub phone_number_id: Option<String>,
+    /// A system user's access token with the `whatsapp_business_messaging` permission.
+    pub access_token: Option<String>,
+    /// The Graph API base with its version (another only for tests against a local server).
+    pub api_base: Option<String>,
+}
+
+impl std::fmt::Debug for WhatsappFileConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WhatsappFileConfig").field("phone_number_id", &self.phone_number_id).finish_non_exhaustive()
+    }
 }
 
 /// Notification e-mail (`[mail]`; `HAVEN_SMTP_URL`, `HAVEN_MAIL_FROM`).
@@ -142,7 +165,36 @@ impl FileConfig {
             }
             Some(other) => bail!("[sms_gateway] kind must be twilio or generic, not {other:?}"),
         };
+        out.whatsapp = self.whatsapp_cloud(channels)?;
         Ok(out)
+    }
+
+    /// The WhatsApp Cloud API sender, when `[whatsapp]` (or its variables) names one.
+    fn whatsapp_cloud(
+        &self,
+        channels: &haven_web::feedback::webhooks::ChannelSecrets,
+    ) -> anyhow::Result<Option<WhatsappCloud>> {
+        let w = &self.whatsapp;
+        let phone_number_id = env_or("HAVEN_WHATSAPP_PHONE_NUMBER_ID", &w.phone_number_id);
+        let access_token = env_or("HAVEN_WHATSAPP_ACCESS_TOKEN", &w.access_token);
+        let (phone_number_id, access_token) = match (phone_number_id, access_token) {
+            (None, None) => return Ok(None),
+            (Some(id), Some(token)) => (id, haven_core::secret::Secret::new(token)),
+            (Some(_), None) => {
+                bail!("[whatsapp] phone_number_id is set but not access_token (or HAVEN_WHATSAPP_ACCESS_TOKEN)")
+            }
+            (None, Some(_)) => {
+                bail!("[whatsapp] access_token is set but not phone_number_id (or HAVEN_WHATSAPP_PHONE_NUMBER_ID)")
+            }
+        };
+        if channels.whatsapp_app_secret.is_none() {
+            bail!(
+                "[whatsapp] needs the app secret ([channels] whatsapp_app_secret): delivery statuses come back on the signed webhook"
+            );
+        }
+        let api_base =
+            env_or("HAVEN_WHATSAPP_API_BASE", &w.api_base).unwrap_or_else(|| whatsapp::DEFAULT_API_BASE.to_owned());
+        Ok(Some(WhatsappCloud { api_base, phone_number_id, access_token }))
     }
 
     pub fn load(path: Option<&Path>) -> anyhow::Result<FileConfig> {
@@ -225,5 +277,29 @@ mod tests {
         );
         assert!(err("[sms_gateway]\nkind = \"generic\"").contains("url"));
         assert!(err("[sms_gateway]\nkind = \"pigeon\"").contains("twilio or generic"));
+    }
+
+    #[test]
+    fn whatsapp_replies_need_the_number_id_the_token_and_the_app_secret() {
+        let whole = outbound_of(
+            r#"
+            [channels]
+            whatsapp_app_secret = "app-s3cret"
+            [whatsapp]
+            phone_number_id = "106540352242922"
+            access_token = "EAAG-token"
+            "#,
+        )
+        .expect("a whole configuration");
+        let cloud = whole.whatsapp.expect("WhatsApp replies on");
+        assert_eq!(cloud.api_base, whatsapp::DEFAULT_API_BASE);
+        assert_eq!(cloud.phone_number_id, "106540352242922");
+        assert!(!format!("{cloud:?}").contains("EAAG"), "the token stays out of logs");
+
+        let err = |text: &str| outbound_of(text).expect_err("refused").to_string();
+        assert!(err("[whatsapp]\nphone_number_id = \"1\"").contains("access_token"));
+        assert!(err("[whatsapp]\naccess_token = \"t\"").contains("phone_number_id"));
+        assert!(err("[whatsapp]\nphone_number_id = \"1\"\naccess_token = \"t\"").contains("whatsapp_app_secret"));
+        assert!(outbound_of("").expect("off").whatsapp.is_none());
     }
 }

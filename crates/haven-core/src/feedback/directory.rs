@@ -96,6 +96,27 @@ pub fn split_list(value: &str) -> Vec<String> {
 }
 
 impl RawService {
+    /// Set the field called `field` (its name in forms, the API and imports) from typed text:
+    /// free texts as typed, lists split (see [`split_list`]) and added to what is there.
+    /// Returns false for a name that is no text or list field (the yes/no fields are read
+    /// by each caller in its own way: a tick box, a spreadsheet's "yes").
+    pub fn set_text(&mut self, field: &str, value: &str) -> bool {
+        let text = Some(value.to_owned());
+        match field {
+            "organisation" => self.organisation = text,
+            "name" => self.name = text,
+            "service_type" => self.service_type = text,
+            "description" => self.description = text,
+            "locations" => self.locations.extend(split_list(value)),
+            "contact" => self.contact = text,
+            "opening_hours" => self.opening_hours = text,
+            "languages" => self.languages.extend(split_list(value)),
+            "referral_criteria" => self.referral_criteria = text,
+            _ => return false,
+        }
+        true
+    }
+
     /// Check every field; all problems are returned together. Whether each location is in
     /// the tree is the store's check.
     pub fn validate(self) -> Result<Service, Vec<FieldProblem>> {

@@ -1,7 +1,7 @@
 //! The service directory from a spreadsheet (CSV or XLSX, as partners share their service
 //! mappings): one service per row, every problem reported with its line and column.
 
-use super::directory::{RawService, Service, split_list};
+use super::directory::{RawService, Service};
 use super::import::{Columns, RowProblem, normalize_header, yes_no};
 
 /// The fields of a service and the column names that mean them.
@@ -43,7 +43,6 @@ pub fn rows_to_services(
         let mut raw = RawService::default();
         for (value, field) in values.iter().zip(fields) {
             let v = value.trim();
-            let text = Some(v.to_owned());
             let mut yes_no_of = |field: &str| {
                 if v.is_empty() {
                     return None;
@@ -55,18 +54,12 @@ pub fn rows_to_services(
                 answer
             };
             match field.unwrap_or("") {
-                "organisation" => raw.organisation = text,
-                "name" => raw.name = text,
                 "service_type" => raw.service_type = Some(type_code(v)),
-                "description" => raw.description = text,
-                "locations" => raw.locations = split_list(v),
-                "contact" => raw.contact = text,
-                "opening_hours" => raw.opening_hours = text,
-                "languages" => raw.languages = split_list(v),
-                "referral_criteria" => raw.referral_criteria = text,
                 "accepts_referrals" => raw.accepts_referrals = yes_no_of("accepts_referrals"),
                 "active" => raw.active = yes_no_of("active"),
-                _ => {}
+                other => {
+                    raw.set_text(other, v);
+                }
             }
         }
         match raw.validate() {

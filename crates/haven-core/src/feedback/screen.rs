@@ -123,13 +123,19 @@ impl Lexicon {
             .collect()
     }
 
+    /// Whether any entry of `kind` is in the words of a text.
+    fn finds(&self, kind: SensitiveType, text_words: &[String]) -> bool {
+        self.entries.iter().any(|e| e.kind == kind && contains_phrase(text_words, &e.words))
+    }
+
     /// The sensitive type to record: what was declared, else the most serious type the
     /// screen found (in the order SEA, child safeguarding, safety threat, fraud, misconduct).
     pub fn propose(&self, declared: Option<SensitiveType>, text: &str) -> Option<SensitiveType> {
         if declared.is_some() {
             return declared;
         }
-        let hits = self.screen(text);
+        // Runs on every intake: the text is split once and no hit is copied out.
+        let text_words = words(text);
         const ORDER: [SensitiveType; 5] = [
             SensitiveType::Sea,
             SensitiveType::ChildSafeguarding,
@@ -137,7 +143,7 @@ impl Lexicon {
             SensitiveType::Fraud,
             SensitiveType::Misconduct,
         ];
-        ORDER.into_iter().find(|k| hits.iter().any(|h| h.kind == *k))
+        ORDER.into_iter().find(|k| self.finds(*k, &text_words))
     }
 }
 

@@ -38,7 +38,13 @@ impl Answer {
     }
 }
 
-async fn add_version(tx: &mut Tx, store: &Store, actor: &Actor, id: Uuid, t: &AnswerText) -> Result<i64, StoreError> {
+async fn add_version(
+    tx: &mut Tx<'_>,
+    store: &Store,
+    actor: &Actor,
+    id: Uuid,
+    t: &AnswerText,
+) -> Result<i64, StoreError> {
     let (latest,): (Option<i64>,) = on_tx!(tx, c => {
         sqlx::query_as("SELECT MAX(version) FROM answer_versions WHERE answer_id = $1 AND language = $2")
             .bind(id).bind(&t.language).fetch_one(&mut *c).await

@@ -52,7 +52,7 @@ const COLUMNS: &str = "c.id, c.feedback_id, c.due_at, c.assigned_to,
 
 /// A step in the item's history that leaves its status as it is.
 async fn history_step(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     item: Uuid,
     step: &str,

@@ -83,7 +83,7 @@ async fn location_paths(store: &Store, pcodes: &[String]) -> Result<Vec<(String,
     Ok(out)
 }
 
-async fn write_locations(tx: &mut Tx, id: Uuid, places: &[(String, String)]) -> Result<(), StoreError> {
+async fn write_locations(tx: &mut Tx<'_>, id: Uuid, places: &[(String, String)]) -> Result<(), StoreError> {
     on_tx!(tx, c => sqlx::query("DELETE FROM service_locations WHERE service_id = $1").bind(id).execute(c).await.map(|_| ()))?;
     for (pcode, path) in places {
         on_tx!(tx, c => {
@@ -96,7 +96,7 @@ async fn write_locations(tx: &mut Tx, id: Uuid, places: &[(String, String)]) -> 
 
 /// Insert (`id` new) or replace a service and its places, with its audit entry.
 async fn save_in(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     store: &Store,
     actor: &Actor,
     id: Uuid,

@@ -1,7 +1,8 @@
 //! Contact details are erased a set number of days after an item closes: the name, phone
 //! number and safe-contact note go, the item keeps everything else. A reopened item is not
 //! erased while open (reopening clears its closing time, so the wait starts again at the next
-//! closure). Each erasure is audited, without the data.
+//! closure). Replies to the person that have not gone out yet are given up, their number and
+//! text wiped. Each erasure is audited, without the data.
 //!
 //! On SQLite, freed space is overwritten with zeros (`secure_delete`, set when the pool
 //! opens) and the write-ahead log is folded back afterwards, so the file keeps no copy of the
@@ -49,6 +50,8 @@ pub async fn erase_due(store: &Store, retention: ContactRetention, now: OffsetDa
                 .bind(now).bind(id).bind(cutoff).execute(c).await.map(|r| r.rows_affected())
             })?;
             if n == 1 {
+                // A reply still waiting would keep the number: it is given up with it.
+                super::outbound::cancel_replies(&mut tx, *id, now).await?;
                 let event = actor.event(actions::CONTACT_ERASED, "feedback", id.to_string()).summary(summary.clone());
                 audit::append(&mut tx, &store.keys, &event).await?;
                 erased += 1;

@@ -262,7 +262,7 @@ async fn prepare(store: &Store, new: NewFeedback) -> Result<Prepared, RecordErro
 /// Insert prepared items, their search terms, running totals and audit entries, with one
 /// statement per table. Returns whether each row went in: not when the channel delivered
 /// the message already (perhaps earlier in the same batch), or the reference collided.
-async fn insert_batch(tx: &mut Tx, store: &Store, items: &[Prepared]) -> Result<Vec<bool>, StoreError> {
+async fn insert_batch(tx: &mut Tx<'_>, store: &Store, items: &[Prepared]) -> Result<Vec<bool>, StoreError> {
     let now = now_utc();
     let affected = insert_rows!(
         tx,
@@ -315,7 +315,7 @@ async fn insert_batch(tx: &mut Tx, store: &Store, items: &[Prepared]) -> Result<
 }
 
 /// Index items by the keyed tokens of their words: (item, token).
-async fn insert_terms(tx: &mut Tx, terms: &[(Uuid, &[u8])]) -> Result<(), StoreError> {
+async fn insert_terms(tx: &mut Tx<'_>, terms: &[(Uuid, &[u8])]) -> Result<(), StoreError> {
     insert_rows!(tx, "INSERT INTO feedback_terms (feedback_id, token)", "ON CONFLICT DO NOTHING", terms, |t| [
         t.0, t.1
     ]);
@@ -323,7 +323,7 @@ async fn insert_terms(tx: &mut Tx, terms: &[(Uuid, &[u8])]) -> Result<(), StoreE
 }
 
 /// Which of `items` have their row in the table (after an insert that skipped some).
-async fn present(tx: &mut Tx, items: &[Prepared]) -> Result<Vec<bool>, StoreError> {
+async fn present(tx: &mut Tx<'_>, items: &[Prepared]) -> Result<Vec<bool>, StoreError> {
     let mut out = Vec::with_capacity(items.len());
     for p in items {
         let (n,): (i64,) = on_tx!(tx, c => {

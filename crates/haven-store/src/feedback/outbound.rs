@@ -235,7 +235,7 @@ fn outbox_place<'a>(column: &'a str, row: &'a str) -> FieldPlace<'a> {
 
 /// Queue a reply inside the transaction of the step that answers the item.
 pub(crate) async fn queue_reply(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     store: &Store,
     item: Uuid,
     reply: &Reply,
@@ -267,35 +267,62 @@ pub struct PendingReply {
     pub attempts: i64,
 }
 
-type PendingRow = (Uuid, Uuid, String, Option<Vec<u8>>, Option<Vec<u8>>, i64);
+type PendingRow = (Uuid, Uuid, String, Vec<u8>, Vec<u8>, i64);
 
-/// Take up to `limit` replies that are due, so that no other sender sends them meanwhile.
-pub async fn take_due_replies(store: &Store, now: OffsetDateTime, limit: i64) -> Result<Vec<PendingReply>, StoreError> {
-    let due: Vec<PendingRow> = on_pool!(&store.pool, p => {
-        sqlx::query_as(
-            "SELECT id, feedback_id, channel, recipient_enc, body_enc, attempts FROM feedback_outbox
-             WHERE status IN ('queued', 'sending') AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2",
-        )
-        .bind(now)
-        .bind(limit)
-        .fetch_all(p)
-        .await
-    })?;
-    let mut taken = Vec::new();
-    for (id, feedback_id, channel, to, body, attempts) in due {
-        let (Some(to), Some(body), Some(channel)) = (to, body, Channel::from_code(&channel)) else { continue };
-        if !crate::notifications::claim_due(store, "feedback_outbox", id, now).await? {
-            continue;
+/// Take up to `limit` replies on `channels` that are due, so that no other sender sends them
+/// meanwhile (one statement for the pass). Replies on other channels wait for their gateway.
+pub async fn take_due_replies(
+    store: &Store,
+    now: OffsetDateTime,
+    limit: i64,
+    channels: &[Channel],
+) -> Result<Vec<PendingReply>, StoreError> {
+    if channels.is_empty() {
+        return Ok(Vec::new());
+    }
+    let listed: Vec<String> = (0..channels.len()).map(|i| format!("${}", i + 4)).collect();
+    let filter = format!("AND recipient_enc IS NOT NULL AND channel IN ({})", listed.join(", "));
+    let returning = "id, feedback_id, channel, recipient_enc, body_enc, attempts";
+    let sql = crate::notifications::claim_due_sql(store.pool.engine(), "feedback_outbox", &filter, returning);
+    let mut tx = store.pool.begin().await?;
+    let taken: Vec<PendingRow> = on_tx!(&mut tx, c => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(crate::notifications::lease_until(now)).bind(now).bind(limit);
+        for channel in channels {
+            q = q.bind(channel.code());
         }
+        q.fetch_all(&mut *c).await
+    })?;
+    tx.commit().await?;
+    let mut out = Vec::with_capacity(taken.len());
+    for (id, feedback_id, channel, to, body, attempts) in taken {
+        let Some(channel) = Channel::from_code(&channel) else { continue };
         let row = id.to_string();
         let reply = Reply {
             channel,
             to: store.keys.decrypt_str(outbox_place("recipient_enc", &row), &to)?,
             text: store.keys.decrypt_str(outbox_place("body_enc", &row), &body)?,
         };
-        taken.push(PendingReply { id, feedback_id, channel, reply, attempts: attempts + 1 });
+        out.push(PendingReply { id, feedback_id, channel, reply, attempts });
     }
-    Ok(taken)
+    Ok(out)
+}
+
+/// Why a reply that was waiting is not sent: its item's contact details were erased.
+pub const CONTACT_ERASED: &str = "contact-erased";
+
+/// Give up the replies of `item` that have not gone out, wiping their number and text,
+/// inside the transaction that erases the item's contact details. Returns how many.
+pub(crate) async fn cancel_replies(tx: &mut Tx<'_>, item: Uuid, now: OffsetDateTime) -> Result<u64, StoreError> {
+    Ok(on_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE feedback_outbox SET status = $1, last_error = $2, recipient_enc = NULL, body_enc = NULL,
+                updated_at = $3
+             WHERE feedback_id = $4 AND status IN ('queued', 'sending')",
+        )
+        .bind(MessageStatus::Failed.code()).bind(CONTACT_ERASED).bind(now).bind(item)
+        .execute(c).await.map(|r| r.rows_affected())
+    })?)
 }
 
 /// How a try went.
@@ -310,7 +337,8 @@ pub enum SendOutcome {
 }
 
 /// Record how a try went. Once the gateway has the message or it has failed for good, the
-/// number and the text are wiped: Haven keeps only that a reply went out and how it fared.
+/// number and the text are wiped: Haven keeps only that a reply went out and how it fared. A
+/// retry is not recorded for a reply given up meanwhile (its item's contact was erased).
 pub async fn reply_outcome(store: &Store, id: Uuid, outcome: &SendOutcome) -> Result<(), StoreError> {
     let now = now_utc();
     let (status, error, next, provider) = match outcome {
@@ -325,7 +353,7 @@ pub async fn reply_outcome(store: &Store, id: Uuid, outcome: &SendOutcome) -> Re
                 updated_at = $5,
                 recipient_enc = CASE WHEN $6 THEN NULL ELSE recipient_enc END,
                 body_enc = CASE WHEN $6 THEN NULL ELSE body_enc END
-             WHERE id = $7",
+             WHERE id = $7 AND ($6 OR recipient_enc IS NOT NULL)",
         )
         .bind(status.code()).bind(error).bind(next).bind(provider).bind(now).bind(wipe).bind(id)
         .execute(p).await.map(|r| r.rows_affected())

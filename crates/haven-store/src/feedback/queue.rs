@@ -8,6 +8,7 @@
 use tokio::sync::{mpsc, oneshot};
 
 use super::{NewFeedback, Prepared, RecordError, Recorded, insert_batch, prepare, record_prepared, redelivered};
+use crate::db::Conn;
 use crate::{Store, StoreError};
 
 /// Most items in one transaction.
@@ -51,12 +52,79 @@ impl IntakeQueue {
 
 async fn write_batches(store: Store, mut rx: mpsc::Receiver<(Prepared, Reply)>) {
     let mut jobs = Vec::with_capacity(MAX_BATCH);
+    let mut writer = Writer::default();
     while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
         let (items, replies): (Vec<Prepared>, Vec<Reply>) = jobs.drain(..).unzip();
-        let results = write_batch(&store, items).await;
+        let results = write_batch(&store, &mut writer, items).await;
         for (reply, result) in replies.into_iter().zip(results) {
             // A caller that went away (client disconnected) has nothing to be told.
             let _ = reply.send(result);
+        }
+    }
+}
+
+/// The writer's own connection, opened at the first batch and kept; dropped after a failed
+/// batch (it may be the connection that broke) and opened again at the next. Without one
+/// (an in-memory database) each batch takes a pooled connection. On SQLite a checkpointer
+/// with a connection of its own folds the log back after each commit, so that the writer's
+/// thread spends its time on inserts rather than on copying pages and syncing files.
+#[derive(Default)]
+struct Writer {
+    conn: Option<Conn>,
+    /// Wakes the checkpointer; it stops when the writer does.
+    checkpoints: Option<mpsc::Sender<()>>,
+}
+
+impl Writer {
+    /// Store the batch in one transaction; the rows that went in.
+    async fn insert(&mut self, store: &Store, items: &[Prepared]) -> Result<Vec<bool>, StoreError> {
+        if self.conn.is_none() {
+            self.conn = self.open(store).await?;
+        }
+        let mut tx = match &mut self.conn {
+            Some(conn) => conn.begin().await?,
+            None => store.pool.begin().await?,
+        };
+        let inserted = insert_batch(&mut tx, store, items).await?;
+        tx.commit().await?;
+        if let Some(wake) = &self.checkpoints {
+            // One wake-up waiting is enough: the next checkpoint covers every commit before it.
+            let _ = wake.try_send(());
+        }
+        Ok(inserted)
+    }
+
+    /// The writer's connection, and on SQLite the checkpointer that goes with it.
+    async fn open(&mut self, store: &Store) -> Result<Option<Conn>, StoreError> {
+        let Some(mut conn) = store.pool.dedicated().await? else { return Ok(None) };
+        if conn.has_wal() && self.checkpoints.is_none() {
+            let (wake, woken) = mpsc::channel(1);
+            tokio::spawn(checkpoint_after_commits(store.clone(), woken));
+            self.checkpoints = Some(wake);
+        }
+        if self.checkpoints.is_some() {
+            conn.leave_checkpoints().await?;
+        }
+        Ok(Some(conn))
+    }
+}
+
+/// Fold the log back after each commit the writer reports, on a connection of its own (its
+/// own thread). Errors are logged and the connection opened again at the next commit; the
+/// writer folds the log itself if it grows past its limit meanwhile.
+async fn checkpoint_after_commits(store: Store, mut woken: mpsc::Receiver<()>) {
+    let mut conn: Option<Conn> = None;
+    while woken.recv().await.is_some() {
+        if conn.is_none() {
+            conn = store.pool.dedicated().await.unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "the intake checkpointer cannot connect");
+                None
+            });
+        }
+        let Some(c) = &mut conn else { continue };
+        if let Err(e) = c.checkpoint_passive().await {
+            tracing::warn!(error = %e, "an intake checkpoint failed");
+            conn = None;
         }
     }
 }
@@ -65,14 +133,11 @@ async fn write_batches(store: Store, mut rx: mpsc::Receiver<(Prepared, Reply)>) 
 /// in one batch, a reference collision) is stored on its own after the commit. When the
 /// transaction fails, each item is tried on its own, so an item the database refuses fails
 /// only its own caller.
-async fn write_batch(store: &Store, items: Vec<Prepared>) -> Vec<Result<Recorded, RecordError>> {
-    let committed = async {
-        let mut tx = store.pool.begin().await?;
-        let inserted = insert_batch(&mut tx, store, &items).await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>(inserted)
+async fn write_batch(store: &Store, writer: &mut Writer, items: Vec<Prepared>) -> Vec<Result<Recorded, RecordError>> {
+    let committed = writer.insert(store, &items).await;
+    if committed.is_err() {
+        writer.conn = None;
     }
-    .await;
     let inserted = match committed {
         Ok(inserted) => inserted,
         Err(e) if items.len() == 1 => return vec![Err(e.into())],

@@ -47,7 +47,7 @@ impl Dims<'_> {
 /// Add each item's `delta` to the volume counts of every breakdown it counts in, with one
 /// statement: the changes are summed per cell first (an upsert may meet a row only once,
 /// and cells in key order keep concurrent writers from deadlocking).
-pub async fn count(tx: &mut Tx, changes: &[(Dims<'_>, i64)]) -> Result<(), StoreError> {
+pub async fn count(tx: &mut Tx<'_>, changes: &[(Dims<'_>, i64)]) -> Result<(), StoreError> {
     type Cell<'a> = (&'a str, &'static str, &'a str, &'a str, &'a str, bool);
     let mut cells: BTreeMap<Cell<'_>, i64> = BTreeMap::new();
     for (d, delta) in changes {
@@ -86,7 +86,7 @@ pub struct ServiceDelta {
     pub satisfied: i64,
 }
 
-pub async fn service(tx: &mut Tx, k: &ServiceKey, d: ServiceDelta) -> Result<(), StoreError> {
+pub async fn service(tx: &mut Tx<'_>, k: &ServiceKey, d: ServiceDelta) -> Result<(), StoreError> {
     on_tx!(tx, c => {
         sqlx::query(
             "INSERT INTO feedback_service (month, location_path, agency, sealed, acknowledged, acknowledged_in_time,
@@ -110,7 +110,7 @@ pub async fn service(tx: &mut Tx, k: &ServiceKey, d: ServiceDelta) -> Result<(),
 }
 
 /// Count one first response after `hours` whole hours.
-pub async fn response_time(tx: &mut Tx, k: &ServiceKey, hours: i64) -> Result<(), StoreError> {
+pub async fn response_time(tx: &mut Tx<'_>, k: &ServiceKey, hours: i64) -> Result<(), StoreError> {
     on_tx!(tx, c => {
         sqlx::query(
             "INSERT INTO feedback_response_hours (month, location_path, agency, sealed, hours, n) VALUES ($1, $2, $3, $4, $5, 1)
@@ -123,7 +123,7 @@ pub async fn response_time(tx: &mut Tx, k: &ServiceKey, hours: i64) -> Result<()
 }
 
 /// Move an item's counts between sealed and open (a seal lifted).
-pub async fn unseal(tx: &mut Tx, id: Uuid) -> Result<(), StoreError> {
+pub async fn unseal(tx: &mut Tx<'_>, id: Uuid) -> Result<(), StoreError> {
     type Row = (
         OffsetDateTime,
         String,

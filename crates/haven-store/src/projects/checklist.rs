@@ -40,7 +40,7 @@ pub async fn current_checklist(store: &Store) -> Result<(String, Vec<ChecklistIt
 }
 
 /// Keep a copy of a checklist version, once.
-pub(crate) async fn freeze(tx: &mut Tx, version: &str, items: &[ChecklistItem]) -> Result<(), StoreError> {
+pub(crate) async fn freeze(tx: &mut Tx<'_>, version: &str, items: &[ChecklistItem]) -> Result<(), StoreError> {
     let items = json(&items)?;
     Ok(on_tx!(tx, c => {
         sqlx::query("INSERT INTO checklist_versions (version, items, frozen_at) VALUES ($1, $2, $3) ON CONFLICT (version) DO NOTHING")

@@ -224,7 +224,7 @@ fn details_of(input: &ProjectInput) -> Details {
 
 /// Record an event in the project's history.
 pub(crate) async fn event(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     actor: &Actor,
     project: Uuid,
     kind: &str,
@@ -239,7 +239,7 @@ pub(crate) async fn event(
 }
 
 async fn replace_places(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     id: Uuid,
     sectors: &[String],
     places: &[(String, String)],
@@ -383,7 +383,7 @@ pub async fn list(store: &Store, access: &Access, filter: &ListFilter) -> Result
 
 /// Take the project's row lock (PostgreSQL) or the write lock (SQLite) first, so that a
 /// gate decision and the changes it depends on never interleave.
-pub(crate) async fn lock(tx: &mut Tx, id: Uuid) -> Result<(), StoreError> {
+pub(crate) async fn lock(tx: &mut Tx<'_>, id: Uuid) -> Result<(), StoreError> {
     let n = on_tx!(tx, c => {
         sqlx::query("UPDATE projects SET updated_at = $1 WHERE id = $2").bind(now_utc()).bind(id).execute(c).await.map(|r| r.rows_affected())
     })?;

@@ -15,7 +15,7 @@ pub fn phase_order(phase: CyclePhase) -> i64 {
 
 /// Score the project again from its answers, inside the transaction that changed them.
 pub(crate) async fn recompute(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     project: Uuid,
     sectors: &[String],
     items: &[ChecklistItem],

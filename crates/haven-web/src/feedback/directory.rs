@@ -8,7 +8,7 @@ use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use haven_core::authz::{Permission, decide};
-use haven_core::feedback::{RawService, Service, ServiceType, rows_to_services, split_list};
+use haven_core::feedback::{RawService, Service, ServiceType, rows_to_services};
 use haven_store::feedback::directory::{self as store, DirectoryError, ServiceFilter, ServiceRow};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -144,27 +144,38 @@ pub struct ServiceForm {
 }
 
 impl ServiceForm {
-    /// Read a posted form (a multiple select sends `locations` once per choice).
-    fn from_body(body: &[u8]) -> ServiceForm {
-        let mut f = ServiceForm::default();
+    /// Read a posted form (a multiple select sends `locations` once per choice; a tick box
+    /// is sent only when ticked).
+    fn raw_of_body(body: &[u8]) -> RawService {
+        let mut raw = RawService { accepts_referrals: Some(false), active: Some(false), ..Default::default() };
         for (k, v) in form_urlencoded::parse(body) {
-            let v = v.into_owned();
             match k.as_ref() {
-                "organisation" => f.organisation = v,
-                "name" => f.name = v,
-                "service_type" => f.service_type = v,
-                "description" => f.description = v,
-                "locations" => f.locations.push(v),
-                "contact" => f.contact = v,
-                "opening_hours" => f.opening_hours = v,
-                "languages" => f.languages = v,
-                "referral_criteria" => f.referral_criteria = v,
-                "accepts_referrals" => f.accepts_referrals = true,
-                "active" => f.active = true,
-                _ => {}
+                "accepts_referrals" => raw.accepts_referrals = Some(true),
+                "active" => raw.active = Some(true),
+                field => {
+                    raw.set_text(field, &v);
+                }
             }
         }
-        f
+        raw
+    }
+
+    /// The form as typed, to show it again with its errors.
+    fn of_raw(raw: &RawService) -> ServiceForm {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        ServiceForm {
+            organisation: text(&raw.organisation),
+            name: text(&raw.name),
+            service_type: text(&raw.service_type),
+            description: text(&raw.description),
+            locations: raw.locations.clone(),
+            contact: text(&raw.contact),
+            opening_hours: text(&raw.opening_hours),
+            languages: raw.languages.join(", "),
+            referral_criteria: text(&raw.referral_criteria),
+            accepts_referrals: raw.accepts_referrals.unwrap_or(false),
+            active: raw.active.unwrap_or(false),
+        }
     }
 
     fn of(row: &ServiceRow) -> ServiceForm {
@@ -180,22 +191,6 @@ impl ServiceForm {
             referral_criteria: row.referral_criteria.clone(),
             accepts_referrals: row.accepts_referrals,
             active: row.active,
-        }
-    }
-
-    fn raw(&self) -> RawService {
-        RawService {
-            organisation: Some(self.organisation.clone()),
-            name: Some(self.name.clone()),
-            service_type: Some(self.service_type.clone()),
-            description: Some(self.description.clone()),
-            locations: self.locations.clone(),
-            contact: Some(self.contact.clone()),
-            opening_hours: Some(self.opening_hours.clone()),
-            languages: split_list(&self.languages),
-            referral_criteria: Some(self.referral_criteria.clone()),
-            accepts_referrals: Some(self.accepts_referrals),
-            active: Some(self.active),
         }
     }
 
@@ -272,8 +267,9 @@ async fn save_form(
     id: Option<Uuid>,
     body: &[u8],
 ) -> Result<Response, WebError> {
-    let form = ServiceForm::from_body(body);
-    let saved = match checked(form.raw()) {
+    let raw = ServiceForm::raw_of_body(body);
+    let form = ServiceForm::of_raw(&raw);
+    let saved = match checked(raw) {
         Ok(s) => match id {
             None => store::create(&state.store, &me.actor(), &s).await.map(|_| ()),
             Some(id) => store::update(&state.store, &me.actor(), id, &s).await,

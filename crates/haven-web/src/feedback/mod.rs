@@ -339,8 +339,10 @@ async fn reply_to_person(
     id: Uuid,
     response: Option<&str>,
 ) -> Result<store::outbound::Reply, WebError> {
-    if state.config.outbound.sms.is_none() {
-        return Err(WebError::Invalid(vec![("send_reply", "gateway-off")]));
+    let gateway_off = || WebError::Invalid(vec![("send_reply", "gateway-off")]);
+    let outbound = &state.config.outbound;
+    if outbound.sms.is_none() && outbound.whatsapp.is_none() {
+        return Err(gateway_off());
     }
     let Some(response) = response.map(str::trim).filter(|r| !r.is_empty()) else {
         return Err(WebError::Invalid(vec![("public_response", "required")]));
@@ -356,11 +358,20 @@ async fn reply_to_person(
     } else {
         l.t2("feedback-reply", "reference", &d.row.reference, "response", response)
     };
-    let channel = match d.row.channel() {
+    let channel = reply_channel(&d.row);
+    if outbound.route(channel).is_none() {
+        return Err(gateway_off());
+    }
+    Ok(store::outbound::Reply { channel, to: phone.to_owned(), text })
+}
+
+/// The channel a reply to the person goes back on: WhatsApp for an item that came by
+/// WhatsApp, a text message for any other.
+pub fn reply_channel(row: &store::FeedbackRow) -> haven_core::feedback::Channel {
+    match row.channel() {
         Some(haven_core::feedback::Channel::Whatsapp) => haven_core::feedback::Channel::Whatsapp,
         _ => haven_core::feedback::Channel::Sms,
-    };
-    Ok(store::outbound::Reply { channel, to: phone.to_owned(), text })
+    }
 }
 
 /// Why a focal point is stood down from a sealed report.

@@ -222,7 +222,8 @@ pub async fn item(
         })
         .collect();
     let show_contact = sight.contact && !locked;
-    let can_reply = state.config.outbound.sms.is_some()
+    // Only when a gateway carries a reply on the item's channel.
+    let can_reply = state.config.outbound.route(super::reply_channel(&d.row)).is_some()
         && show_contact
         && d.row.consent_to_contact
         && d.contact_phone.as_deref().is_some_and(|p| !p.trim().is_empty());

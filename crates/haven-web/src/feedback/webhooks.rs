@@ -88,8 +88,22 @@ fn signed_url_candidates(public_url: Option<&str>, headers: &HeaderMap, path_and
     out
 }
 
-fn forbidden() -> Response {
-    WebError::Forbidden.into_response()
+/// The JSON body of a webhook signed `sha256=<hex HMAC-SHA256 of the body>` in `header`: 404
+/// when the channel's secret is not configured, 403 when the signature does not verify (`what`
+/// names the webhook in the log), 400 when the body is not the expected JSON.
+fn signed_json<T: serde::de::DeserializeOwned>(
+    secret: &Option<Secret>,
+    header: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    what: &str,
+) -> Result<T, WebError> {
+    let secret = configured(secret).ok_or(WebError::NotFound)?;
+    if !verify_sha256_header(headers, header, secret, body) {
+        tracing::info!(webhook = what, "signature does not verify");
+        return Err(WebError::Forbidden);
+    }
+    serde_json::from_slice(body).map_err(|_| WebError::BadRequest { code: "unprocessable", field: None })
 }
 
 /// A language for the automatic reply, from the script of the message.
@@ -145,11 +159,8 @@ pub async fn twilio_status(
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let params = match twilio_form(&state, &uri, &headers, &body) {
-        Ok(params) => params,
-        Err(refused) => return refused.into_response(),
-    };
+) -> Result<Response, WebError> {
+    let params = twilio_form(&state, &uri, &headers, &body)?;
     let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     delivery_report(&state, get("MessageSid"), get("MessageStatus")).await
 }
@@ -162,33 +173,25 @@ pub struct GatewayReport {
 
 /// `POST /webhooks/sms/generic/status`: JSON `{"id","status"}` (the id the gateway answered
 /// with when it took the message), signed like inbound messages.
-pub async fn generic_status(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let Some(secret) = configured(&state.config.channels.sms_webhook_secret) else {
-        return WebError::NotFound.into_response();
-    };
-    if !verify_sha256_header(&headers, "x-haven-signature", secret, &body) {
-        tracing::info!("sms status webhook: signature does not verify");
-        return forbidden();
-    }
-    let Ok(report) = serde_json::from_slice::<GatewayReport>(&body) else {
-        return WebError::BadRequest { code: "unprocessable", field: None }.into_response();
-    };
+pub async fn generic_status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let secret = &state.config.channels.sms_webhook_secret;
+    let report: GatewayReport = signed_json(secret, "x-haven-signature", &headers, &body, "sms status")?;
     delivery_report(&state, report.id.as_deref(), report.status.as_deref()).await
 }
 
 /// Apply a delivery report: 204 when applied or already past, 404 for a message Haven did not
 /// send, 422 when a field is missing or unknown.
-async fn delivery_report(state: &AppState, id: Option<&str>, status: Option<&str>) -> Response {
-    let Some(id) = id.map(str::trim).filter(|i| !i.is_empty()) else {
-        return WebError::Invalid(vec![("id", "required")]).into_response();
-    };
-    let Some(status) = status.and_then(MessageStatus::from_report) else {
-        return WebError::Invalid(vec![("status", "unknown-code")]).into_response();
-    };
-    match haven_store::feedback::outbound::delivery_report(&state.store, id, status).await {
-        Ok(true) => StatusCode::NO_CONTENT.into_response(),
-        Ok(false) => WebError::NotFound.into_response(),
-        Err(e) => WebError::from(e).into_response(),
+async fn delivery_report(state: &AppState, id: Option<&str>, status: Option<&str>) -> Result<Response, WebError> {
+    let id = id.map(str::trim).filter(|i| !i.is_empty()).ok_or(WebError::Invalid(vec![("id", "required")]))?;
+    let status =
+        status.and_then(MessageStatus::from_report).ok_or(WebError::Invalid(vec![("status", "unknown-code")]))?;
+    match haven_store::feedback::outbound::delivery_report(&state.store, id, status).await? {
+        true => Ok(StatusCode::NO_CONTENT.into_response()),
+        false => Err(WebError::NotFound),
     }
 }
 
@@ -199,14 +202,11 @@ pub async fn twilio(
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let params = match twilio_form(&state, &uri, &headers, &body) {
-        Ok(params) => params,
-        Err(refused) => return refused.into_response(),
-    };
+) -> Result<Response, WebError> {
+    let params = twilio_form(&state, &uri, &headers, &body)?;
     let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let (Some(sid), Some(text)) = (get("MessageSid").or_else(|| get("SmsSid")), get("Body")) else {
-        return WebError::BadRequest { code: "invalid", field: Some("MessageSid") }.into_response();
+        return Err(WebError::BadRequest { code: "invalid", field: Some("MessageSid") });
     };
     let from = get("From").unwrap_or_default();
     let (channel, phone) = match from.strip_prefix("whatsapp:") {
@@ -214,18 +214,13 @@ pub async fn twilio(
         None => ("sms", from),
     };
     let raw = message_submission(channel, text.clone(), &phone);
-    match intake_at(&state, raw, Some(&sid), None, None).await {
-        Ok(recorded) => {
-            let l = reply_language(&text);
-            let message = l.t1("feedback-sms-ack", "reference", &recorded.reference);
-            let twiml = format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>{}</Message></Response>",
-                xml_escape(&message)
-            );
-            ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], twiml).into_response()
-        }
-        Err(e) => e.into_response(),
-    }
+    let recorded = intake_at(&state, raw, Some(&sid), None, None).await?;
+    let message = reply_language(&text).t1("feedback-sms-ack", "reference", &recorded.reference);
+    let twiml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>{}</Message></Response>",
+        xml_escape(&message)
+    );
+    Ok(([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], twiml).into_response())
 }
 
 /// A message as a submission: the sender's number is kept as its contact, since answering
@@ -259,33 +254,19 @@ fn verify_sha256_header(headers: &HeaderMap, name: &str, secret: &str, body: &[u
 
 /// `POST /webhooks/sms/generic`: JSON `{"id","from","text","received_at"}` from RapidPro or
 /// another gateway, signed `X-Haven-Signature: sha256=<hex HMAC-SHA256 of the body>`.
-pub async fn generic_sms(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let Some(secret) = configured(&state.config.channels.sms_webhook_secret) else {
-        return WebError::NotFound.into_response();
-    };
-    if !verify_sha256_header(&headers, "x-haven-signature", secret, &body) {
-        tracing::info!("sms webhook: signature does not verify");
-        return forbidden();
-    }
-    let Ok(message) = serde_json::from_slice::<GatewayMessage>(&body) else {
-        return WebError::BadRequest { code: "unprocessable", field: None }.into_response();
-    };
-    let Some(id) = message.id.filter(|i| !i.trim().is_empty()) else {
-        return WebError::Invalid(vec![("id", "required")]).into_response();
-    };
+pub async fn generic_sms(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, WebError> {
+    let secret = &state.config.channels.sms_webhook_secret;
+    let message: GatewayMessage = signed_json(secret, "x-haven-signature", &headers, &body, "sms")?;
+    let id = message.id.filter(|i| !i.trim().is_empty()).ok_or(WebError::Invalid(vec![("id", "required")]))?;
     let received_at = match message.received_at.as_deref().map(parse_time) {
         None => None,
         Some(Some(t)) => Some(t),
-        Some(None) => return WebError::Invalid(vec![("received_at", "invalid-time")]).into_response(),
+        Some(None) => return Err(WebError::Invalid(vec![("received_at", "invalid-time")])),
     };
     let raw = message_submission("sms", message.text.unwrap_or_default(), message.from.as_deref().unwrap_or(""));
-    match intake_at(&state, raw, Some(&id), None, received_at).await {
-        Ok(r) => {
-            let status = if r.created { StatusCode::CREATED } else { StatusCode::OK };
-            (status, Json(super::api::Created { id: r.id, reference: r.reference })).into_response()
-        }
-        Err(e) => e.into_response(),
-    }
+    let r = intake_at(&state, raw, Some(&id), None, received_at).await?;
+    let status = if r.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(super::api::Created { id: r.id, reference: r.reference })).into_response())
 }
 
 fn parse_time(text: &str) -> Option<OffsetDateTime> {
@@ -303,16 +284,17 @@ pub struct Verification {
 }
 
 /// `GET /webhooks/whatsapp`: Meta's verification: echo the challenge when the token matches.
-pub async fn whatsapp_verify(State(state): State<AppState>, Query(q): Query<Verification>) -> Response {
-    let Some(expected) = configured(&state.config.channels.whatsapp_verify_token) else {
-        return WebError::NotFound.into_response();
-    };
+pub async fn whatsapp_verify(
+    State(state): State<AppState>,
+    Query(q): Query<Verification>,
+) -> Result<Response, WebError> {
+    let expected = configured(&state.config.channels.whatsapp_verify_token).ok_or(WebError::NotFound)?;
     let token_ok = q.verify_token.as_deref().is_some_and(|t| constant_time_eq(t.as_bytes(), expected.as_bytes()));
     match (q.mode.as_deref(), q.challenge) {
         (Some("subscribe"), Some(challenge)) if token_ok => {
-            ([(header::CONTENT_TYPE, "text/plain")], challenge).into_response()
+            Ok(([(header::CONTENT_TYPE, "text/plain")], challenge).into_response())
         }
-        _ => forbidden(),
+        _ => Err(WebError::Forbidden),
     }
 }
 
@@ -337,6 +319,16 @@ struct WhatsappChange {
 struct WhatsappValue {
     #[serde(default)]
     messages: Vec<WhatsappMessage>,
+    /// What became of messages Haven sent: `sent`, `delivered`, `read`, `failed`.
+    #[serde(default)]
+    statuses: Vec<WhatsappStatus>,
+}
+
+#[derive(Deserialize)]
+struct WhatsappStatus {
+    /// The `wamid.…` the send returned.
+    id: String,
+    status: String,
 }
 
 #[derive(Deserialize)]
@@ -353,30 +345,29 @@ struct WhatsappText {
 }
 
 /// `POST /webhooks/whatsapp`: WhatsApp Cloud API events, signed `X-Hub-Signature-256`. Text
-/// messages are recorded; delivery statuses and other message types are acknowledged.
-pub async fn whatsapp(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let Some(secret) = configured(&state.config.channels.whatsapp_app_secret) else {
-        return WebError::NotFound.into_response();
-    };
-    if !verify_sha256_header(&headers, "x-hub-signature-256", secret, &body) {
-        tracing::info!("whatsapp webhook: signature does not verify");
-        return forbidden();
+/// messages are recorded; the statuses of replies Haven sent are applied to them; other
+/// message types, and statuses of messages Haven did not send, are acknowledged.
+pub async fn whatsapp(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, WebError> {
+    let channels = &state.config.channels;
+    let event: WhatsappEvent =
+        signed_json(&channels.whatsapp_app_secret, "x-hub-signature-256", &headers, &body, "whatsapp")?;
+    let values: Vec<WhatsappValue> = event.entry.into_iter().flat_map(|e| e.changes).filter_map(|c| c.value).collect();
+    for status in values.iter().flat_map(|v| &v.statuses) {
+        // Meta sends the statuses of every message of the number: those Haven did not send
+        // are not its own, and are acknowledged all the same.
+        if let Some(report) = MessageStatus::from_report(&status.status) {
+            haven_store::feedback::outbound::delivery_report(&state.store, &status.id, report).await?;
+        }
     }
-    let Ok(event) = serde_json::from_slice::<WhatsappEvent>(&body) else {
-        return WebError::BadRequest { code: "unprocessable", field: None }.into_response();
-    };
-    let messages = event.entry.into_iter().flat_map(|e| e.changes).filter_map(|c| c.value).flat_map(|v| v.messages);
-    for m in messages {
+    for m in values.into_iter().flat_map(|v| v.messages) {
         let Some(text) = m.text else { continue };
         let received_at =
             m.timestamp.and_then(|t| t.parse::<i64>().ok()).and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok());
         let phone = format!("+{}", m.from.trim_start_matches('+'));
         let raw = message_submission("whatsapp", text.body, &phone);
-        if let Err(e) = intake_at(&state, raw, Some(&m.id), None, received_at).await {
-            return e.into_response();
-        }
+        intake_at(&state, raw, Some(&m.id), None, received_at).await?;
     }
-    StatusCode::OK.into_response()
+    Ok(StatusCode::OK.into_response())
 }
 
 /// The signature a generic gateway sends, for its configuration and for tests.

@@ -4,12 +4,13 @@
 
 pub mod mail;
 pub mod sms;
+pub mod whatsapp;
 
 use std::time::Duration;
 
 use haven_core::authz::Role;
-use haven_core::feedback::retry_delay;
-use haven_store::feedback::outbound::{self as store, Overdue, SendOutcome};
+use haven_core::feedback::{Channel, retry_delay};
+use haven_store::feedback::outbound::{self as store, Overdue, PendingReply, SendOutcome};
 use haven_store::notifications::{self, PendingMail};
 use haven_store::{StoreError, now_utc};
 use time::OffsetDateTime;
@@ -23,12 +24,38 @@ use crate::i18n::Lang;
 pub struct OutboundConfig {
     pub mail: Option<mail::MailConfig>,
     pub sms: Option<sms::SmsGateway>,
+    /// WhatsApp's own Cloud API, for replies to items that came by WhatsApp.
+    pub whatsapp: Option<whatsapp::WhatsappCloud>,
     pub every: Duration,
 }
 
 impl Default for OutboundConfig {
     fn default() -> Self {
-        OutboundConfig { mail: None, sms: None, every: Duration::from_secs(60) }
+        OutboundConfig { mail: None, sms: None, whatsapp: None, every: Duration::from_secs(60) }
+    }
+}
+
+/// The gateway that carries a reply.
+#[derive(Debug, Clone, Copy)]
+pub enum Route<'a> {
+    Sms(&'a sms::SmsGateway),
+    Whatsapp(&'a whatsapp::WhatsappCloud),
+}
+
+impl OutboundConfig {
+    /// Where a reply on `channel` goes: WhatsApp's own API for a WhatsApp reply when it is
+    /// configured, else the SMS gateway (Twilio and generic gateways carry WhatsApp too).
+    pub fn route(&self, channel: Channel) -> Option<Route<'_>> {
+        match (channel, &self.whatsapp, &self.sms) {
+            (Channel::Whatsapp, Some(cloud), _) => Some(Route::Whatsapp(cloud)),
+            (_, _, Some(gateway)) => Some(Route::Sms(gateway)),
+            _ => None,
+        }
+    }
+
+    /// The reply channels some gateway carries.
+    fn routed_channels(&self) -> Vec<Channel> {
+        [Channel::Sms, Channel::Whatsapp].into_iter().filter(|c| self.route(*c).is_some()).collect()
     }
 }
 
@@ -165,18 +192,13 @@ async fn send_one_mail(
     Ok(mailer.send(&address, &subject, body).await)
 }
 
-/// Hand the replies that are due to the gateway; returns (sent, failed for good).
+/// Hand the replies that are due to their gateways; returns (sent, failed for good).
 async fn send_replies(state: &AppState, now: OffsetDateTime) -> Result<(usize, usize), StoreError> {
-    let Some(gateway) = &state.config.outbound.sms else { return Ok((0, 0)) };
-    let callback = state
-        .config
-        .channels
-        .public_url
-        .as_deref()
-        .map(|b| format!("{}{}", b.trim_end_matches('/'), gateway.report_path()));
+    let outbound = &state.config.outbound;
     let (mut sent, mut failed) = (0, 0);
-    for pending in store::take_due_replies(&state.store, now, 100).await? {
-        let outcome = match gateway.send(&state.senders.http, pending.id, &pending.reply, callback.clone()).await {
+    for pending in store::take_due_replies(&state.store, now, 100, &outbound.routed_channels()).await? {
+        let Some(route) = outbound.route(pending.channel) else { continue };
+        let outcome = match send_reply(state, route, &pending).await {
             Ok(provider_id) => {
                 sent += 1;
                 SendOutcome::Sent { provider_id: Some(provider_id) }
@@ -192,4 +214,23 @@ async fn send_replies(state: &AppState, now: OffsetDateTime) -> Result<(usize, u
         store::reply_outcome(&state.store, pending.id, &outcome).await?;
     }
     Ok((sent, failed))
+}
+
+/// One try of one reply; the gateway's id for it when taken.
+async fn send_reply(state: &AppState, route: Route<'_>, pending: &PendingReply) -> Result<String, sms::SendFailure> {
+    let http = &state.senders.http;
+    match route {
+        Route::Sms(gateway) => {
+            // Where the gateway reports delivery (none when Haven's public address is unknown).
+            let callback = state
+                .config
+                .channels
+                .public_url
+                .as_deref()
+                .map(|b| format!("{}{}", b.trim_end_matches('/'), gateway.report_path()));
+            gateway.send(http, pending.id, &pending.reply, callback).await
+        }
+        // Statuses come back on the WhatsApp webhook, by message id.
+        Route::Whatsapp(cloud) => cloud.send(http, &pending.reply).await,
+    }
 }

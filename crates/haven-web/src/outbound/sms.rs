@@ -42,15 +42,20 @@ pub struct SendFailure {
 }
 
 impl SendFailure {
-    fn from_status(status: reqwest::StatusCode) -> SendFailure {
+    pub(crate) fn from_status(status: reqwest::StatusCode) -> SendFailure {
         SendFailure {
             code: format!("http-{}", status.as_u16()),
             retry: status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
-    fn unreachable() -> SendFailure {
+    pub(crate) fn unreachable() -> SendFailure {
         SendFailure { code: "unreachable".into(), retry: true }
+    }
+
+    /// The gateway said yes in a shape Haven does not understand: worth another try.
+    pub(crate) fn bad_answer() -> SendFailure {
+        SendFailure { code: "bad-answer".into(), retry: true }
     }
 }
 
@@ -98,8 +103,7 @@ impl SmsGateway {
                 if !response.status().is_success() {
                     return Err(SendFailure::from_status(response.status()));
                 }
-                let message: TwilioMessage =
-                    response.json().await.map_err(|_| SendFailure { code: "bad-answer".into(), retry: true })?;
+                let message: TwilioMessage = response.json().await.map_err(|_| SendFailure::bad_answer())?;
                 Ok(message.sid)
             }
             SmsGateway::Generic { url, secret } => {

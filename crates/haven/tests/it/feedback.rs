@@ -381,7 +381,15 @@ async fn feedback_and_the_office_key_survive_a_copy_to_postgresql() {
 
 pub(crate) const TWILIO_TOKEN: &str = "twilio-test-auth-token";
 const GATEWAY_SECRET: &str = "gateway-shared-secret";
-const META_SECRET: &str = "meta-app-secret";
+pub(crate) const META_SECRET: &str = "meta-app-secret";
+
+/// The signature Meta puts on a WhatsApp webhook body (`X-Hub-Signature-256`).
+pub(crate) fn meta_signature(body: &str) -> String {
+    use hmac::Mac;
+    let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::KeyInit>::new_from_slice(META_SECRET.as_bytes()).unwrap();
+    mac.update(body.as_bytes());
+    format!("sha256={}", haven_store::crypto::hex(&mac.finalize().into_bytes()))
+}
 
 async fn channels_app(engine: Engine) -> TestApp {
     let mut config = haven_web::WebConfig::new(false, true);
@@ -515,22 +523,10 @@ async fn messaging_channels_check_signatures_and_ignore_redeliveries() {
             "contacts": [{"profile": {"name": "A"}, "wa_id": "254744000333"}],
             "messages": [{"from": "254744000333", "id": "wamid.HBgM0001", "timestamp": "1772805600", "type": "text", "text": {"body": "Merci pour les couvertures"}}]
         }}]}]}).to_string();
-        let meta_sign = |b: &str| {
-            format!(
-                "sha256={}",
-                haven_store::crypto::hex(&{
-                    use hmac::Mac;
-                    let mut m =
-                        <hmac::Hmac<sha2::Sha256> as hmac::KeyInit>::new_from_slice(META_SECRET.as_bytes()).unwrap();
-                    m.update(b.as_bytes());
-                    m.finalize().into_bytes().to_vec()
-                })
-            )
-        };
         for _ in 0..2 {
             let r = c
                 .post(app.url("/webhooks/whatsapp"))
-                .header("x-hub-signature-256", meta_sign(&event))
+                .header("x-hub-signature-256", meta_signature(&event))
                 .body(event.clone())
                 .send()
                 .await
@@ -539,7 +535,7 @@ async fn messaging_channels_check_signatures_and_ignore_redeliveries() {
         }
         let r = c
             .post(app.url("/webhooks/whatsapp"))
-            .header("x-hub-signature-256", meta_sign("{}"))
+            .header("x-hub-signature-256", meta_signature("{}"))
             .body(event.clone())
             .send()
             .await

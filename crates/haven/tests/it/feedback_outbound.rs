@@ -11,7 +11,7 @@ use axum::extract::State;
 use haven_core::authz::Role;
 use haven_core::secret::Secret;
 use haven_store::identity::{self as users, Actor};
-use haven_web::outbound::{OutboundConfig, mail::MailConfig, run_once, sms::SmsGateway};
+use haven_web::outbound::{OutboundConfig, mail::MailConfig, run_once, sms::SmsGateway, whatsapp::WhatsappCloud};
 use serde_json::{Value, json};
 use time::Duration;
 
@@ -74,6 +74,7 @@ fn mail_config(port: u16) -> OutboundConfig {
             MailConfig::new(Secret::new(format!("smtp://127.0.0.1:{port}")), "Haven <haven@example.org>").unwrap(),
         ),
         sms: None,
+        whatsapp: None,
         every: std::time::Duration::from_secs(3600),
     }
 }
@@ -222,15 +223,30 @@ async fn twilio_messages(State(g): State<Gateway>, body: axum::body::Bytes) -> a
         .into_response()
 }
 
+/// The Twilio gateway at `api_base`, with the test account.
+fn twilio_at(api_base: impl Into<String>) -> SmsGateway {
+    SmsGateway::Twilio {
+        api_base: api_base.into(),
+        account_sid: "AC0123".into(),
+        auth_token: Secret::new(TWILIO_TOKEN),
+        from: "+254700000000".into(),
+    }
+}
+
+/// Serve `app` on a loopback port; returns its base URL.
+async fn serve_on_loopback(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
 async fn start_gateway() -> (String, Gateway) {
     let gateway = Gateway::default();
     let app = axum::Router::new()
         .route("/2010-04-01/Accounts/{sid}/Messages.json", axum::routing::post(twilio_messages))
         .with_state(gateway.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://{addr}"), gateway)
+    (serve_on_loopback(app).await, gateway)
 }
 
 async fn post_status(app: &TestApp, params: &[(&str, &str)], token: &str) -> u16 {
@@ -259,12 +275,8 @@ async fn replies_reach_the_person_through_the_gateway_with_retries_and_delivery_
         };
         config.outbound = OutboundConfig {
             mail: None,
-            sms: Some(SmsGateway::Twilio {
-                api_base: gateway_url,
-                account_sid: "AC0123".into(),
-                auth_token: Secret::new(TWILIO_TOKEN),
-                from: "+254700000000".into(),
-            }),
+            sms: Some(twilio_at(gateway_url)),
+            whatsapp: None,
             every: std::time::Duration::from_secs(3600),
         };
         let app = feedback_app_with(engine, true, config.clone()).await;
@@ -354,6 +366,231 @@ async fn replies_reach_the_person_through_the_gateway_with_retries_and_delivery_
     }
 }
 
+const GRAPH_TOKEN: &str = "EAAG-graph-test-token";
+const PHONE_NUMBER_ID: &str = "106540352242922";
+/// A number whose 24-hour window has closed: WhatsApp refuses free text to it (131047).
+const CLOSED_WINDOW: &str = "254755000999";
+
+/// What the Graph API server was sent: the bearer token and the JSON body of each call.
+#[derive(Clone, Default)]
+struct Graph {
+    calls: Arc<Mutex<Vec<(String, Value)>>>,
+}
+
+/// `POST /v21.0/{phone-number-id}/messages` as the WhatsApp Cloud API answers it: a message id
+/// for a text to an open conversation, error 131047 outside the 24-hour window, 401 for
+/// another token.
+async fn graph_messages(
+    State(g): State<Graph>,
+    axum::extract::Path(number_id): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
+    axum::Json(body): axum::Json<Value>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let bearer = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let n = {
+        let mut calls = g.calls.lock().unwrap();
+        calls.push((bearer.clone(), body.clone()));
+        calls.len()
+    };
+    if bearer != format!("Bearer {GRAPH_TOKEN}") || number_id != PHONE_NUMBER_ID {
+        let error = json!({"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}});
+        return (axum::http::StatusCode::UNAUTHORIZED, axum::Json(error)).into_response();
+    }
+    let to = body["to"].as_str().unwrap_or("").to_owned();
+    if to == CLOSED_WINDOW {
+        let error = json!({"error": {"message": "(#131047) Re-engagement message", "type": "OAuthException",
+            "code": 131047, "error_data": {"messaging_product": "whatsapp"}, "fbtrace_id": "A1"}});
+        return (axum::http::StatusCode::BAD_REQUEST, axum::Json(error)).into_response();
+    }
+    let answer = json!({"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
+        "messages": [{"id": format!("wamid.HBgM{n:04}")}]});
+    axum::Json(answer).into_response()
+}
+
+async fn start_graph() -> (String, Graph) {
+    let graph = Graph::default();
+    let app = axum::Router::new()
+        .route("/v21.0/{number_id}/messages", axum::routing::post(graph_messages))
+        .with_state(graph.clone());
+    (format!("{}/v21.0", serve_on_loopback(app).await), graph)
+}
+
+/// A signed WhatsApp webhook event with one `value`.
+async fn post_whatsapp(app: &TestApp, value: Value) -> u16 {
+    let event =
+        json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages",
+        "value": value}]}]})
+        .to_string();
+    let r = reqwest::Client::new()
+        .post(app.url("/webhooks/whatsapp"))
+        .header("x-hub-signature-256", meta_signature(&event))
+        .body(event)
+        .send()
+        .await
+        .unwrap();
+    r.status().as_u16()
+}
+
+fn whatsapp_message(id: &str, from: &str, text: &str) -> Value {
+    json!({"messaging_product": "whatsapp", "metadata": {"phone_number_id": PHONE_NUMBER_ID},
+        "messages": [{"from": from, "id": id, "timestamp": "1772805600", "type": "text", "text": {"body": text}}]})
+}
+
+fn whatsapp_status(id: &str, status: &str) -> Value {
+    json!({"messaging_product": "whatsapp", "metadata": {"phone_number_id": PHONE_NUMBER_ID},
+        "statuses": [{"id": id, "status": status, "timestamp": "1772805700", "recipient_id": "254744000333"}]})
+}
+
+/// Respond to the only item from `from` with a reply to the person; returns its id.
+async fn respond_with_reply(app: &TestApp, agent: &str, reference_of: &str, answer: &str) -> uuid::Uuid {
+    let (_, list) = get_json(&reqwest::Client::new(), &app.url("/api/v1/feedback?channel=whatsapp"), Some(agent)).await;
+    let items = list["items"].as_array().unwrap();
+    let item = items.iter().find(|i| i["reference"] == reference_of || reference_of.is_empty()).unwrap();
+    let id = item["id"].as_str().unwrap().to_owned();
+    let step = json!({"step": "respond", "public_response": answer, "send_reply": true});
+    let (status, body) = post(app, Some(agent), &format!("/api/v1/feedback/{id}/steps"), step).await;
+    assert_eq!(status, 200, "{body}");
+    uuid::Uuid::parse_str(&id).unwrap()
+}
+
+#[tokio::test]
+async fn whatsapp_replies_go_through_the_cloud_api_with_statuses_from_the_webhook() {
+    for engine in engines() {
+        let (graph_url, graph) = start_graph().await;
+        let (twilio_url, twilio) = start_gateway().await;
+        let mut config = haven_web::WebConfig::new(false, true);
+        config.channels = haven_web::feedback::webhooks::ChannelSecrets {
+            public_url: Some("https://haven.example.org".into()),
+            twilio_auth_token: Some(Secret::new(TWILIO_TOKEN)),
+            whatsapp_app_secret: Some(Secret::new(META_SECRET)),
+            whatsapp_verify_token: Some(Secret::new("verify-me")),
+            ..Default::default()
+        };
+        config.outbound = OutboundConfig {
+            mail: None,
+            sms: Some(twilio_at(twilio_url)),
+            whatsapp: Some(WhatsappCloud {
+                api_base: graph_url,
+                phone_number_id: PHONE_NUMBER_ID.into(),
+                access_token: Secret::new(GRAPH_TOKEN),
+            }),
+            every: std::time::Duration::from_secs(3600),
+        };
+        let app = feedback_app_with(engine, true, config.clone()).await;
+        let state = haven_web::AppState::new(app.store.clone(), config);
+        let agent = token(&app, "agent", false).await;
+
+        // Two people write on WhatsApp; one of them last wrote more than a day before the answer.
+        let text = "Les couvertures promises ne sont pas arrivées au bloc D";
+        assert_eq!(post_whatsapp(&app, whatsapp_message("wamid.in-1", "254744000333", text)).await, 200, "{engine:?}");
+        let id = respond_with_reply(&app, &agent, "", "Les couvertures arrivent jeudi").await;
+        let pass = run_once(&state, haven_store::now_utc()).await.unwrap();
+        assert_eq!((pass.replies_sent, pass.replies_failed), (1, 0), "{engine:?}");
+
+        // It went to the Graph API, not to Twilio: a text to the number, with the token.
+        assert!(twilio.calls.lock().unwrap().is_empty(), "{engine:?}: a WhatsApp reply goes by WhatsApp");
+        let calls = graph.calls.lock().unwrap().clone();
+        assert_eq!(calls.len(), 1, "{engine:?}");
+        let (bearer, body) = &calls[0];
+        assert_eq!(bearer, &format!("Bearer {GRAPH_TOKEN}"));
+        assert_eq!((body["messaging_product"].as_str(), body["type"].as_str()), (Some("whatsapp"), Some("text")));
+        assert_eq!(body["to"], "254744000333");
+        let sent_text = body["text"]["body"].as_str().unwrap();
+        assert!(sent_text.contains("Les couvertures arrivent jeudi"), "{sent_text}");
+        let replies = haven_store::feedback::outbound::replies_of(&app.store, id).await.unwrap();
+        assert_eq!((replies[0].channel.as_str(), replies[0].status.as_str()), ("whatsapp", "sent"), "{engine:?}");
+
+        // Statuses come back on the signed webhook, by message id, and never move a message back.
+        assert_eq!(post_whatsapp(&app, whatsapp_status("wamid.HBgM0001", "delivered")).await, 200);
+        assert_eq!(post_whatsapp(&app, whatsapp_status("wamid.HBgM0001", "sent")).await, 200);
+        let replies = haven_store::feedback::outbound::replies_of(&app.store, id).await.unwrap();
+        assert_eq!(replies[0].status, "delivered", "{engine:?}");
+        assert_eq!(post_whatsapp(&app, whatsapp_status("wamid.HBgM0001", "read")).await, 200);
+        assert_eq!(haven_store::feedback::outbound::replies_of(&app.store, id).await.unwrap()[0].status, "delivered");
+        assert_eq!(
+            post_whatsapp(&app, whatsapp_status("wamid.not-ours", "delivered")).await,
+            200,
+            "statuses of messages Haven did not send are acknowledged"
+        );
+
+        // Outside the 24-hour window WhatsApp refuses free text: failed for good, with its code.
+        assert_eq!(post_whatsapp(&app, whatsapp_message("wamid.in-2", CLOSED_WINDOW, text)).await, 200);
+        let (_, list) =
+            get_json(&reqwest::Client::new(), &app.url("/api/v1/feedback?channel=whatsapp"), Some(&agent)).await;
+        let late = list["items"].as_array().unwrap().iter().find(|i| i["id"] != id.to_string()).unwrap().clone();
+        let late_id = respond_with_reply(&app, &agent, late["reference"].as_str().unwrap(), "Jeudi").await;
+        let pass = run_once(&state, later(1)).await.unwrap();
+        assert_eq!((pass.replies_sent, pass.replies_failed), (0, 1), "{engine:?}");
+        let replies = haven_store::feedback::outbound::replies_of(&app.store, late_id).await.unwrap();
+        assert_eq!((replies[0].status.as_str(), replies[0].last_error.as_deref()), ("failed", Some("whatsapp-131047")));
+
+        // An SMS item still goes by the SMS gateway.
+        let params = twilio_params("SM-in-9", "The latrines in block D are not lit at night");
+        let url = "https://haven.example.org/webhooks/sms/twilio";
+        let signature = haven_web::feedback::webhooks::twilio_signature(TWILIO_TOKEN, url, &params);
+        assert_eq!(post_twilio(&app, &params, &signature).await.0, 200);
+        let (_, list) = get_json(&reqwest::Client::new(), &app.url("/api/v1/feedback?channel=sms"), Some(&agent)).await;
+        let sms_id = list["items"][0]["id"].as_str().unwrap().to_owned();
+        let step = json!({"step": "respond", "public_response": "Lights go up on Friday", "send_reply": true});
+        assert_eq!(post(&app, Some(&agent), &format!("/api/v1/feedback/{sms_id}/steps"), step).await.0, 200);
+        // The fake Twilio refuses its first call; the second goes through.
+        run_once(&state, later(2)).await.unwrap();
+        run_once(&state, later(3)).await.unwrap();
+        assert_eq!(twilio.calls.lock().unwrap().len(), 2, "{engine:?}");
+        assert_eq!(graph.calls.lock().unwrap().len(), 2, "{engine:?}: nothing more went to WhatsApp");
+    }
+}
+
+#[tokio::test]
+async fn erasing_contact_details_gives_up_replies_not_sent_yet() {
+    for engine in engines() {
+        // A gateway nobody listens on: the reply waits for its next try.
+        let mut config = haven_web::WebConfig::new(false, true);
+        config.outbound = OutboundConfig {
+            mail: None,
+            sms: Some(twilio_at(format!("http://127.0.0.1:{}", free_port()))),
+            whatsapp: None,
+            every: std::time::Duration::from_secs(3600),
+        };
+        let app = feedback_app_with(engine, true, config.clone()).await;
+        let state = haven_web::AppState::new(app.store.clone(), config);
+        let agent = token(&app, "agent", false).await;
+        let body = json!({"text": OPEN_TEXT, "channel": "hotline", "contact_phone": "+254722000444", "consent_to_contact": true});
+        let (_, created) = post(&app, Some(&agent), "/api/v1/feedback", body).await;
+        let id = created["id"].as_str().unwrap().to_owned();
+        let steps = format!("/api/v1/feedback/{id}/steps");
+        let step = json!({"step": "respond", "public_response": "Repaired on Monday", "send_reply": true});
+        assert_eq!(post(&app, Some(&agent), &steps, step).await.0, 200);
+        let pass = run_once(&state, haven_store::now_utc()).await.unwrap();
+        assert_eq!((pass.replies_sent, pass.replies_failed), (0, 0), "{engine:?}: waiting for the gateway");
+        assert_eq!(
+            post(&app, Some(&agent), &steps, json!({"step": "close", "closure_reason": "withdrawn"})).await.0,
+            200
+        );
+        let uuid = uuid::Uuid::parse_str(&id).unwrap();
+        let long_ago = haven_store::now_utc() - Duration::days(200);
+        haven_store::on_pool!(&app.store.pool, p => {
+            sqlx::query("UPDATE feedback SET closed_at = $1 WHERE id = $2").bind(long_ago).bind(uuid).execute(p).await.map(|_| ())
+        })
+        .unwrap();
+
+        assert_eq!(haven_web::feedback::erase_contacts(&app.store).await.unwrap(), 1, "{engine:?}");
+        type Kept = (String, Option<String>, Option<Vec<u8>>, Option<Vec<u8>>);
+        let kept: Vec<Kept> = haven_store::on_pool!(&app.store.pool, p => {
+            sqlx::query_as("SELECT status, last_error, recipient_enc, body_enc FROM feedback_outbox").fetch_all(p).await
+        })
+        .unwrap();
+        assert_eq!(kept, vec![("failed".to_owned(), Some("contact-erased".to_owned()), None, None)], "{engine:?}");
+
+        // Nothing is tried again, whenever the gateway comes back.
+        let pass = run_once(&state, later(48)).await.unwrap();
+        assert_eq!((pass.replies_sent, pass.replies_failed), (0, 0), "{engine:?}");
+        let replies = haven_store::feedback::outbound::replies_of(&app.store, uuid).await.unwrap();
+        assert_eq!((replies[0].status.as_str(), replies[0].attempts), ("failed", 1), "{engine:?}");
+    }
+}
+
 #[tokio::test]
 async fn a_report_naming_a_focal_point_goes_only_to_the_others() {
     for engine in engines() {
@@ -422,5 +659,65 @@ async fn a_report_naming_a_focal_point_goes_only_to_the_others() {
         assert_eq!(status, 404, "{engine:?}");
         let stood_down = haven_store::audit::list(&app.store.pool, Some("feedback.recused"), None, 10).await.unwrap();
         assert_eq!(stood_down.len(), 2, "both stand-downs are audited");
+    }
+}
+
+#[tokio::test]
+async fn two_senders_taking_due_mail_at_once_never_take_the_same_message() {
+    for engine in engines() {
+        let app = feedback_app(engine, false).await;
+        let chief = app.add_user_with("chief", "Chief", Some("chief@example.org"), &[Role::ProjectManager]).await;
+        for _ in 0..30 {
+            haven_store::notifications::notify(&app.store, &[chief], "feedback-sealed", None).await.unwrap();
+        }
+        let now = haven_store::now_utc();
+        let (a, b) = tokio::join!(
+            haven_store::notifications::take_due_mail(&app.store, now, 20),
+            haven_store::notifications::take_due_mail(&app.store, now, 20)
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        let mut ids: Vec<uuid::Uuid> = a.iter().chain(&b).map(|m| m.id).collect();
+        assert_eq!(ids.len(), 30, "{engine:?}: every message taken once ({} + {})", a.len(), b.len());
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 30, "{engine:?}: no message taken twice");
+        assert!(a.iter().chain(&b).all(|m| m.attempts == 1), "{engine:?}");
+        let again = haven_store::notifications::take_due_mail(&app.store, now, 50).await.unwrap();
+        assert!(again.is_empty(), "{engine:?}: held by their senders");
+    }
+}
+
+#[tokio::test]
+async fn with_only_whatsapp_configured_only_whatsapp_items_offer_a_reply() {
+    for engine in engines() {
+        let mut config = haven_web::WebConfig::new(false, true);
+        config.channels = haven_web::feedback::webhooks::ChannelSecrets {
+            whatsapp_app_secret: Some(Secret::new(META_SECRET)),
+            ..Default::default()
+        };
+        config.outbound.whatsapp = Some(WhatsappCloud {
+            api_base: format!("http://127.0.0.1:{}/v21.0", free_port()),
+            phone_number_id: PHONE_NUMBER_ID.into(),
+            access_token: Secret::new(GRAPH_TOKEN),
+        });
+        let app = feedback_app_with(engine, true, config).await;
+        let agent = token(&app, "agent", false).await;
+        let text = "Where do we collect the hygiene kits this month?";
+        assert_eq!(post_whatsapp(&app, whatsapp_message("wamid.in-7", "254744000777", text)).await, 200);
+        let body = json!({"text": OPEN_TEXT, "channel": "hotline", "contact_phone": "+254722000444", "consent_to_contact": true});
+        let (_, by_phone) = post(&app, Some(&agent), "/api/v1/feedback", body).await;
+        let (_, list) =
+            get_json(&reqwest::Client::new(), &app.url("/api/v1/feedback?channel=whatsapp"), Some(&agent)).await;
+        let by_whatsapp = list["items"][0]["id"].as_str().unwrap().to_owned();
+
+        let c = signed_in(&app, "agent").await;
+        let (_, page) = get_text(&c, &app.url(&format!("/feedback/items/{by_whatsapp}"))).await;
+        assert!(page.contains("id=\"send_reply\""), "{engine:?}: a WhatsApp item can be answered on WhatsApp");
+        let phone_id = by_phone["id"].as_str().unwrap();
+        let (_, page) = get_text(&c, &app.url(&format!("/feedback/items/{phone_id}"))).await;
+        assert!(!page.contains("id=\"send_reply\""), "{engine:?}: no SMS gateway, no SMS reply");
+        let step = json!({"step": "respond", "public_response": "Fixed", "send_reply": true});
+        let (status, body) = post(&app, Some(&agent), &format!("/api/v1/feedback/{phone_id}/steps"), step).await;
+        assert_eq!((status, body["error"]["field"].as_str()), (422, Some("send_reply")), "{engine:?}: {body}");
     }
 }
