@@ -272,8 +272,13 @@ impl Linker {
 
     /// How many of the true pairs the blocking rules can reach at all.
     pub fn blocking_recall(&self, records: &[Record], true_pairs: &[(usize, usize)]) -> (usize, usize) {
+        (true_pairs.len() - self.unreached(records, true_pairs).len(), true_pairs.len())
+    }
+
+    /// The given pairs that no blocking rule puts into a common block.
+    pub fn unreached(&self, records: &[Record], pairs: &[(usize, usize)]) -> Vec<(usize, usize)> {
         let ds = Preparer::new(&self.settings.variants, self.settings.reference_year).prepare(&self.schema, records);
-        (self.blocking(&ds).reachable(true_pairs), true_pairs.len())
+        self.blocking(&ds).unreached(pairs)
     }
 
     /// Record indices of the labelled pairs found among the records (`offset` is where the
