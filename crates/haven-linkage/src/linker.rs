@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use crate::block::{BlockStats, Blocking, Rule};
 use crate::cluster::{Clusters, ScoredPair, cluster};
 use crate::compare::{Comparer, Comparison, comparisons};
-use crate::model::{Contribution, MAX_COMPARISONS, Model, Patterns, pack, probability, weight_for};
+use crate::model::{Contribution, MAX_COMPARISONS, Model, Patterns, TF_MAX, pack, probability, weight_for};
 use crate::prepare::{Dataset, Preparer};
 use crate::schema::{Record, Schema};
 use crate::variants::Variants;
@@ -419,32 +419,51 @@ impl Linker {
 }
 
 /// Scores with an early stop: once even the best remaining agreement cannot lift a pair
-/// over the threshold, the remaining (costlier) comparisons are skipped.
+/// over the threshold, the remaining (costlier) comparisons are skipped. Against a mixture of
+/// look-alikes the evidence is at most the evidence against any one kind, so the bound is the
+/// smallest over the kinds.
 struct Scorer<'m> {
     model: &'m Model,
-    /// Largest weight the comparisons from i on can still add.
-    remaining: Vec<f64>,
+    /// Per kind, the largest weight the comparisons from i on can still add against it.
+    remaining: Vec<Vec<f64>>,
+    /// The largest term-frequency bonus the comparisons from i on can still add.
+    remaining_tf: Vec<f64>,
 }
 
 impl<'m> Scorer<'m> {
     fn new(model: &'m Model) -> Self {
         let n = model.comparisons.len();
-        let mut remaining = vec![0.0; n + 1];
-        for i in (0..n).rev() {
-            remaining[i] = remaining[i + 1] + model.max_weight(i).max(0.0);
-        }
-        Scorer { model, remaining }
+        let from = |weight: &dyn Fn(usize) -> f64| {
+            let mut rest = vec![0.0; n + 1];
+            for i in (0..n).rev() {
+                rest[i] = rest[i + 1] + weight(i).max(0.0);
+            }
+            rest
+        };
+        let remaining = model.kinds.iter().map(|k| from(&|i| k.max_weight(i))).collect();
+        let remaining_tf = from(&|i| if model.comparisons[i].term_frequency { TF_MAX } else { 0.0 });
+        Scorer { model, remaining, remaining_tf }
     }
 
     fn weight_if_above(&self, comparer: &Comparer<'_>, a: usize, b: usize, threshold: f64) -> Option<f64> {
-        let mut w = self.model.prior_weight();
-        for (i, c) in self.model.comparisons.iter().enumerate() {
-            if w + self.remaining[i] < threshold {
+        let model = self.model;
+        let prior = model.prior_weight();
+        let mut against: Vec<f64> = model.kinds.iter().map(|k| -k.share.log2()).collect();
+        let mut levels = Vec::with_capacity(model.comparisons.len());
+        let mut tf = 0.0;
+        for (i, c) in model.comparisons.iter().enumerate() {
+            let best = against.iter().zip(&self.remaining).map(|(w, r)| w + r[i]).fold(f64::INFINITY, f64::min);
+            if prior + tf + self.remaining_tf[i] + best < threshold {
                 return None;
             }
             let l = comparer.level(c, a, b);
-            w += self.model.weight(i, l) + self.model.tf(comparer, i, l, a, b);
+            for (w, k) in against.iter_mut().zip(&model.kinds) {
+                *w += k.weight(i, l);
+            }
+            tf += model.tf(comparer, i, l, a, b);
+            levels.push(l);
         }
+        let w = prior + model.pattern_weight(|i| levels[i]) + tf;
         (w >= threshold).then_some(w)
     }
 }
