@@ -1,7 +1,7 @@
 //! Where the engine loses quality on a generated population: clustered and pairwise figures,
 //! blocking recall, and samples of true pairs never blocked, missed and wrongly matched.
 //!
-//!     cargo run --release -p haven-linkage --example diagnose -- ROWS SEED [SAMPLES]
+//!     cargo run --release -p haven-linkage --example diagnose -- ROWS SEED [SAMPLES [THRESHOLD]]
 //!
 //! Generates in memory (the same rows as `haven match generate --rows ROWS --seed SEED`), so
 //! nothing is written to disk.
@@ -24,7 +24,8 @@ fn main() {
         .map(|p| Record::new(p.id.clone(), p.fields()[1..].iter().map(|v| (*v).to_owned()).collect()))
         .collect();
     let entity: Vec<u64> = people.iter().map(|p| p.entity_id).collect();
-    let linker = Linker::new(schema, Settings::default()).expect("default settings");
+    let threshold = args.get(4).and_then(|a| a.parse().ok()).unwrap_or(Settings::default().threshold);
+    let linker = Linker::new(schema, Settings { threshold, ..Settings::default() }).expect("settings");
     let cancel = AtomicBool::new(false);
     let control = Control { progress: &|_, _, _| {}, cancel: &cancel };
     let started = Instant::now();
@@ -47,6 +48,11 @@ fn main() {
     let scored: HashSet<(usize, usize)> = result.pairs.iter().map(|p| (p.a as usize, p.b as usize)).collect();
     report("pairwise", &scored);
     report("clustered", &clustered);
+    for p in [0.2, 0.35, 0.5, 0.65, 0.8, 0.9] {
+        let above: HashSet<(usize, usize)> =
+            result.pairs.iter().filter(|s| s.probability as f64 >= p).map(|s| (s.a as usize, s.b as usize)).collect();
+        report(&format!("pairwise at p >= {p}"), &above);
+    }
     if samples == 0 {
         return;
     }

@@ -30,9 +30,8 @@ pub enum Attribute {
     Id(usize),
     Exact(usize),
     Text(usize),
-    /// How many of several details a household shares agree (parents' names; or place and
-    /// phone). Counted as one comparison, because siblings agree on all of them
-    /// at once: as separate comparisons they would add up to the evidence of a match.
+    /// Whether a detail a household shares agrees: a parent's name (not counted where it
+    /// repeats the family name on both records), the place, the phone.
     Household,
 }
 
@@ -68,7 +67,7 @@ const BIRTH_LEVELS: &[&str] = &[
 const TWO_LEVELS: &[&str] = &["different", "same"];
 const ID_LEVELS: &[&str] = &["different", "one typo", "exact"];
 const TEXT_LEVELS: &[&str] = &["different", "half the words shared", "most words shared"];
-const HOUSEHOLD_LEVELS: &[&str] = &["nothing shared", "one shared", "two shared", "three or more shared"];
+const SHARED_LEVELS: &[&str] = &["not shared", "shared"];
 
 /// The comparisons a schema implies, cheapest first (so scoring can stop early).
 pub fn comparisons(schema: &Schema) -> Vec<Comparison> {
@@ -111,9 +110,11 @@ pub fn comparisons(schema: &Schema) -> Vec<Comparison> {
             }
         }
     }
-    // Parents' names, then what else a household shares: two comparisons, so that a
-    // namesake (same name, other parents) and a sibling (same parents, other name) both
-    // stand out against a second registration (same name, same parents).
+    // Parents' names, then what else a household shares (place, phone), one comparison each.
+    // Siblings share them all at once, which independent comparisons would add up to the
+    // evidence of a match; the model's kinds of look-alikes (a household is one) hold that
+    // dependence, and separate comparisons let it see which detail agrees (measured at
+    // 100,000 rows: F1 0.890 against 0.880 with two counts, parents and place-and-phone).
     let parents: Vec<Attribute> = relatives.into_iter().map(Attribute::Name).collect();
     // The family name is compared on its own (its spellings and scripts as finely as the
     // given name's); the household count keeps what a household shares beyond the name.
@@ -128,25 +129,15 @@ pub fn comparisons(schema: &Schema) -> Vec<Comparison> {
             _ => {}
         }
     }
-    for (kind, parts) in [("relatives", parents), ("household", contact)] {
-        if parts.is_empty() {
-            continue;
-        }
-        let names: Vec<&str> =
-            parts.iter().filter_map(|p| part_column(p).map(|i| schema.fields[i].name.as_str())).collect();
-        let levels = if parts.len() == 1 {
-            &HOUSEHOLD_LEVELS[..2]
-        } else if parts.len() == 2 {
-            &HOUSEHOLD_LEVELS[..3]
-        } else {
-            HOUSEHOLD_LEVELS
-        };
+    let groups = parents.into_iter().map(|p| ("relatives", p)).chain(contact.into_iter().map(|p| ("household", p)));
+    for (kind, part) in groups {
+        let Some(column) = part_column(&part) else { continue };
         out.push(Comparison {
-            label: format!("{kind} ({})", names.join(", ")),
+            label: format!("{kind} ({})", schema.fields[column].name),
             attribute: Attribute::Household,
             family: if kind == "relatives" { family } else { None },
-            parts,
-            levels,
+            parts: vec![part],
+            levels: SHARED_LEVELS,
             term_frequency: false,
         });
     }
@@ -610,9 +601,10 @@ mod tests {
             .collect();
         let ds = Preparer::new(&v, 2026).prepare(&schema, &records);
         let cs = comparisons(&schema);
-        let relatives = cs.iter().find(|c| c.label.starts_with("relatives")).unwrap();
+        let relative = |name: &str| cs.iter().find(|c| c.label == format!("relatives ({name})")).unwrap();
         // Only the mothers are compared, and they differ.
-        assert_eq!(Comparer::new(&ds).level(relatives, 0, 1), 0);
+        assert_eq!(Comparer::new(&ds).level(relative("father"), 0, 1), MISSING);
+        assert_eq!(Comparer::new(&ds).level(relative("mother"), 0, 1), 0);
     }
 
     #[test]
