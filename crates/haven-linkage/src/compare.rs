@@ -170,10 +170,19 @@ impl<'d> Comparer<'d> {
 
     /// The level of one comparison for left record `a` and right record `b`.
     pub fn level(&self, c: &Comparison, a: usize, b: usize) -> u8 {
-        if c.attribute == Attribute::Household {
-            return self.household(&c.parts, c.family, a, b);
+        self.level_in(c, a, b, &mut None)
+    }
+
+    /// Like `level`, keeping the given and family levels of the pair in `person`: both
+    /// comparisons need the same four name comparisons (straight and swapped).
+    pub fn level_in(&self, c: &Comparison, a: usize, b: usize, person: &mut Option<(u8, u8)>) -> u8 {
+        let mut both = |given, family| *person.get_or_insert_with(|| self.person_levels(given, family, a, b));
+        match c.attribute {
+            Attribute::Household => self.household(&c.parts, c.family, a, b),
+            Attribute::GivenName { given, family } => both(given, family).0,
+            Attribute::FamilyName { family, given: Some(g) } => both(g, Some(family)).1,
+            attribute => self.attribute_level(attribute, a, b),
         }
-        self.attribute_level(c.attribute, a, b)
     }
 
     /// How many household details agree: a name in the same group or closer, the same place
@@ -387,27 +396,49 @@ fn set_level(ds: &Dataset, x: u32, y: u32, scale: NameScale) -> u8 {
         return top;
     }
     let (sa, sb) = (&ds.sets[x as usize].tokens, &ds.sets[y as usize].tokens);
+    // Every token against every other once (names have a few tokens): tokens are interned,
+    // so the same id is the same spelling.
+    let (mut stack, mut heap) = ([0.0f64; 16], Vec::new());
+    let sims: &mut [f64] = if sa.len() * sb.len() <= stack.len() {
+        &mut stack[..sa.len() * sb.len()]
+    } else {
+        heap.resize(sa.len() * sb.len(), 0.0);
+        &mut heap
+    };
+    let width = sb.len();
+    for (i, &t) in sa.iter().enumerate() {
+        for (j, &u) in sb.iter().enumerate() {
+            sims[i * width + j] =
+                if t == u { 1.0 } else { token_similarity(&ds.tokens[t as usize], &ds.tokens[u as usize]) };
+        }
+    }
+    let sims = &*sims;
+    let rows = |i: usize| sims[i * width..(i + 1) * width].iter().copied().fold(0.0f64, f64::max);
+    let columns = |j: usize| (0..sa.len()).map(|i| sims[i * width + j]).fold(0.0f64, f64::max);
+    let from_a = || matched_level((0..sa.len()).map(rows), sa.len() == sb.len(), scale);
+    let from_b = || matched_level((0..width).map(columns), sa.len() == sb.len(), scale);
     if sa.len() == sb.len() && sa.len() > 1 {
         // Each token's closest partner depends on the side it starts from: both ways, so
         // that the level does not depend on which record comes first.
-        return matched_level(ds, sa, sb, scale).max(matched_level(ds, sb, sa, scale));
+        return from_a().max(from_b());
     }
-    if sa.len() <= sb.len() { matched_level(ds, sa, sb, scale) } else { matched_level(ds, sb, sa, scale) }
+    if sa.len() <= sb.len() { from_a() } else { from_b() }
 }
 
-/// The level of the tokens of `short` each matched with its closest token in `long`.
-fn matched_level(ds: &Dataset, short: &[u32], long: &[u32], scale: NameScale) -> u8 {
+/// The level of the tokens of the shorter set, each with the similarity of its closest token
+/// in the other.
+fn matched_level(best: impl Iterator<Item = f64>, same_length: bool, scale: NameScale) -> u8 {
     let mut total = 0.0;
     let mut lowest: f64 = 1.0;
-    let mut all_exact = short.len() == long.len();
-    for &t in short.iter() {
-        let a = &ds.tokens[t as usize];
-        let best = long.iter().map(|&u| token_similarity(a, &ds.tokens[u as usize])).fold(0.0f64, f64::max);
-        all_exact &= best >= 1.0;
-        total += best;
-        lowest = lowest.min(best);
+    let mut all_exact = same_length;
+    let mut count = 0;
+    for b in best {
+        all_exact &= b >= 1.0;
+        total += b;
+        lowest = lowest.min(b);
+        count += 1;
     }
-    let mean = total / short.len().max(1) as f64;
+    let mean = total / count.max(1) as f64;
     let top = if scale == NameScale::Name { 4 } else { 3 };
     if all_exact {
         top

@@ -7,8 +7,9 @@ use rayon::prelude::*;
 
 use crate::block::{BlockStats, Blocking, Rule};
 use crate::cluster::{Clusters, ScoredPair, cluster};
+use crate::compare::MISSING;
 use crate::compare::{Comparer, Comparison, comparisons};
-use crate::model::{Contribution, MAX_COMPARISONS, Model, Patterns, TF_MAX, pack, probability, weight_for};
+use crate::model::{Contribution, MAX_COMPARISONS, MAX_KINDS, Model, Patterns, TF_MAX, pack, probability, weight_for};
 use crate::prepare::{Dataset, Preparer};
 use crate::schema::{Record, Schema};
 use crate::variants::Variants;
@@ -448,28 +449,36 @@ impl<'m> Scorer<'m> {
     fn weight_if_above(&self, comparer: &Comparer<'_>, a: usize, b: usize, threshold: f64) -> Option<f64> {
         let model = self.model;
         let prior = model.prior_weight();
-        let mut against: Vec<f64> = model.kinds.iter().map(|k| -k.share.log2()).collect();
-        let mut levels = Vec::with_capacity(model.comparisons.len());
+        let kinds = model.kinds.len();
+        // Evidence against each kind so far (kinds and comparisons are bounded: no allocation).
+        let mut against = [0.0f64; MAX_KINDS];
+        for (w, k) in against.iter_mut().zip(&model.kinds) {
+            *w = -k.share.log2();
+        }
+        let mut levels = [MISSING; MAX_COMPARISONS];
+        let mut person = None;
         let mut tf = 0.0;
         for (i, c) in model.comparisons.iter().enumerate() {
-            let best = against.iter().zip(&self.remaining).map(|(w, r)| w + r[i]).fold(f64::INFINITY, f64::min);
+            let best =
+                against[..kinds].iter().zip(&self.remaining).map(|(w, r)| w + r[i]).fold(f64::INFINITY, f64::min);
             if prior + tf + self.remaining_tf[i] + best < threshold {
                 return None;
             }
-            let l = comparer.level(c, a, b);
+            let l = comparer.level_in(c, a, b, &mut person);
             for (w, k) in against.iter_mut().zip(&model.kinds) {
                 *w += k.weight(i, l);
             }
             tf += model.tf(comparer, i, l, a, b);
-            levels.push(l);
+            levels[i] = l;
         }
-        let w = prior + model.pattern_weight(|i| levels[i]) + tf;
+        let w = prior + model.pattern_weight(&levels[..model.comparisons.len()]) + tf;
         (w >= threshold).then_some(w)
     }
 }
 
 fn levels(comparer: &Comparer<'_>, comparisons: &[Comparison], a: usize, b: usize) -> Vec<u8> {
-    comparisons.iter().map(|c| comparer.level(c, a, b)).collect()
+    let mut person = None;
+    comparisons.iter().map(|c| comparer.level_in(c, a, b, &mut person)).collect()
 }
 
 /// SplitMix64's finaliser: a well-spread hash of an integer, for reproducible sampling.
