@@ -1,7 +1,7 @@
 //! Where the engine loses quality on a generated population: clustered and pairwise figures,
 //! blocking recall, and samples of true pairs never blocked, missed and wrongly matched.
 //!
-//!     cargo run --release -p haven-linkage --example diagnose -- ROWS SEED [SAMPLES [THRESHOLD]]
+//!     cargo run --release -p haven-linkage --example diagnose -- ROWS SEED [SAMPLES [THRESHOLD [MAX_BLOCK [WINDOW]]]]
 //!
 //! Generates in memory (the same rows as `haven match generate --rows ROWS --seed SEED`), so
 //! nothing is written to disk.
@@ -25,7 +25,10 @@ fn main() {
         .collect();
     let entity: Vec<u64> = people.iter().map(|p| p.entity_id).collect();
     let threshold = args.get(4).and_then(|a| a.parse().ok()).unwrap_or(Settings::default().threshold);
-    let linker = Linker::new(schema, Settings { threshold, ..Settings::default() }).expect("settings");
+    let defaults = Settings::default();
+    let max_block = number(5, defaults.max_block);
+    let window = number(6, defaults.window);
+    let linker = Linker::new(schema, Settings { threshold, max_block, window, ..defaults }).expect("settings");
     let cancel = AtomicBool::new(false);
     let control = Control { progress: &|_, _, _| {}, cancel: &cancel };
     let started = Instant::now();

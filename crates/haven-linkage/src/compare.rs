@@ -477,9 +477,18 @@ pub fn token_similarity(a: &TokenInfo, b: &TokenInfo) -> f64 {
     {
         return 0.95;
     }
+    if known_apart {
+        // However alike they are spelled (Mohammad, Mahmood), and so never more than
+        // dissimilar: brothers get such names.
+        return KNOWN_APART;
+    }
     let jw = jaro_winkler::similarity(a.text.bytes(), b.text.bytes());
-    if !known_apart && a.metaphone == b.metaphone && a.text.len() >= 3 && b.text.len() >= 3 { jw.max(0.9) } else { jw }
+    if a.metaphone == b.metaphone && a.text.len() >= 3 && b.text.len() >= 3 { jw.max(0.9) } else { jw }
 }
+
+/// The similarity of two names the variant table knows as different names: below every
+/// level of agreement.
+const KNOWN_APART: f64 = 0.5;
 
 pub fn birth_level(a: Birth, b: Birth) -> u8 {
     if !a.is_known() || !b.is_known() {
