@@ -198,7 +198,7 @@ struct Split {
     level2: HashSet<u64>,
 }
 
-/// Builds a key set for one record; `level` is the deepest level generated.
+/// Makes the blocking keys of a record, down to a given level of splitting.
 struct KeyMaker<'a> {
     ds: &'a Dataset,
     roles: &'a Roles,

@@ -126,8 +126,10 @@ impl Model {
     /// family name, a place, a phone). Random pairs give the fallback and the base of
     /// term-frequency adjustments. m is read from candidate pairs that the other comparisons
     /// show to be one person, steadied by the error rates fieldwork expects; EM then finds the
-    /// share of matches among the candidates. `labels` are clerical decisions (the levels of
-    /// pairs known to match or not): they join the confident pairs and the anchored ones.
+    /// share of matches among the candidates. That plain model seeds the kinds of look-alikes
+    /// (see `kind_seeds`), and EM fits them with m held. `labels` are clerical decisions (the
+    /// levels of pairs known to match or not): they join the confident pairs and the anchored
+    /// ones.
     pub fn estimate(
         comparisons: Vec<Comparison>,
         random: &Patterns,
