@@ -30,9 +30,8 @@ pub enum Attribute {
     Id(usize),
     Exact(usize),
     Text(usize),
-    /// How many of several details a household shares agree (parents' names; or place and
-    /// phone). Counted as one comparison, because siblings agree on all of them
-    /// at once: as separate comparisons they would add up to the evidence of a match.
+    /// Whether a detail a household shares agrees: a parent's name (not counted where it
+    /// repeats the family name on both records), the place, the phone.
     Household,
 }
 
@@ -68,7 +67,7 @@ const BIRTH_LEVELS: &[&str] = &[
 const TWO_LEVELS: &[&str] = &["different", "same"];
 const ID_LEVELS: &[&str] = &["different", "one typo", "exact"];
 const TEXT_LEVELS: &[&str] = &["different", "half the words shared", "most words shared"];
-const HOUSEHOLD_LEVELS: &[&str] = &["nothing shared", "one shared", "two shared", "three or more shared"];
+const SHARED_LEVELS: &[&str] = &["not shared", "shared"];
 
 /// The comparisons a schema implies, cheapest first (so scoring can stop early).
 pub fn comparisons(schema: &Schema) -> Vec<Comparison> {
@@ -111,9 +110,11 @@ pub fn comparisons(schema: &Schema) -> Vec<Comparison> {
             }
         }
     }
-    // Parents' names, then what else a household shares: two comparisons, so that a
-    // namesake (same name, other parents) and a sibling (same parents, other name) both
-    // stand out against a second registration (same name, same parents).
+    // Parents' names, then what else a household shares (place, phone), one comparison each.
+    // Siblings share them all at once, which independent comparisons would add up to the
+    // evidence of a match; the model's kinds of look-alikes (a household is one) hold that
+    // dependence, and separate comparisons let it see which detail agrees (measured at
+    // 100,000 rows: F1 0.890 against 0.880 with two counts, parents and place-and-phone).
     let parents: Vec<Attribute> = relatives.into_iter().map(Attribute::Name).collect();
     // The family name is compared on its own (its spellings and scripts as finely as the
     // given name's); the household count keeps what a household shares beyond the name.
@@ -128,25 +129,15 @@ pub fn comparisons(schema: &Schema) -> Vec<Comparison> {
             _ => {}
         }
     }
-    for (kind, parts) in [("relatives", parents), ("household", contact)] {
-        if parts.is_empty() {
-            continue;
-        }
-        let names: Vec<&str> =
-            parts.iter().filter_map(|p| part_column(p).map(|i| schema.fields[i].name.as_str())).collect();
-        let levels = if parts.len() == 1 {
-            &HOUSEHOLD_LEVELS[..2]
-        } else if parts.len() == 2 {
-            &HOUSEHOLD_LEVELS[..3]
-        } else {
-            HOUSEHOLD_LEVELS
-        };
+    let groups = parents.into_iter().map(|p| ("relatives", p)).chain(contact.into_iter().map(|p| ("household", p)));
+    for (kind, part) in groups {
+        let Some(column) = part_column(&part) else { continue };
         out.push(Comparison {
-            label: format!("{kind} ({})", names.join(", ")),
+            label: format!("{kind} ({})", schema.fields[column].name),
             attribute: Attribute::Household,
             family: if kind == "relatives" { family } else { None },
-            parts,
-            levels,
+            parts: vec![part],
+            levels: SHARED_LEVELS,
             term_frequency: false,
         });
     }
@@ -179,10 +170,19 @@ impl<'d> Comparer<'d> {
 
     /// The level of one comparison for left record `a` and right record `b`.
     pub fn level(&self, c: &Comparison, a: usize, b: usize) -> u8 {
-        if c.attribute == Attribute::Household {
-            return self.household(&c.parts, c.family, a, b);
+        self.level_in(c, a, b, &mut None)
+    }
+
+    /// Like `level`, keeping the given and family levels of the pair in `person`: both
+    /// comparisons need the same four name comparisons (straight and swapped).
+    pub fn level_in(&self, c: &Comparison, a: usize, b: usize, person: &mut Option<(u8, u8)>) -> u8 {
+        let mut both = |given, family| *person.get_or_insert_with(|| self.person_levels(given, family, a, b));
+        match c.attribute {
+            Attribute::Household => self.household(&c.parts, c.family, a, b),
+            Attribute::GivenName { given, family } => both(given, family).0,
+            Attribute::FamilyName { family, given: Some(g) } => both(g, Some(family)).1,
+            attribute => self.attribute_level(attribute, a, b),
         }
-        self.attribute_level(c.attribute, a, b)
     }
 
     /// How many household details agree: a name in the same group or closer, the same place
@@ -396,27 +396,49 @@ fn set_level(ds: &Dataset, x: u32, y: u32, scale: NameScale) -> u8 {
         return top;
     }
     let (sa, sb) = (&ds.sets[x as usize].tokens, &ds.sets[y as usize].tokens);
+    // Every token against every other once (names have a few tokens): tokens are interned,
+    // so the same id is the same spelling.
+    let (mut stack, mut heap) = ([0.0f64; 16], Vec::new());
+    let sims: &mut [f64] = if sa.len() * sb.len() <= stack.len() {
+        &mut stack[..sa.len() * sb.len()]
+    } else {
+        heap.resize(sa.len() * sb.len(), 0.0);
+        &mut heap
+    };
+    let width = sb.len();
+    for (i, &t) in sa.iter().enumerate() {
+        for (j, &u) in sb.iter().enumerate() {
+            sims[i * width + j] =
+                if t == u { 1.0 } else { token_similarity(&ds.tokens[t as usize], &ds.tokens[u as usize]) };
+        }
+    }
+    let sims = &*sims;
+    let rows = |i: usize| sims[i * width..(i + 1) * width].iter().copied().fold(0.0f64, f64::max);
+    let columns = |j: usize| (0..sa.len()).map(|i| sims[i * width + j]).fold(0.0f64, f64::max);
+    let from_a = || matched_level((0..sa.len()).map(rows), sa.len() == sb.len(), scale);
+    let from_b = || matched_level((0..width).map(columns), sa.len() == sb.len(), scale);
     if sa.len() == sb.len() && sa.len() > 1 {
         // Each token's closest partner depends on the side it starts from: both ways, so
         // that the level does not depend on which record comes first.
-        return matched_level(ds, sa, sb, scale).max(matched_level(ds, sb, sa, scale));
+        return from_a().max(from_b());
     }
-    if sa.len() <= sb.len() { matched_level(ds, sa, sb, scale) } else { matched_level(ds, sb, sa, scale) }
+    if sa.len() <= sb.len() { from_a() } else { from_b() }
 }
 
-/// The level of the tokens of `short` each matched with its closest token in `long`.
-fn matched_level(ds: &Dataset, short: &[u32], long: &[u32], scale: NameScale) -> u8 {
+/// The level of the tokens of the shorter set, each with the similarity of its closest token
+/// in the other.
+fn matched_level(best: impl Iterator<Item = f64>, same_length: bool, scale: NameScale) -> u8 {
     let mut total = 0.0;
     let mut lowest: f64 = 1.0;
-    let mut all_exact = short.len() == long.len();
-    for &t in short.iter() {
-        let a = &ds.tokens[t as usize];
-        let best = long.iter().map(|&u| token_similarity(a, &ds.tokens[u as usize])).fold(0.0f64, f64::max);
-        all_exact &= best >= 1.0;
-        total += best;
-        lowest = lowest.min(best);
+    let mut all_exact = same_length;
+    let mut count = 0;
+    for b in best {
+        all_exact &= b >= 1.0;
+        total += b;
+        lowest = lowest.min(b);
+        count += 1;
     }
-    let mean = total / short.len().max(1) as f64;
+    let mean = total / count.max(1) as f64;
     let top = if scale == NameScale::Name { 4 } else { 3 };
     if all_exact {
         top
@@ -455,9 +477,18 @@ pub fn token_similarity(a: &TokenInfo, b: &TokenInfo) -> f64 {
     {
         return 0.95;
     }
+    if known_apart {
+        // However alike they are spelled (Mohammad, Mahmood), and so never more than
+        // dissimilar: brothers get such names.
+        return KNOWN_APART;
+    }
     let jw = jaro_winkler::similarity(a.text.bytes(), b.text.bytes());
-    if !known_apart && a.metaphone == b.metaphone && a.text.len() >= 3 && b.text.len() >= 3 { jw.max(0.9) } else { jw }
+    if a.metaphone == b.metaphone && a.text.len() >= 3 && b.text.len() >= 3 { jw.max(0.9) } else { jw }
 }
+
+/// The similarity of two names the variant table knows as different names: below every
+/// level of agreement.
+const KNOWN_APART: f64 = 0.5;
 
 pub fn birth_level(a: Birth, b: Birth) -> u8 {
     if !a.is_known() || !b.is_known() {
@@ -610,9 +641,10 @@ mod tests {
             .collect();
         let ds = Preparer::new(&v, 2026).prepare(&schema, &records);
         let cs = comparisons(&schema);
-        let relatives = cs.iter().find(|c| c.label.starts_with("relatives")).unwrap();
+        let relative = |name: &str| cs.iter().find(|c| c.label == format!("relatives ({name})")).unwrap();
         // Only the mothers are compared, and they differ.
-        assert_eq!(Comparer::new(&ds).level(relatives, 0, 1), 0);
+        assert_eq!(Comparer::new(&ds).level(relative("father"), 0, 1), MISSING);
+        assert_eq!(Comparer::new(&ds).level(relative("mother"), 0, 1), 0);
     }
 
     #[test]

@@ -7,8 +7,9 @@ use rayon::prelude::*;
 
 use crate::block::{BlockStats, Blocking, Rule};
 use crate::cluster::{Clusters, ScoredPair, cluster};
+use crate::compare::MISSING;
 use crate::compare::{Comparer, Comparison, comparisons};
-use crate::model::{Contribution, MAX_COMPARISONS, Model, Patterns, pack, probability, weight_for};
+use crate::model::{Contribution, MAX_COMPARISONS, MAX_KINDS, Model, Patterns, TF_MAX, pack, probability, weight_for};
 use crate::prepare::{Dataset, Preparer};
 use crate::schema::{Record, Schema};
 use crate::variants::Variants;
@@ -272,8 +273,13 @@ impl Linker {
 
     /// How many of the true pairs the blocking rules can reach at all.
     pub fn blocking_recall(&self, records: &[Record], true_pairs: &[(usize, usize)]) -> (usize, usize) {
+        (true_pairs.len() - self.unreached(records, true_pairs).len(), true_pairs.len())
+    }
+
+    /// The given pairs that no blocking rule puts into a common block.
+    pub fn unreached(&self, records: &[Record], pairs: &[(usize, usize)]) -> Vec<(usize, usize)> {
         let ds = Preparer::new(&self.settings.variants, self.settings.reference_year).prepare(&self.schema, records);
-        (self.blocking(&ds).reachable(true_pairs), true_pairs.len())
+        self.blocking(&ds).unreached(pairs)
     }
 
     /// Record indices of the labelled pairs found among the records (`offset` is where the
@@ -414,38 +420,65 @@ impl Linker {
 }
 
 /// Scores with an early stop: once even the best remaining agreement cannot lift a pair
-/// over the threshold, the remaining (costlier) comparisons are skipped.
+/// over the threshold, the remaining (costlier) comparisons are skipped. Against a mixture of
+/// look-alikes the evidence is at most the evidence against any one kind, so the bound is the
+/// smallest over the kinds.
 struct Scorer<'m> {
     model: &'m Model,
-    /// Largest weight the comparisons from i on can still add.
-    remaining: Vec<f64>,
+    /// Per kind, the largest weight the comparisons from i on can still add against it.
+    remaining: Vec<Vec<f64>>,
+    /// The largest term-frequency bonus the comparisons from i on can still add.
+    remaining_tf: Vec<f64>,
 }
 
 impl<'m> Scorer<'m> {
     fn new(model: &'m Model) -> Self {
         let n = model.comparisons.len();
-        let mut remaining = vec![0.0; n + 1];
-        for i in (0..n).rev() {
-            remaining[i] = remaining[i + 1] + model.max_weight(i).max(0.0);
-        }
-        Scorer { model, remaining }
+        let from = |weight: &dyn Fn(usize) -> f64| {
+            let mut rest = vec![0.0; n + 1];
+            for i in (0..n).rev() {
+                rest[i] = rest[i + 1] + weight(i).max(0.0);
+            }
+            rest
+        };
+        let remaining = model.kinds.iter().map(|k| from(&|i| k.max_weight(i))).collect();
+        let remaining_tf = from(&|i| if model.comparisons[i].term_frequency { TF_MAX } else { 0.0 });
+        Scorer { model, remaining, remaining_tf }
     }
 
     fn weight_if_above(&self, comparer: &Comparer<'_>, a: usize, b: usize, threshold: f64) -> Option<f64> {
-        let mut w = self.model.prior_weight();
-        for (i, c) in self.model.comparisons.iter().enumerate() {
-            if w + self.remaining[i] < threshold {
+        let model = self.model;
+        let prior = model.prior_weight();
+        let kinds = model.kinds.len();
+        // Evidence against each kind so far (kinds and comparisons are bounded: no allocation).
+        let mut against = [0.0f64; MAX_KINDS];
+        for (w, k) in against.iter_mut().zip(&model.kinds) {
+            *w = -k.share.log2();
+        }
+        let mut levels = [MISSING; MAX_COMPARISONS];
+        let mut person = None;
+        let mut tf = 0.0;
+        for (i, c) in model.comparisons.iter().enumerate() {
+            let best =
+                against[..kinds].iter().zip(&self.remaining).map(|(w, r)| w + r[i]).fold(f64::INFINITY, f64::min);
+            if prior + tf + self.remaining_tf[i] + best < threshold {
                 return None;
             }
-            let l = comparer.level(c, a, b);
-            w += self.model.weight(i, l) + self.model.tf(comparer, i, l, a, b);
+            let l = comparer.level_in(c, a, b, &mut person);
+            for (w, k) in against.iter_mut().zip(&model.kinds) {
+                *w += k.weight(i, l);
+            }
+            tf += model.tf(comparer, i, l, a, b);
+            levels[i] = l;
         }
+        let w = prior + model.pattern_weight(&levels[..model.comparisons.len()]) + tf;
         (w >= threshold).then_some(w)
     }
 }
 
 fn levels(comparer: &Comparer<'_>, comparisons: &[Comparison], a: usize, b: usize) -> Vec<u8> {
-    comparisons.iter().map(|c| comparer.level(c, a, b)).collect()
+    let mut person = None;
+    comparisons.iter().map(|c| comparer.level_in(c, a, b, &mut person)).collect()
 }
 
 /// SplitMix64's finaliser: a well-spread hash of an integer, for reproducible sampling.

@@ -33,6 +33,9 @@ pub struct TokenInfo {
     /// The skeleton without an Arabic article written onto the name in Latin letters
     /// (Alahmad, Elmasri); the skeleton itself for other names.
     pub bare_skeleton: u32,
+    /// The token's blocking key: its variant group; for a spelling the table does not hold,
+    /// the group of its skeleton (Mariiem meets Maryam), else the skeleton without article.
+    pub block: u64,
 }
 
 /// A distinct multi-token value (a name, a place, a text): sorted, de-duplicated token ids.
@@ -284,17 +287,28 @@ impl<'v> Preparer<'v> {
 
     fn add_tokens(&mut self, new_tokens: Vec<String>, ds: &mut Dataset) {
         let metaphone = DoubleMetaphone::default();
-        let computed: Vec<(String, Option<String>, Option<u32>, u32)> = new_tokens
+        let computed: Vec<TokenForms> = new_tokens
             .par_iter()
             .map(|t| {
+                let skel = skeleton(t);
                 let bare = without_article(t).map(skeleton);
-                (skeleton(t), bare, self.variants.group(t), hash32(&metaphone.double_metaphone(t).primary()))
+                let group = self.variants.group(t);
+                let guessed = group
+                    .or_else(|| self.variants.group_of_skeleton(&skel))
+                    .or_else(|| bare.as_deref().and_then(|b| self.variants.group_of_skeleton(b)));
+                TokenForms { skel, bare, group, guessed, meta: hash32(&metaphone.double_metaphone(t).primary()) }
             })
             .collect();
-        for (text, (skel, bare, group, meta)) in new_tokens.into_iter().zip(computed) {
+        for (text, TokenForms { skel, bare, group, guessed, meta }) in new_tokens.into_iter().zip(computed) {
             let skeleton_len = skel.len().min(255) as u8;
+            let bare_len = bare.as_ref().map_or(skeleton_len, |b| b.len().min(255) as u8);
             let skeleton = self.skeleton_id(skel);
             let bare_skeleton = bare.map_or(skeleton, |b| self.skeleton_id(b));
+            let block = match guessed {
+                Some(g) => (1u64 << 40) | g as u64,
+                None if bare_len >= 2 => (2u64 << 40) | bare_skeleton as u64,
+                None => (3u64 << 40) | (ds.tokens.len() as u64),
+            };
             ds.tokens.push(TokenInfo {
                 text: text.into_boxed_str(),
                 skeleton,
@@ -302,6 +316,7 @@ impl<'v> Preparer<'v> {
                 group,
                 metaphone: meta,
                 bare_skeleton,
+                block,
             });
         }
     }
@@ -333,6 +348,16 @@ impl<'v> Preparer<'v> {
             .collect();
         values
     }
+}
+
+/// What a new token's entry is made of, computed in parallel.
+struct TokenForms {
+    skel: String,
+    bare: Option<String>,
+    group: Option<u32>,
+    /// The group, or the group its skeleton suggests.
+    guessed: Option<u32>,
+    meta: u32,
 }
 
 /// A Latin name with the Arabic article written onto it ("alahmad" → "ahmad"), when enough

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::normalize::{fold, name_tokens};
+use crate::normalize::{fold, name_tokens, skeleton};
 
 const BUILTIN: &str = include_str!("../data/name_variants.txt");
 
@@ -20,6 +20,9 @@ pub struct VariantError {
 #[derive(Debug, Clone, Default)]
 pub struct Variants {
     group_of: HashMap<String, u32>,
+    /// Consonant skeleton of every spelling → the smallest group with a spelling of that
+    /// skeleton: where a spelling the table does not know belongs, for blocking.
+    skeleton_group: HashMap<String, u32>,
     names: Vec<String>,
 }
 
@@ -67,6 +70,8 @@ impl Variants {
                 Some(&g) if g != group => clashes.push(s),
                 Some(_) => {}
                 None => {
+                    let slot = self.skeleton_group.entry(skeleton(&s)).or_insert(group);
+                    *slot = (*slot).min(group);
                     self.group_of.insert(s, group);
                 }
             }
@@ -77,6 +82,12 @@ impl Variants {
     /// The group of a token as `name_tokens` produces it.
     pub fn group(&self, token: &str) -> Option<u32> {
         self.group_of.get(token).copied()
+    }
+
+    /// The group a spelling the table does not hold most likely belongs to: the (smallest)
+    /// group with a spelling of the same consonant skeleton.
+    pub fn group_of_skeleton(&self, skeleton: &str) -> Option<u32> {
+        self.skeleton_group.get(skeleton).copied()
     }
 
     pub fn group_name(&self, group: u32) -> Option<&str> {
