@@ -10,7 +10,7 @@ use crate::{Store, StoreError};
 
 /// Tables in an order that satisfies foreign keys. Sessions are not copied: everyone signs
 /// in again on the new server.
-pub const TABLES: [&str; 39] = [
+pub const TABLES: [&str; 40] = [
     "settings",
     "agencies",
     "locations",
@@ -49,6 +49,7 @@ pub const TABLES: [&str; 39] = [
     "project_events",
     "project_endorsements",
     "project_scores",
+    "project_progress",
     "audit_log",
 ];
 
@@ -875,6 +876,30 @@ async fn copy_projects(source: &Pool, tx: &mut crate::Tx<'_>) -> Result<(), Copy
         &r.3,
         r.4,
         r.5
+    );
+
+    type ProgressRow = (Uuid, i64, i64, i64, i64, i64, i64, i64, i64);
+    let rows = read_all!(
+        source,
+        ProgressRow,
+        "SELECT project_id, safety_met, safety_applicable, access_met, access_applicable, accountability_met,
+            accountability_applicable, participation_met, participation_applicable FROM project_progress"
+    );
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO project_progress (project_id, safety_met, safety_applicable, access_met, access_applicable,
+            accountability_met, accountability_applicable, participation_met, participation_applicable)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        |r| r.0,
+        r.1,
+        r.2,
+        r.3,
+        r.4,
+        r.5,
+        r.6,
+        r.7,
+        r.8
     );
     Ok(())
 }

@@ -314,6 +314,7 @@ pub async fn endorse(store: &Store, actor: &Actor, project: &Project) -> Result<
     if n == 0 {
         return Err(StoreError::Conflict("the project changed while it was being endorsed".into()));
     }
+    super::scores::refresh_progress(&mut tx, project.id).await?;
     on_tx!(&mut tx, c => {
         sqlx::query(
             "INSERT INTO project_endorsements (id, project_id, endorsed_by, endorser_name, endorsed_at, checklist_version, snapshot, snapshot_sha256)

@@ -463,6 +463,7 @@ pub async fn advance(
     on_tx!(&mut tx, c => {
         sqlx::query("UPDATE projects SET phase = $1 WHERE id = $2").bind(next.code()).bind(id).execute(c).await.map(|_| ())
     })?;
+    scores::refresh_progress(&mut tx, id).await?;
     event(&mut tx, actor, id, "phase", serde_json::json!({ "from": project.phase.code(), "to": next.code() })).await?;
     let audit_event = actor.event(actions::PROJECT_PHASE_CHANGED, "project", id.to_string()).summary(next.code());
     audit::append(&mut tx, &store.keys, &audit_event).await?;

@@ -41,9 +41,8 @@ pub struct PortfolioLine {
     pub overdue_risks: i64,
 }
 
-/// The current phase's position, with development-design and endorsement taken together.
-const SCORED_UP_TO: &str = "CASE projects.phase WHEN 'development-design' THEN 2 WHEN 'endorsement' THEN 2 \
-    WHEN 'implementation-monitoring' THEN 3 ELSE 4 END";
+/// A project's met and applicable items per principle, in the order of [`Principle::ALL`].
+type ProgressRow = (Uuid, i64, i64, i64, i64, i64, i64, i64, i64);
 
 async fn counts(store: &Store, sql: String, args: &[Arg]) -> Result<HashMap<Uuid, i64>, StoreError> {
     let rows: Vec<(Uuid, i64)> = on_pool!(&store.pool, p => {
@@ -78,19 +77,23 @@ pub async fn portfolio(
     }
 
     let sql = format!(
-        "SELECT sc.project_id, sc.principle, CAST(SUM(sc.met) AS BIGINT), CAST(SUM(sc.applicable) AS BIGINT) FROM project_scores sc
-         JOIN projects ON projects.id = sc.project_id
-         WHERE {wh} AND sc.phase_order <= {SCORED_UP_TO} GROUP BY sc.project_id, sc.principle"
+        "SELECT pp.project_id, pp.safety_met, pp.safety_applicable, pp.access_met, pp.access_applicable,
+            pp.accountability_met, pp.accountability_applicable, pp.participation_met, pp.participation_applicable
+         FROM project_progress pp JOIN projects ON projects.id = pp.project_id WHERE {wh}"
     );
-    let rows: Vec<(Uuid, String, i64, i64)> = on_pool!(&store.pool, p => {
+    let rows: Vec<ProgressRow> = on_pool!(&store.pool, p => {
         bind_scope_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args).fetch_all(p).await
     })?;
-    let mut scores: HashMap<Uuid, Vec<PrincipleTotal>> = HashMap::new();
-    for (id, principle, met, applicable) in rows {
-        let Some(i) = Principle::ALL.iter().position(|p| p.code() == principle) else { continue };
-        scores.entry(id).or_insert_with(|| vec![PrincipleTotal::default(); Principle::ALL.len()])[i] =
-            PrincipleTotal { met, applicable };
-    }
+    let mut scores: HashMap<Uuid, Vec<PrincipleTotal>> = rows
+        .into_iter()
+        .map(|r| {
+            let totals = [(r.1, r.2), (r.3, r.4), (r.5, r.6), (r.7, r.8)]
+                .into_iter()
+                .map(|(met, applicable)| PrincipleTotal { met, applicable })
+                .collect();
+            (r.0, totals)
+        })
+        .collect();
 
     let pending = counts(
         store,
