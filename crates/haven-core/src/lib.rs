@@ -27,6 +27,7 @@ macro_rules! coded {
 }
 
 pub mod audit;
+pub mod audits;
 pub mod authz;
 pub mod catalog;
 pub mod disclosure;

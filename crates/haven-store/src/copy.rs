@@ -10,7 +10,7 @@ use crate::{Store, StoreError};
 
 /// Tables in an order that satisfies foreign keys. Sessions are not copied: everyone signs
 /// in again on the new server.
-pub const TABLES: [&str; 38] = [
+pub const TABLES: [&str; 40] = [
     "settings",
     "agencies",
     "locations",
@@ -48,6 +48,8 @@ pub const TABLES: [&str; 38] = [
     "dnh_risks",
     "project_events",
     "project_endorsements",
+    "audit_rounds",
+    "audit_actions",
     "audit_log",
 ];
 
@@ -432,6 +434,7 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError>
 
     copy_outbound(source, tx).await?;
     copy_projects(source, tx).await?;
+    copy_audits(source, tx).await?;
 
     type AuditRow = (i64, OffsetDateTime, Option<Uuid>, String, String, String, String, String, Vec<u8>, Vec<u8>);
     let rows = read_all!(
@@ -856,6 +859,55 @@ async fn copy_projects(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyErro
         &r.5,
         &r.6,
         &r.7
+    );
+    Ok(())
+}
+
+/// Safety audit rounds and their actions.
+async fn copy_audits(source: &Pool, tx: &mut crate::Tx) -> Result<(), CopyError> {
+    let rows = read_all!(source, crate::audits::RoundRow, "SELECT * FROM audit_rounds");
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO audit_rounds (id, pcode, path, agency_id, audited_on, team_notes, catalog_version, items, answers,
+            risk_halves, max_points, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        |r| r.id,
+        &r.pcode,
+        &r.path,
+        r.agency_id,
+        &r.audited_on,
+        &r.team_notes,
+        &r.catalog_version,
+        &r.items,
+        &r.answers,
+        r.risk_halves,
+        r.max_points,
+        r.created_by,
+        r.created_at
+    );
+
+    let rows = read_all!(source, crate::audits::ActionRow, "SELECT * FROM audit_actions");
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO audit_actions (id, round_id, pcode, path, agency_id, text, domain, owner_id, deadline, status,
+            closed_at, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        |r| r.id,
+        r.round_id,
+        &r.pcode,
+        &r.path,
+        r.agency_id,
+        &r.text,
+        &r.domain,
+        r.owner_id,
+        &r.deadline,
+        &r.status,
+        r.closed_at,
+        r.created_by,
+        r.created_at,
+        r.updated_at
     );
     Ok(())
 }

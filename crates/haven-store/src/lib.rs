@@ -7,6 +7,7 @@
 #[macro_use]
 pub mod db;
 pub mod audit;
+pub mod audits;
 pub mod backup;
 pub mod catalog;
 pub mod copy;

@@ -29,7 +29,9 @@ use crate::identity::Identity;
         crate::projects::api::checklist, crate::projects::api::answer, crate::projects::api::request_deviation,
         crate::projects::api::decide_deviation, crate::projects::api::add_risk, crate::projects::api::update_risk,
         crate::projects::api::risks, crate::projects::api::review, crate::projects::api::endorse,
-        crate::projects::api::endorsements, crate::projects::api::advance),
+        crate::projects::api::endorsements, crate::projects::api::advance,
+        crate::audits::api::create, crate::audits::api::get, crate::audits::api::site, crate::audits::api::add_action,
+        crate::audits::api::put_action, crate::audits::api::actions),
     components(schemas(ErrorBody, Me, UserItem, UserPage, AuditItem, AuditPage, crate::catalog::CatalogList, crate::catalog::CatalogEntry,
         crate::feedback::api::FeedbackInput, crate::feedback::api::Created, crate::feedback::api::FeedbackItem,
         crate::feedback::api::FeedbackPage, crate::feedback::api::FeedbackDetail, crate::error::FieldProblemBody,
@@ -48,10 +50,14 @@ use crate::identity::Identity;
         crate::projects::api::DeviationCreated, crate::projects::api::DecisionBody, crate::projects::api::RiskBody,
         crate::projects::api::RiskCreated, crate::projects::api::RiskList, crate::projects::api::ReviewBody,
         crate::projects::api::EndorsementItem, crate::projects::api::BlockedBody, crate::projects::api::BlockedDetail,
-        crate::projects::api::EndorsementList, crate::projects::api::PhaseBody)),
+        crate::projects::api::EndorsementList, crate::projects::api::PhaseBody,
+        crate::audits::api::RoundBody, crate::audits::api::Created, crate::audits::api::TallyBody,
+        crate::audits::api::DomainBody, crate::audits::api::RoundSummary, crate::audits::api::AnswerItem,
+        crate::audits::api::ActionItem, crate::audits::api::RoundDetail, crate::audits::api::SiteTrend,
+        crate::audits::api::ActionBody, crate::audits::api::ActionList)),
     modifiers(&BearerAuth),
     tags((name = "identity"), (name = "users"), (name = "audit"), (name = "catalog"), (name = "feedback"), (name = "services"),
-        (name = "answers"), (name = "projects"))
+        (name = "answers"), (name = "projects"), (name = "audits"), (name = "participation"))
 )]
 pub struct ApiDoc;
 

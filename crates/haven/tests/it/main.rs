@@ -7,6 +7,7 @@ mod support;
 
 mod api;
 mod audit_chain;
+mod audits;
 mod authz_matrix;
 mod browser;
 mod cli;

@@ -1,0 +1,1 @@
+# Participation: committees and community consultations.
