@@ -35,6 +35,7 @@ pub mod feedback;
 pub mod identity;
 pub mod input;
 pub mod locations;
+pub mod participation;
 pub mod projects;
 pub mod secret;
 pub mod settings;

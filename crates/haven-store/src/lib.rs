@@ -16,6 +16,7 @@ pub mod feedback;
 pub mod identity;
 pub mod locations;
 pub mod notifications;
+pub mod participation;
 pub mod projects;
 pub mod recent;
 pub mod rekey;

@@ -18,6 +18,7 @@ pub mod identity;
 pub mod ops;
 pub mod outbound;
 pub mod pages;
+pub mod participation;
 pub mod projects;
 pub mod security;
 
@@ -299,6 +300,9 @@ pub fn router(state: AppState) -> Router {
                 .route("/audits", get(audits::pages::list))
                 .route("/audits/{id}", get(audits::pages::page))
                 .route("/sites/{pcode}/audits", get(audits::pages::site))
+                .route("/api/v1/committees", get(participation::api::list))
+                .route("/api/v1/consultations", get(participation::api::consultations))
+                .route("/participation", get(participation::pages::page))
                 .route_layer(from_fn(allow(Permission::ProjectsRead))),
         )
         .merge(
@@ -311,6 +315,16 @@ pub fn router(state: AppState) -> Router {
                 .route("/audits/{id}/actions", post(audits::pages::add_action))
                 .route("/audit-actions/{id}", post(audits::pages::set_action_status))
                 .route_layer(from_fn(allow(Permission::SafetyAuditsWrite))),
+        )
+        .merge(
+            Router::new()
+                .route("/api/v1/committees", post(participation::api::create))
+                .route("/api/v1/committees/{id}", put(participation::api::update))
+                .route("/api/v1/consultations", post(participation::api::create_consultation))
+                .route("/participation/committees", post(participation::pages::add_committee))
+                .route("/participation/committees/{id}/active", post(participation::pages::toggle_active))
+                .route("/participation/consultations", post(participation::pages::add_consultation))
+                .route_layer(from_fn(allow(Permission::ParticipationWrite))),
         )
         .merge(
             Router::new()

@@ -202,7 +202,7 @@ pub struct NewPage {
 }
 
 /// The places the caller may audit: those under their scope.
-fn sites_in_scope(l: Lang, access: &Access, places: Vec<haven_store::locations::LocationRow>) -> Choices {
+pub(crate) fn sites_in_scope(l: Lang, access: &Access, places: Vec<haven_store::locations::LocationRow>) -> Choices {
     let scopes = access.filter().locations.clone();
     places
         .into_iter()

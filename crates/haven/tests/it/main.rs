@@ -17,4 +17,5 @@ mod feedback_outbound;
 mod helpdesk;
 mod identity;
 mod matching;
+mod participation;
 mod projects;
