@@ -6,6 +6,7 @@ mod cli;
 mod config;
 mod demo;
 mod demo_helpdesk;
+mod demo_sites;
 mod install;
 mod matching;
 
