@@ -170,3 +170,46 @@ async fn committees_and_consultations_are_counts_and_feed_the_composition() {
         assert_eq!(list["items"].as_array().unwrap().len(), 4);
     }
 }
+
+#[tokio::test]
+async fn the_copy_to_postgresql_carries_audits_and_participation() {
+    let Some(url) = crate::audit_chain::fresh_pg_database().await else {
+        assert!(!require_all(), "HAVEN_REQUIRE_ALL=1 but HAVEN_TEST_DATABASE_URL is not set");
+        eprintln!("notice: PostgreSQL not configured; copy test skipped");
+        return;
+    };
+    let app = feedback_app(Engine::Sqlite, false).await;
+    let protection = token(&app, "protection", false).await;
+    let answers = crate::audits::answers(&app, &[("audit-light-01", "no")]).await;
+    let (_, round) = post(
+        &app,
+        Some(&protection),
+        "/api/v1/audits",
+        json!({"site": "XY01", "audited_on": "2026-01-10", "answers": answers}),
+    )
+    .await;
+    let actions = format!("/api/v1/audits/{}/actions", round["id"].as_str().unwrap());
+    let action = json!({"text": "Light the path", "domain": "lighting", "deadline": "2026-02-01", "status": "done"});
+    assert_eq!(post(&app, Some(&protection), &actions, action).await.0, 201);
+    let committee = json!({"site": "XY01", "purpose": "Water committee", "members": [cell("f", "18-59", true, 3)]});
+    assert_eq!(post(&app, Some(&protection), "/api/v1/committees", committee).await.0, 201);
+    let consultation = json!({"site": "XY01", "held_on": "2026-01-15", "participants": [cell("m", "60-plus", false, 4)],
+                              "topics": "Distribution timing"});
+    assert_eq!(post(&app, Some(&protection), "/api/v1/consultations", consultation).await.0, 201);
+
+    let target = haven_store::Pool::connect_postgres(&url, None).await.unwrap();
+    let report = haven_store::copy::copy_all(&app.store, &target).await.unwrap();
+    let rows: std::collections::HashMap<&str, i64> = report.rows.iter().copied().collect();
+    for table in ["audit_rounds", "audit_actions", "committees", "consultations"] {
+        assert_eq!(rows[table], 1, "{table}");
+    }
+    let copied = haven_store::participation::committee_composition(
+        &haven_store::Store::new(target.clone(), app.store.keys.clone()),
+        &["XY01".to_owned()],
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!((copied.members, copied.women, copied.with_disability), (3, 3, 3));
+    target.close().await;
+}
