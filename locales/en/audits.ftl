@@ -70,3 +70,6 @@ error-incident-details = This reads like an individual incident or names someone
 error-invalid-answer = Each answer is yes, partly, no or not applicable.
 error-unknown-item = An answer refers to a question that is not in the current question set.
 error-unanswered = Answer every question; use "not applicable" when a question does not apply.
+settings-audit-thresholds = Safety audit risk levels (% of the maximum: medium, high, very high)
+settings-audit-thresholds-hint = Three rising percents separated by commas, such as 19.1,29.2,38.3 (IOM DTM's 40, 61 and 80 of 209 points).
+settings-audit-thresholds-invalid = Give three rising percents between 0 and 100, separated by commas.

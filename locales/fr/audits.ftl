@@ -70,3 +70,6 @@ error-incident-details = Ce texte ressemble au récit d'un incident individuel o
 error-invalid-answer = Chaque réponse est oui, en partie, non ou sans objet.
 error-unknown-item = Une réponse porte sur une question absente du jeu de questions actuel.
 error-unanswered = Répondez à chaque question ; utilisez « sans objet » lorsqu'une question ne s'applique pas.
+settings-audit-thresholds = Niveaux de risque des audits de sécurité (% du maximum : moyen, élevé, très élevé)
+settings-audit-thresholds-hint = Trois pourcentages croissants séparés par des virgules, par exemple 19.1,29.2,38.3 (les 40, 61 et 80 points sur 209 de la DTM de l'OIM).
+settings-audit-thresholds-invalid = Indiquez trois pourcentages croissants entre 0 et 100, séparés par des virgules.

@@ -94,6 +94,12 @@ async fn audits_score_trend_and_follow_their_actions() {
             (&json!("site-layout"), &json!(5.0), &json!(19), &json!(26.3))
         );
         assert_eq!(detail["answers"].as_array().unwrap().len(), 50);
+        // Levels follow the organisation's thresholds: 2.8% is high when high starts at 2%.
+        let admin = Actor::system("test");
+        haven_store::settings::set(&app.store, &admin, haven_store::audits::THRESHOLDS_SETTING, "1,2,3").await.unwrap();
+        let (_, again) = get(&app, &viewer, &format!("/api/v1/audits/{r1}")).await;
+        assert_eq!(again["total"]["level"], "high");
+        haven_store::settings::set(&app.store, &admin, haven_store::audits::THRESHOLDS_SETTING, "").await.unwrap();
 
         // Round 2 of the same site, everything safe: the trend falls to 0.
         let round = json!({"site": "XY01", "audited_on": "2026-02-10", "answers": all_yes});
