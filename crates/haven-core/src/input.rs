@@ -9,6 +9,9 @@ pub struct FieldProblem {
     pub code: &'static str,
 }
 
+/// The age brackets Haven disaggregates by.
+pub const AGE_BRACKETS: [&str; 5] = ["0-4", "5-11", "12-17", "18-59", "60-plus"];
+
 /// The value trimmed, or `None` when nothing is left.
 pub fn trimmed(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
@@ -54,6 +57,22 @@ impl Problems {
             self.add(field, "too-long");
         }
         t
+    }
+
+    /// An optional `YYYY-MM-DD` date.
+    pub fn date(&mut self, field: &'static str, value: Option<String>) -> Option<time::Date> {
+        let v = trimmed(value)?;
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(&v, &format).map_err(|_| self.add(field, "invalid-date")).ok()
+    }
+
+    /// A required `YYYY-MM-DD` date.
+    pub fn required_date(&mut self, field: &'static str, value: Option<String>) -> Option<time::Date> {
+        if trimmed(value.clone()).is_none() {
+            self.add(field, "required");
+            return None;
+        }
+        self.date(field, value)
     }
 
     /// An optional coded value, parsed by `parse`.

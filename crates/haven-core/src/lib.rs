@@ -27,6 +27,7 @@ macro_rules! coded {
 }
 
 pub mod audit;
+pub mod audits;
 pub mod authz;
 pub mod catalog;
 pub mod disclosure;
@@ -34,6 +35,7 @@ pub mod feedback;
 pub mod identity;
 pub mod input;
 pub mod locations;
+pub mod participation;
 pub mod projects;
 pub mod secret;
 pub mod settings;

@@ -10,7 +10,7 @@ use crate::{Store, StoreError};
 
 /// Tables in an order that satisfies foreign keys. Sessions are not copied: everyone signs
 /// in again on the new server.
-pub const TABLES: [&str; 40] = [
+pub const TABLES: [&str; 44] = [
     "settings",
     "agencies",
     "locations",
@@ -50,6 +50,10 @@ pub const TABLES: [&str; 40] = [
     "project_endorsements",
     "project_scores",
     "project_progress",
+    "audit_rounds",
+    "audit_actions",
+    "committees",
+    "consultations",
     "audit_log",
 ];
 
@@ -434,6 +438,8 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx<'_>) -> Result<(), CopyEr
 
     copy_outbound(source, tx).await?;
     copy_projects(source, tx).await?;
+    copy_audits(source, tx).await?;
+    copy_participation(source, tx).await?;
 
     type AuditRow = (i64, OffsetDateTime, Option<Uuid>, String, String, String, String, String, Vec<u8>, Vec<u8>);
     let rows = read_all!(
@@ -900,6 +906,91 @@ async fn copy_projects(source: &Pool, tx: &mut crate::Tx<'_>) -> Result<(), Copy
         r.6,
         r.7,
         r.8
+    );
+    Ok(())
+}
+
+/// Safety audit rounds and their actions.
+async fn copy_audits(source: &Pool, tx: &mut crate::Tx<'_>) -> Result<(), CopyError> {
+    let rows = read_all!(source, crate::audits::RoundRow, "SELECT * FROM audit_rounds");
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO audit_rounds (id, pcode, path, agency_id, audited_on, team_notes, catalog_version, items, answers,
+            risk_halves, max_points, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        |r| r.id,
+        &r.pcode,
+        &r.path,
+        r.agency_id,
+        &r.audited_on,
+        &r.team_notes,
+        &r.catalog_version,
+        &r.items,
+        &r.answers,
+        r.risk_halves,
+        r.max_points,
+        r.created_by,
+        r.created_at
+    );
+
+    let rows = read_all!(source, crate::audits::ActionRow, "SELECT * FROM audit_actions");
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO audit_actions (id, round_id, pcode, path, agency_id, text, domain, owner_id, deadline, status,
+            closed_at, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        |r| r.id,
+        r.round_id,
+        &r.pcode,
+        &r.path,
+        r.agency_id,
+        &r.text,
+        &r.domain,
+        r.owner_id,
+        &r.deadline,
+        &r.status,
+        r.closed_at,
+        r.created_by,
+        r.created_at,
+        r.updated_at
+    );
+    Ok(())
+}
+
+/// Committees and consultations.
+async fn copy_participation(source: &Pool, tx: &mut crate::Tx<'_>) -> Result<(), CopyError> {
+    let rows = read_all!(source, crate::participation::CommitteeRow, "SELECT * FROM committees");
+    insert_all!(tx, rows,
+        "INSERT INTO committees (id, pcode, path, agency_id, project_id, purpose, formed_on, active, composition, members,
+            women, with_disability, at_risk_members, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        |r| r.id, &r.pcode, &r.path, r.agency_id, r.project_id, &r.purpose, &r.formed_on, r.active, &r.composition,
+            r.members, r.women, r.with_disability, r.at_risk_members, r.created_by, r.created_at, r.updated_at);
+
+    let rows = read_all!(source, crate::participation::ConsultationRow, "SELECT * FROM consultations");
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO consultations (id, pcode, path, agency_id, project_id, held_on, participants, participant_count,
+            with_disability, topics, concerns, decisions, changes, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        |r| r.id,
+        &r.pcode,
+        &r.path,
+        r.agency_id,
+        r.project_id,
+        &r.held_on,
+        &r.participants,
+        r.participant_count,
+        r.with_disability,
+        &r.topics,
+        &r.concerns,
+        &r.decisions,
+        &r.changes,
+        r.created_by,
+        r.created_at
     );
     Ok(())
 }

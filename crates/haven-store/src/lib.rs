@@ -7,6 +7,7 @@
 #[macro_use]
 pub mod db;
 pub mod audit;
+pub mod audits;
 pub mod backup;
 pub mod catalog;
 pub mod copy;
@@ -15,6 +16,7 @@ pub mod feedback;
 pub mod identity;
 pub mod locations;
 pub mod notifications;
+pub mod participation;
 pub mod projects;
 pub mod recent;
 pub mod rekey;

@@ -58,3 +58,9 @@ pub(crate) fn clause(
     }
     if clauses.is_empty() { "TRUE".to_owned() } else { clauses.join(" AND ") }
 }
+
+/// The condition that admits a row of `table` carrying its own `agency_id` and location `path`
+/// (audits, committees, consultations).
+pub(crate) fn by_path(access: &haven_core::authz::Access, table: &str, args: &mut Vec<Arg>) -> String {
+    clause(access.filter(), &format!("{table}.agency_id"), |p| format!("{table}.path LIKE {p}"), args)
+}

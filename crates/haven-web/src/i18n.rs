@@ -14,10 +14,34 @@ use unic_langid::LanguageIdentifier;
 pub const SUPPORTED: [&str; 3] = ["en", "fr", "ar"];
 
 /// Per language, one file for the shared strings and one per large capability.
-const SOURCES: [(&str, [&str; 2]); 3] = [
-    ("en", [include_str!("../../../locales/en/main.ftl"), include_str!("../../../locales/en/projects.ftl")]),
-    ("fr", [include_str!("../../../locales/fr/main.ftl"), include_str!("../../../locales/fr/projects.ftl")]),
-    ("ar", [include_str!("../../../locales/ar/main.ftl"), include_str!("../../../locales/ar/projects.ftl")]),
+const SOURCES: [(&str, [&str; 4]); 3] = [
+    (
+        "en",
+        [
+            include_str!("../../../locales/en/main.ftl"),
+            include_str!("../../../locales/en/projects.ftl"),
+            include_str!("../../../locales/en/audits.ftl"),
+            include_str!("../../../locales/en/participation.ftl"),
+        ],
+    ),
+    (
+        "fr",
+        [
+            include_str!("../../../locales/fr/main.ftl"),
+            include_str!("../../../locales/fr/projects.ftl"),
+            include_str!("../../../locales/fr/audits.ftl"),
+            include_str!("../../../locales/fr/participation.ftl"),
+        ],
+    ),
+    (
+        "ar",
+        [
+            include_str!("../../../locales/ar/main.ftl"),
+            include_str!("../../../locales/ar/projects.ftl"),
+            include_str!("../../../locales/ar/audits.ftl"),
+            include_str!("../../../locales/ar/participation.ftl"),
+        ],
+    ),
 ];
 
 struct Translations {
@@ -110,6 +134,15 @@ impl Lang {
         let mut args = FluentArgs::new();
         args.set(a.to_owned(), FluentValue::from(a_value.to_string()));
         args.set(b.to_owned(), FluentValue::from(b_value.to_string()));
+        self.format(key, Some(&args))
+    }
+
+    /// The message `key` with any number of text arguments.
+    pub fn targs(&self, key: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+        let mut args = FluentArgs::new();
+        for (name, value) in values {
+            args.set((*name).to_owned(), FluentValue::from(value.to_string()));
+        }
         self.format(key, Some(&args))
     }
 

@@ -6,8 +6,10 @@
 
 pub mod admin;
 pub mod api;
+pub mod audits;
 pub mod authz;
 pub mod catalog;
+pub mod charts;
 pub mod csrf;
 pub mod error;
 pub mod feedback;
@@ -16,6 +18,7 @@ pub mod identity;
 pub mod ops;
 pub mod outbound;
 pub mod pages;
+pub mod participation;
 pub mod projects;
 pub mod security;
 
@@ -309,6 +312,40 @@ pub fn router(state: AppState) -> Router {
                 .route("/projects/{id}/deviations/{deviation}/decision", post(projects::pages::decide_deviation))
                 .route("/projects/{id}/endorse", post(projects::pages::endorse))
                 .route_layer(from_fn(allow(Permission::ProjectsApprove))),
+        )
+        .merge(
+            Router::new()
+                .route("/api/v1/audits/{id}", get(audits::api::get))
+                .route("/api/v1/sites/{pcode}/audits", get(audits::api::site))
+                .route("/api/v1/audit-actions", get(audits::api::actions))
+                .route("/audits", get(audits::pages::list))
+                .route("/audits/{id}", get(audits::pages::page))
+                .route("/sites/{pcode}/audits", get(audits::pages::site))
+                .route("/api/v1/committees", get(participation::api::list))
+                .route("/api/v1/consultations", get(participation::api::consultations))
+                .route("/participation", get(participation::pages::page))
+                .route_layer(from_fn(allow(Permission::ProjectsRead))),
+        )
+        .merge(
+            Router::new()
+                .route("/api/v1/audits", post(audits::api::create))
+                .route("/api/v1/audits/{id}/actions", post(audits::api::add_action))
+                .route("/api/v1/audit-actions/{id}", put(audits::api::put_action))
+                .route("/audits/new", get(audits::pages::new_form))
+                .route("/audits", post(audits::pages::create))
+                .route("/audits/{id}/actions", post(audits::pages::add_action))
+                .route("/audit-actions/{id}", post(audits::pages::set_action_status))
+                .route_layer(from_fn(allow(Permission::SafetyAuditsWrite))),
+        )
+        .merge(
+            Router::new()
+                .route("/api/v1/committees", post(participation::api::create))
+                .route("/api/v1/committees/{id}", put(participation::api::update))
+                .route("/api/v1/consultations", post(participation::api::create_consultation))
+                .route("/participation/committees", post(participation::pages::add_committee))
+                .route("/participation/committees/{id}/active", post(participation::pages::toggle_active))
+                .route("/participation/consultations", post(participation::pages::add_consultation))
+                .route_layer(from_fn(allow(Permission::ParticipationWrite))),
         )
         .merge(
             Router::new()

@@ -154,7 +154,11 @@ async fn seed_feedback(store: &Store, data_dir: &std::path::Path, password: &str
     // The protection officer hears of every overdue item; the demo's oldest items are late.
     let protection = users::login_record(store, "protection").await?.context("demo user protection")?;
     haven_store::feedback::outbound::add_target(store, &actor, None, protection.id).await?;
-    crate::demo_helpdesk::seed(store, &agent, first).await
+    crate::demo_helpdesk::seed(store, &agent, first).await?;
+    let protection = Actor { id: Some(protection.id), name: protection.username.clone() };
+    let mande = users::login_record(store, "mande").await?.context("demo user mande")?;
+    let mande = Actor { id: Some(mande.id), name: mande.username.clone() };
+    crate::demo_sites::seed(store, &protection, &mande).await
 }
 
 /// The demo users: user name, display name, role.

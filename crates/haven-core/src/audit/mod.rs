@@ -141,6 +141,10 @@ pub mod actions {
     pub const PROJECT_ENDORSED: &str = "projects.endorsed";
     pub const ENDORSEMENT_REFUSED: &str = "projects.endorsement-refused";
     pub const PROJECT_PHASE_CHANGED: &str = "projects.phase-changed";
+    pub const AUDIT_ROUND_RECORDED: &str = "audits.round-recorded";
+    pub const AUDIT_ACTION_SAVED: &str = "audits.action-saved";
+    pub const COMMITTEE_SAVED: &str = "participation.committee-saved";
+    pub const CONSULTATION_RECORDED: &str = "participation.consultation-recorded";
 }
 
 #[cfg(test)]

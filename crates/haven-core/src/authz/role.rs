@@ -82,12 +82,22 @@ impl Role {
                 ServicesRead,
                 ServicesManage,
                 AnswersManage,
+                SafetyAuditsWrite,
+                ParticipationWrite,
             ],
-            Role::ProjectManager => &[CatalogRead, ProjectsRead, ProjectsWrite, FeedbackRead, ServicesRead],
+            Role::ProjectManager => &[
+                CatalogRead,
+                ProjectsRead,
+                ProjectsWrite,
+                FeedbackRead,
+                ServicesRead,
+                SafetyAuditsWrite,
+                ParticipationWrite,
+            ],
             Role::CaseWorker => &[CatalogRead, CaseRead, CaseWrite, ServicesRead],
             Role::FeedbackAgent => &[CatalogRead, FeedbackRead, FeedbackWrite, ServicesRead],
             Role::PseaFocalPoint => &[CatalogRead, FeedbackRead, SealedRead, SealedWrite, ServicesRead],
-            Role::MeOfficer => &[CatalogRead, ProjectsRead, IndicatorsRead, IndicatorsWrite],
+            Role::MeOfficer => &[CatalogRead, ProjectsRead, IndicatorsRead, IndicatorsWrite, ParticipationWrite],
             Role::Viewer => &[CatalogRead, ProjectsRead, IndicatorsRead],
             Role::HeadquartersReviewer => &[CatalogRead, ProjectsRead, ProjectsApprove, IndicatorsRead],
         }
@@ -125,10 +135,14 @@ pub enum Permission {
     ServicesManage,
     /// Approve the answers agents give to frequent information requests.
     AnswersManage,
+    /// Record safety audit rounds of sites and follow their actions.
+    SafetyAuditsWrite,
+    /// Record committees and community consultations.
+    ParticipationWrite,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 23] = [
+    pub const ALL: [Permission; 25] = [
         Permission::CatalogRead,
         Permission::CatalogEdit,
         Permission::UsersRead,
@@ -152,6 +166,8 @@ impl Permission {
         Permission::ServicesRead,
         Permission::ServicesManage,
         Permission::AnswersManage,
+        Permission::SafetyAuditsWrite,
+        Permission::ParticipationWrite,
     ];
 
     pub fn code(self) -> &'static str {
@@ -179,6 +195,8 @@ impl Permission {
             Permission::ServicesRead => "services-read",
             Permission::ServicesManage => "services-manage",
             Permission::AnswersManage => "answers-manage",
+            Permission::SafetyAuditsWrite => "safety-audits-write",
+            Permission::ParticipationWrite => "participation-write",
         }
     }
 

@@ -106,16 +106,16 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::Invalid(format!("stored project has an unreadable {what}"))
 }
 
-fn iso(date: Option<Date>) -> Option<String> {
+pub(crate) fn iso(date: Option<Date>) -> Option<String> {
     date.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
 }
 
-fn parse_date(text: Option<String>) -> Result<Option<Date>, StoreError> {
+pub(crate) fn parse_date(text: Option<String>) -> Result<Option<Date>, StoreError> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     text.map(|t| Date::parse(&t, &format).map_err(|_| corrupt("date"))).transpose()
 }
 
-fn json<T: Serialize>(value: &T) -> Result<String, StoreError> {
+pub(crate) fn json<T: Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
@@ -198,7 +198,7 @@ pub async fn unknown_references(store: &Store, input: &ProjectInput) -> Result<V
     Ok(problems)
 }
 
-async fn location_paths(store: &Store, pcodes: &[String]) -> Result<Vec<(String, String)>, StoreError> {
+pub(crate) async fn location_paths(store: &Store, pcodes: &[String]) -> Result<Vec<(String, String)>, StoreError> {
     let mut out = Vec::new();
     for pcode in pcodes {
         let row: Option<(String,)> = on_pool!(&store.pool, p => {

@@ -6,6 +6,7 @@ use axum::Form;
 use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use haven_core::audits::Thresholds;
 use haven_core::authz::Role;
 use haven_core::feedback::ContactRetention;
 use haven_core::settings::{WorkingWeek, check_time_zone};
@@ -28,6 +29,7 @@ struct SettingsPage {
     tz_error: Option<String>,
     week_error: Option<String>,
     erase_error: Option<String>,
+    thresholds_error: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -40,6 +42,9 @@ pub struct SettingsForm {
     working_week: String,
     #[serde(default)]
     contact_erase_days: String,
+    /// Safety audit risk levels: `medium,high,very-high` percents of the maximum.
+    #[serde(default)]
+    audit_thresholds: String,
     /// Checkboxes `mfa-<role code>`.
     #[serde(flatten)]
     checkboxes: std::collections::HashMap<String, String>,
@@ -70,6 +75,7 @@ pub async fn page(
         time_zone: settings::get(&state.store, TIME_ZONE).await?.unwrap_or_else(|| "UTC".into()),
         working_week: settings::get(&state.store, WORKING_WEEK).await?.unwrap_or_else(|| "mon,tue,wed,thu,fri".into()),
         contact_erase_days: contact_retention(&state.store).await?.days.to_string(),
+        audit_thresholds: haven_store::audits::thresholds(&state.store).await?.to_setting(),
         checkboxes: Default::default(),
     };
     let mfa_roles = mfa_rows(&state).await?;
@@ -81,6 +87,7 @@ pub async fn page(
         tz_error: None,
         week_error: None,
         erase_error: None,
+        thresholds_error: None,
     };
     Ok(page.into_response())
 }
@@ -105,11 +112,26 @@ pub async fn save(
         days => ContactRetention::parse(days),
     };
     let erase_error = retention.is_none().then(|| l.t("settings-contact-erase-days-invalid"));
+    // A form without the field (an older client) keeps the current thresholds.
+    let thresholds = match form.audit_thresholds.trim() {
+        "" => Some(haven_store::audits::thresholds(&state.store).await?),
+        text => Thresholds::parse(text),
+    };
+    let thresholds_error = thresholds.is_none().then(|| l.t("settings-audit-thresholds-invalid"));
     let c = Chrome::new(l, Some(&me), &state);
     let chosen: Vec<(Role, bool)> =
         Role::ALL.into_iter().map(|r| (r, form.checkboxes.contains_key(&format!("mfa-{}", r.code())))).collect();
-    let (Ok(week), None, Some(retention)) = (week, &tz_error, retention) else {
-        let page = SettingsPage { c, form, mfa_roles: chosen, message: None, tz_error, week_error, erase_error };
+    let (Ok(week), None, Some(retention), Some(thresholds)) = (week, &tz_error, retention, thresholds) else {
+        let page = SettingsPage {
+            c,
+            form,
+            mfa_roles: chosen,
+            message: None,
+            tz_error,
+            week_error,
+            erase_error,
+            thresholds_error,
+        };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let actor = me.actor();
@@ -117,9 +139,10 @@ pub async fn save(
     settings::set(&state.store, &actor, TIME_ZONE, form.time_zone.trim()).await?;
     settings::set(&state.store, &actor, WORKING_WEEK, &week.to_setting()).await?;
     settings::set(&state.store, &actor, CONTACT_ERASE_DAYS, &retention.days.to_string()).await?;
+    settings::set(&state.store, &actor, haven_store::audits::THRESHOLDS_SETTING, &thresholds.to_setting()).await?;
     let required: Vec<&str> = chosen.iter().filter(|(_, on)| *on).map(|(r, _)| r.code()).collect();
     settings::set(&state.store, &actor, MFA_REQUIRED_ROLES, &required.join(",")).await?;
-    let form = SettingsForm { working_week: week.to_setting(), ..form };
+    let form = SettingsForm { working_week: week.to_setting(), audit_thresholds: thresholds.to_setting(), ..form };
     let page = SettingsPage {
         c,
         form,
@@ -128,6 +151,7 @@ pub async fn save(
         tz_error: None,
         week_error: None,
         erase_error: None,
+        thresholds_error: None,
     };
     Ok(page.into_response())
 }

@@ -30,7 +30,11 @@ use crate::identity::Identity;
         crate::projects::api::decide_deviation, crate::projects::api::add_risk, crate::projects::api::update_risk,
         crate::projects::api::risks, crate::projects::api::review, crate::projects::api::endorse,
         crate::projects::api::endorsements, crate::projects::api::advance, crate::projects::api::answer_many, crate::projects::api::upgrade,
-        crate::projects::portfolio::api, crate::projects::portfolio::export),
+        crate::projects::portfolio::api, crate::projects::portfolio::export,
+        crate::audits::api::create, crate::audits::api::get, crate::audits::api::site, crate::audits::api::add_action,
+        crate::audits::api::put_action, crate::audits::api::actions, crate::participation::api::create,
+        crate::participation::api::update, crate::participation::api::list, crate::participation::api::create_consultation,
+        crate::participation::api::consultations),
     components(schemas(ErrorBody, Me, UserItem, UserPage, AuditItem, AuditPage, crate::catalog::CatalogList, crate::catalog::CatalogEntry,
         crate::feedback::api::FeedbackInput, crate::feedback::api::Created, crate::feedback::api::FeedbackItem,
         crate::feedback::api::FeedbackPage, crate::feedback::api::FeedbackDetail, crate::error::FieldProblemBody,
@@ -50,10 +54,18 @@ use crate::identity::Identity;
         crate::projects::api::RiskCreated, crate::projects::api::RiskList, crate::projects::api::ReviewBody,
         crate::projects::api::EndorsementItem, crate::projects::api::BlockedBody, crate::projects::api::BlockedDetail,
         crate::projects::api::EndorsementList, crate::projects::api::PhaseBody, crate::projects::api::AnswersBody, crate::projects::api::UpgradeBody,
-        crate::projects::portfolio::PortfolioItem, crate::projects::portfolio::PortfolioBody)),
+        crate::projects::portfolio::PortfolioItem, crate::projects::portfolio::PortfolioBody,
+        crate::audits::api::RoundBody, crate::audits::api::Created, crate::audits::api::TallyBody,
+        crate::audits::api::DomainBody, crate::audits::api::RoundSummary, crate::audits::api::AnswerItem,
+        crate::audits::api::ActionItem, crate::audits::api::RoundDetail, crate::audits::api::SiteTrend,
+        crate::audits::api::ActionBody, crate::audits::api::ActionList, crate::participation::api::PeopleCellBody,
+        crate::participation::api::GroupCountBody, crate::participation::api::CommitteeBody,
+        crate::participation::api::CommitteeItem, crate::participation::api::CommitteeList,
+        crate::participation::api::ConsultationBody, crate::participation::api::ConsultationItem,
+        crate::participation::api::ConsultationList)),
     modifiers(&BearerAuth),
     tags((name = "identity"), (name = "users"), (name = "audit"), (name = "catalog"), (name = "feedback"), (name = "services"),
-        (name = "answers"), (name = "projects"))
+        (name = "answers"), (name = "projects"), (name = "audits"), (name = "participation"))
 )]
 pub struct ApiDoc;
 

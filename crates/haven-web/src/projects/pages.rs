@@ -42,7 +42,7 @@ pub(super) async fn catalog_choices(state: &AppState, l: Lang, kind: CatalogKind
         .collect())
 }
 
-pub(super) fn coded_choices<T: Copy>(l: Lang, prefix: &str, all: &[T], code: impl Fn(T) -> &'static str) -> Choices {
+pub(crate) fn coded_choices<T: Copy>(l: Lang, prefix: &str, all: &[T], code: impl Fn(T) -> &'static str) -> Choices {
     all.iter().map(|v| (code(*v).to_owned(), l.t(&format!("{prefix}-{}", code(*v))))).collect()
 }
 
@@ -371,7 +371,7 @@ async fn form_page(
 }
 
 /// Field problems as the form shows them, each in the reader's language.
-fn form_errors(l: Lang, e: WebError) -> Result<Vec<(&'static str, String)>, WebError> {
+pub(crate) fn form_errors(l: Lang, e: WebError) -> Result<Vec<(&'static str, String)>, WebError> {
     match e {
         WebError::Invalid(problems) => {
             Ok(problems.into_iter().map(|(field, code)| (field, l.t(&format!("error-{code}")))).collect())

@@ -5,7 +5,7 @@ use haven_core::authz::{LocationScope, Permission, Principal, Role, RoleGrant, d
 use crate::support::*;
 
 /// GET routes and the permission each needs (`None`: any signed-in user).
-const ROUTES: [(&str, Option<Permission>); 18] = [
+const ROUTES: [(&str, Option<Permission>); 21] = [
     ("/", None),
     ("/account", None),
     ("/api/v1/me", None),
@@ -24,6 +24,9 @@ const ROUTES: [(&str, Option<Permission>); 18] = [
     ("/feedback/answers", Some(Permission::FeedbackRead)),
     ("/api/v1/answers", Some(Permission::FeedbackRead)),
     ("/feedback/callbacks", Some(Permission::FeedbackRead)),
+    ("/audits", Some(Permission::ProjectsRead)),
+    ("/audits/new", Some(Permission::SafetyAuditsWrite)),
+    ("/participation", Some(Permission::ProjectsRead)),
 ];
 
 #[tokio::test]

@@ -7,6 +7,7 @@ mod support;
 
 mod api;
 mod audit_chain;
+mod audits;
 mod authz_matrix;
 mod browser;
 mod cli;
@@ -16,4 +17,5 @@ mod feedback_outbound;
 mod helpdesk;
 mod identity;
 mod matching;
+mod participation;
 mod projects;
