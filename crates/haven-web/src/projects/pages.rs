@@ -910,14 +910,15 @@ pub struct DecisionForm {
     item: String,
 }
 
+/// Decided within the scope of the approving permission, not the wider reading one.
 pub async fn decide_deviation(
     State(state): State<AppState>,
     Extension(l): Extension<Lang>,
     me: Identity,
+    Granted(access): Granted,
     Path((id, deviation)): Path<(Uuid, Uuid)>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, WebError> {
-    let access = read_access(&me)?;
     let outcome = decide(&state, &me, &access, id, deviation, form.decision == "approve", nonempty(&form.note)).await;
     let item = Some(form.item.clone()).filter(|i| !i.is_empty());
     after(&state, l, &me, id, &format!("item-{}", form.item), outcome.map_err(|e| (item, e))).await
@@ -990,13 +991,14 @@ pub async fn review(
     after(&state, l, &me, id, "risks", outcome.map_err(|e| (None, e))).await
 }
 
+/// Endorsed within the scope of the approving permission, not the wider reading one.
 pub async fn endorse(
     State(state): State<AppState>,
     Extension(l): Extension<Lang>,
     me: Identity,
+    Granted(access): Granted,
     Path(id): Path<Uuid>,
 ) -> Result<Response, WebError> {
-    let access = read_access(&me)?;
     let p = visible(&state, &access, id).await?;
     let outcome = match super::endorse(&state, &me, &p).await {
         Ok(EndorsementOutcome::Endorsed(record)) => {

@@ -288,6 +288,38 @@ async fn roles_and_places_decide_who_sees_and_changes_a_project() {
         assert_eq!(status, 404);
         let (_, all) = get(&app, &manager, "/api/v1/projects?q=sou").await;
         assert_eq!(all["items"].as_array().unwrap().len(), 1);
+
+        // Reading everywhere but approving only in the north: the south is read, never endorsed.
+        let grants = [
+            RoleGrant { role: Role::Viewer, agency: None, location: None },
+            RoleGrant {
+                role: Role::ProtectionOfficer,
+                agency: None,
+                location: Some(LocationScope::new("/XY/XY01/").unwrap()),
+            },
+        ];
+        let new = users::NewUser {
+            username: haven_core::identity::Username::parse("mixed").unwrap(),
+            display_name: "Mixed".into(),
+            email: None,
+            password_hash: users::hash_password(PASSWORD).await.unwrap(),
+            agency_id: None,
+            must_change_password: false,
+        };
+        users::create_user(&app.store, &Actor::system("test"), &new, &grants).await.unwrap();
+        let south = s["id"].as_str().unwrap();
+        let mixed = token(&app, "mixed", false).await;
+        assert_eq!(get(&app, &mixed, &format!("/api/v1/projects/{south}")).await.0, 200);
+        assert_eq!(post(&app, Some(&mixed), &format!("/api/v1/projects/{south}/endorse"), json!({})).await.0, 404);
+        let page = signed_in(&app, "mixed").await;
+        let csrf = csrf_of(&app, &page).await;
+        let r = page
+            .post(app.url(&format!("/projects/{south}/endorse")))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404);
     }
 }
 
