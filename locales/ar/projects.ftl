@@ -217,3 +217,6 @@ project-newer-checklist = يوجد إصدار أحدث من قائمة المر�
 project-upgrade-checklist = الانتقال إلى قائمة المراجعة الأحدث
 error-checklist-current = يستخدم المشروع بالفعل قائمة المراجعة الحالية.
 project-event-checklist-upgraded = تغيّر إصدار قائمة المراجعة
+settings-deviation-approver = من يبتّ في الاستثناءات من قائمة مراجعة المشاريع
+settings-deviation-approver-hint = موظف الحماية افتراضيًا؛ اختر المراجِع في المقر الرئيسي حين تُحال الاستثناءات إلى المقر. ولا يكون أبدًا مدير المشروع نفسه.
+settings-deviation-approver-invalid = اختر أحد الأدوار المعروضة.

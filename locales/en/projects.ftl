@@ -209,3 +209,6 @@ project-newer-checklist = A newer version of the checklist exists:
 project-upgrade-checklist = Move to the newer checklist
 error-checklist-current = The project already uses the current checklist.
 project-event-checklist-upgraded = Checklist version changed
+settings-deviation-approver = Who decides on deviations from the project checklist
+settings-deviation-approver-hint = A protection officer by default; choose the headquarters reviewer where deviations go to headquarters. Never the project's own manager.
+settings-deviation-approver-invalid = Choose one of the roles offered.

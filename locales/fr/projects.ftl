@@ -209,3 +209,6 @@ project-newer-checklist = Une version plus récente de la liste de contrôle exi
 project-upgrade-checklist = Passer à la nouvelle liste de contrôle
 error-checklist-current = Le projet utilise déjà la liste de contrôle en vigueur.
 project-event-checklist-upgraded = Version de la liste de contrôle changée
+settings-deviation-approver = Qui décide des dérogations à la liste de contrôle des projets
+settings-deviation-approver-hint = Un ou une chargée de protection par défaut ; choisissez le réviseur au siège lorsque les dérogations remontent au siège. Jamais le ou la responsable du projet.
+settings-deviation-approver-invalid = Choisissez l'un des rôles proposés.

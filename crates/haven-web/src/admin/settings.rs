@@ -30,6 +30,9 @@ struct SettingsPage {
     week_error: Option<String>,
     erase_error: Option<String>,
     thresholds_error: Option<String>,
+    /// The roles that may be chosen to decide on deviations from the project checklist.
+    approver_roles: Vec<Role>,
+    approver_error: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -45,6 +48,8 @@ pub struct SettingsForm {
     /// Safety audit risk levels: `medium,high,very-high` percents of the maximum.
     #[serde(default)]
     audit_thresholds: String,
+    #[serde(default)]
+    deviation_approver: String,
     /// Checkboxes `mfa-<role code>`.
     #[serde(flatten)]
     checkboxes: std::collections::HashMap<String, String>,
@@ -76,6 +81,7 @@ pub async fn page(
         working_week: settings::get(&state.store, WORKING_WEEK).await?.unwrap_or_else(|| "mon,tue,wed,thu,fri".into()),
         contact_erase_days: contact_retention(&state.store).await?.days.to_string(),
         audit_thresholds: haven_store::audits::thresholds(&state.store).await?.to_setting(),
+        deviation_approver: crate::projects::approving_role(&state).await?.code().to_owned(),
         checkboxes: Default::default(),
     };
     let mfa_roles = mfa_rows(&state).await?;
@@ -88,6 +94,8 @@ pub async fn page(
         week_error: None,
         erase_error: None,
         thresholds_error: None,
+        approver_roles: crate::projects::APPROVER_ROLES.to_vec(),
+        approver_error: None,
     };
     Ok(page.into_response())
 }
@@ -118,10 +126,18 @@ pub async fn save(
         text => Thresholds::parse(text),
     };
     let thresholds_error = thresholds.is_none().then(|| l.t("settings-audit-thresholds-invalid"));
+    // A form without the field (an older client) keeps the current approving role.
+    let approver = match form.deviation_approver.trim() {
+        "" => Some(crate::projects::approving_role(&state).await?),
+        code => Role::from_code(code).filter(|r| crate::projects::APPROVER_ROLES.contains(r)),
+    };
+    let approver_error = approver.is_none().then(|| l.t("settings-deviation-approver-invalid"));
     let c = Chrome::new(l, Some(&me), &state);
     let chosen: Vec<(Role, bool)> =
         Role::ALL.into_iter().map(|r| (r, form.checkboxes.contains_key(&format!("mfa-{}", r.code())))).collect();
-    let (Ok(week), None, Some(retention), Some(thresholds)) = (week, &tz_error, retention, thresholds) else {
+    let (Ok(week), None, Some(retention), Some(thresholds), Some(approver)) =
+        (week, &tz_error, retention, thresholds, approver)
+    else {
         let page = SettingsPage {
             c,
             form,
@@ -131,6 +147,8 @@ pub async fn save(
             week_error,
             erase_error,
             thresholds_error,
+            approver_roles: crate::projects::APPROVER_ROLES.to_vec(),
+            approver_error,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
@@ -140,9 +158,15 @@ pub async fn save(
     settings::set(&state.store, &actor, WORKING_WEEK, &week.to_setting()).await?;
     settings::set(&state.store, &actor, CONTACT_ERASE_DAYS, &retention.days.to_string()).await?;
     settings::set(&state.store, &actor, haven_store::audits::THRESHOLDS_SETTING, &thresholds.to_setting()).await?;
+    settings::set(&state.store, &actor, crate::projects::APPROVER_ROLE_SETTING, approver.code()).await?;
     let required: Vec<&str> = chosen.iter().filter(|(_, on)| *on).map(|(r, _)| r.code()).collect();
     settings::set(&state.store, &actor, MFA_REQUIRED_ROLES, &required.join(",")).await?;
-    let form = SettingsForm { working_week: week.to_setting(), audit_thresholds: thresholds.to_setting(), ..form };
+    let form = SettingsForm {
+        working_week: week.to_setting(),
+        audit_thresholds: thresholds.to_setting(),
+        deviation_approver: approver.code().to_owned(),
+        ..form
+    };
     let page = SettingsPage {
         c,
         form,
@@ -152,6 +176,8 @@ pub async fn save(
         week_error: None,
         erase_error: None,
         thresholds_error: None,
+        approver_roles: crate::projects::APPROVER_ROLES.to_vec(),
+        approver_error: None,
     };
     Ok(page.into_response())
 }

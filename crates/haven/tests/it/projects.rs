@@ -584,3 +584,71 @@ async fn a_project_keeps_its_checklist_version_until_it_moves_on_explicitly() {
         assert!(created["id"].is_string(), "projects are still created: {created}");
     }
 }
+
+#[tokio::test]
+async fn an_organisation_can_send_deviations_to_headquarters() {
+    for engine in engines() {
+        let app = feedback_app(engine, false).await;
+        let manager = token(&app, "manager", false).await;
+        let (_, p) = post(
+            &app,
+            Some(&manager),
+            "/api/v1/projects",
+            json!({"code": "HQ-1", "title": "T", "sectors": ["health-support"]}),
+        )
+        .await;
+        let base = format!("/api/v1/projects/{}", p["id"].as_str().unwrap());
+        let ask = |item: &str| format!("{base}/checklist/{item}/deviation");
+        let (_, first) =
+            post(&app, Some(&manager), &ask("sa-01"), json!({"justification": "Cluster analysis pending"})).await;
+        let (_, second) =
+            post(&app, Some(&manager), &ask("sa-02"), json!({"justification": "Only sex and age so far"})).await;
+        let decide = |d: &Value| format!("{base}/deviations/{}/decision", d["id"].as_str().unwrap());
+
+        // The administrator chooses the headquarters reviewer on the settings page.
+        let admin = signed_in(&app, "admin").await;
+        let csrf = csrf_of(&app, &admin).await;
+        let (_, page) = get_text(&admin, &app.url("/admin/settings")).await;
+        assert!(page.contains("name=\"deviation_approver\""));
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("organisation", "Test mission"),
+            ("time_zone", "UTC"),
+            ("working_week", "mon,tue,wed,thu,fri"),
+            ("contact_erase_days", "90"),
+            ("deviation_approver", "headquarters-reviewer"),
+        ];
+        let r = admin.post(app.url("/admin/settings")).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let bad = [
+            ("csrf", csrf.as_str()),
+            ("time_zone", "UTC"),
+            ("working_week", "mon"),
+            ("deviation_approver", "administrator"),
+        ];
+        let r = admin.post(app.url("/admin/settings")).form(&bad).send().await.unwrap();
+        assert_eq!(r.status(), 422, "only the offered roles decide deviations");
+
+        let protection = token(&app, "protection", false).await;
+        let (status, body) = post(&app, Some(&protection), &decide(&first), json!({"approve": true})).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (403, Some("approver-role-required")));
+        let hq = token(&app, "hq", false).await;
+        assert_eq!(post(&app, Some(&hq), &decide(&first), json!({"approve": true})).await.0, 204);
+        assert_eq!(
+            post(
+                &app,
+                Some(&hq),
+                &decide(&second),
+                json!({"approve": false, "note": "Disaggregate by disability first"})
+            )
+            .await
+            .0,
+            204
+        );
+        let (_, checklist) = get(&app, &manager, &format!("{base}/checklist")).await;
+        let state = |id: &str| {
+            checklist["items"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap()["deviation"]["state"].clone()
+        };
+        assert_eq!((state("sa-01"), state("sa-02")), (json!("approved"), json!("rejected")));
+    }
+}
