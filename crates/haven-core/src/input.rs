@@ -22,6 +22,11 @@ pub fn is_code(value: &str) -> bool {
     !value.is_empty() && value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
 }
 
+/// A date as `YYYY-MM-DD`, the form every date field takes.
+pub fn iso_date(date: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
+}
+
 /// Collects problems while a validation runs, so every problem is reported at once.
 #[derive(Debug, Default)]
 pub struct Problems(pub Vec<FieldProblem>);

@@ -194,12 +194,6 @@ fn codes(p: &mut Problems, field: &'static str, value: Option<Vec<String>>) -> V
     out
 }
 
-fn date(p: &mut Problems, field: &'static str, value: Option<String>) -> Option<Date> {
-    let v = trimmed(value)?;
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(&v, &format).map_err(|_| p.add(field, "invalid-date")).ok()
-}
-
 fn target_cells(p: &mut Problems, value: Option<Vec<RawTargetCell>>) -> Vec<TargetCell> {
     let raw = value.unwrap_or_default();
     if raw.len() > MAX_CELLS {
@@ -246,8 +240,8 @@ impl RawProject {
         }
         let crisis_phase = p.code("crisis_phase", self.crisis_phase, CrisisPhase::from_code);
         let locations = codes(&mut p, "locations", self.locations);
-        let start_date = date(&mut p, "start_date", self.start_date);
-        let end_date = date(&mut p, "end_date", self.end_date);
+        let start_date = p.date("start_date", self.start_date);
+        let end_date = p.date("end_date", self.end_date);
         if let (Some(s), Some(e)) = (start_date, end_date)
             && e < s
         {

@@ -96,12 +96,6 @@ fn scale(p: &mut Problems, field: &'static str, value: Option<i64>) -> u8 {
     }
 }
 
-fn date(p: &mut Problems, field: &'static str, value: Option<String>) -> Option<Date> {
-    let v = trimmed(value)?;
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(&v, &format).map_err(|_| p.add(field, "invalid-date")).ok()
-}
-
 impl RawRisk {
     pub fn validate(self) -> Result<RiskInput, Vec<FieldProblem>> {
         let mut p = Problems::default();
@@ -122,8 +116,8 @@ impl RawRisk {
         let likelihood = scale(&mut p, "likelihood", self.likelihood);
         let impact = scale(&mut p, "impact", self.impact);
         let mitigation = p.optional_text("mitigation", self.mitigation, MAX_TEXT);
-        let due_date = date(&mut p, "due_date", self.due_date);
-        let review_date = date(&mut p, "review_date", self.review_date);
+        let due_date = p.date("due_date", self.due_date);
+        let review_date = p.date("review_date", self.review_date);
         let status = p.code("status", self.status, RiskStatus::from_code).unwrap_or(RiskStatus::Open);
         // A risk is not closed without saying how it was mitigated.
         if status == RiskStatus::Closed && mitigation.is_none() {

@@ -107,7 +107,7 @@ fn corrupt(what: &str) -> StoreError {
 }
 
 pub(crate) fn iso(date: Option<Date>) -> Option<String> {
-    date.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
+    date.map(haven_core::input::iso_date)
 }
 
 pub(crate) fn parse_date(text: Option<String>) -> Result<Option<Date>, StoreError> {

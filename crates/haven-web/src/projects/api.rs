@@ -318,7 +318,7 @@ pub(super) fn unmet_codes(unmet: &[Unmet]) -> Vec<String> {
 }
 
 fn iso(d: Option<time::Date>) -> Option<String> {
-    d.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
+    d.map(haven_core::input::iso_date)
 }
 
 async fn detail(state: &AppState, p: Project) -> Result<ProjectDetail, WebError> {

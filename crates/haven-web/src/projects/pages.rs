@@ -51,7 +51,7 @@ fn name_of(choices: &Choices, code: &str) -> String {
 }
 
 fn iso(d: Option<time::Date>) -> String {
-    d.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())).unwrap_or_default()
+    d.map(haven_core::input::iso_date).unwrap_or_default()
 }
 
 // ---------- list ----------
