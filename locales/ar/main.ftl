@@ -600,3 +600,8 @@ error-unknown-answer = لا توجد إجابة معتمدة بهذا المعر
 error-no-contact = لم يترك الشخص بيانات اتصال (أو حُذفت): لا يمكن معاودة الاتصال.
 error-callback-done = لهذه المعاودة نتيجة مسجلة بالفعل.
 error-assignee-not-allowed = لا يمكن لهذا المستخدم العمل على هذا العنصر.
+
+error-file-too-large = يتجاوز حجم الملف 10 ميبيبايت.
+error-file-type-not-accepted = هذا النوع من الملفات غير مقبول: أرفق ملف PDF أو صورة أو مستنداً مكتبياً أو ملفاً نصياً.
+error-file-content-mismatch = محتوى الملف لا يطابق اسمه (هل أُعيدت تسميته؟).
+error-invalid-upload = تعذّرت قراءة الملف المرسَل؛ حاول مرة أخرى.

@@ -220,3 +220,11 @@ project-event-checklist-upgraded = تغيّر إصدار قائمة المراج
 settings-deviation-approver = من يبتّ في الاستثناءات من قائمة مراجعة المشاريع
 settings-deviation-approver-hint = موظف الحماية افتراضيًا؛ اختر المراجِع في المقر الرئيسي حين تُحال الاستثناءات إلى المقر. ولا يكون أبدًا مدير المشروع نفسه.
 settings-deviation-approver-invalid = اختر أحد الأدوار المعروضة.
+
+project-evidence-files = ملفات الأدلة
+project-evidence-file = إرفاق ملف كدليل
+project-evidence-file-hint = ملف PDF أو صورة أو مستند مكتبي أو نص، بحد أقصى 10 ميبيبايت. يُحفظ مشفّراً، ويُسجَّل كل تنزيل.
+project-evidence-attach = إرفاق
+project-evidence-remove = إزالة
+project-event-evidence-attached = أُرفق دليل
+project-event-evidence-removed = أُزيل دليل

@@ -579,3 +579,8 @@ error-unknown-answer = There is no such approved answer.
 error-no-contact = The person left no contact details (or they were erased): a call-back is not possible.
 error-callback-done = This call-back already has an outcome.
 error-assignee-not-allowed = This user may not work on this item.
+
+error-file-too-large = The file is larger than 10 MiB.
+error-file-type-not-accepted = This kind of file is not accepted: attach a PDF, an image, an office document or a text file.
+error-file-content-mismatch = The file's content does not match its name (a renamed file?).
+error-invalid-upload = The upload could not be read; try again.

@@ -212,3 +212,11 @@ project-event-checklist-upgraded = Checklist version changed
 settings-deviation-approver = Who decides on deviations from the project checklist
 settings-deviation-approver-hint = A protection officer by default; choose the headquarters reviewer where deviations go to headquarters. Never the project's own manager.
 settings-deviation-approver-invalid = Choose one of the roles offered.
+
+project-evidence-files = Evidence files
+project-evidence-file = Attach a file as evidence
+project-evidence-file-hint = PDF, image, office document or text, 10 MiB at most. Stored encrypted; every download is recorded.
+project-evidence-attach = Attach
+project-evidence-remove = Remove
+project-event-evidence-attached = Evidence attached
+project-event-evidence-removed = Evidence removed

@@ -579,3 +579,8 @@ error-unknown-answer = Cette réponse validée n'existe pas.
 error-no-contact = La personne n'a pas laissé de coordonnées (ou elles ont été effacées) : pas de rappel possible.
 error-callback-done = Ce rappel a déjà un résultat.
 error-assignee-not-allowed = Cet utilisateur ne peut pas traiter cet élément.
+
+error-file-too-large = Le fichier dépasse 10 Mio.
+error-file-type-not-accepted = Ce type de fichier n'est pas accepté : joignez un PDF, une image, un document bureautique ou un fichier texte.
+error-file-content-mismatch = Le contenu du fichier ne correspond pas à son nom (fichier renommé ?).
+error-invalid-upload = Le fichier envoyé n'a pas pu être lu ; réessayez.

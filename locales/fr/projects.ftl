@@ -212,3 +212,11 @@ project-event-checklist-upgraded = Version de la liste de contrôle changée
 settings-deviation-approver = Qui décide des dérogations à la liste de contrôle des projets
 settings-deviation-approver-hint = Un ou une chargée de protection par défaut ; choisissez le réviseur au siège lorsque les dérogations remontent au siège. Jamais le ou la responsable du projet.
 settings-deviation-approver-invalid = Choisissez l'un des rôles proposés.
+
+project-evidence-files = Fichiers justificatifs
+project-evidence-file = Joindre un fichier justificatif
+project-evidence-file-hint = PDF, image, document bureautique ou texte, 10 Mio au plus. Conservé chiffré ; chaque téléchargement est enregistré.
+project-evidence-attach = Joindre
+project-evidence-remove = Retirer
+project-event-evidence-attached = Justificatif joint
+project-event-evidence-removed = Justificatif retiré

@@ -10,7 +10,7 @@ use crate::{Store, StoreError};
 
 /// Tables in an order that satisfies foreign keys. Sessions are not copied: everyone signs
 /// in again on the new server.
-pub const TABLES: [&str; 44] = [
+pub const TABLES: [&str; 45] = [
     "settings",
     "agencies",
     "locations",
@@ -44,6 +44,7 @@ pub const TABLES: [&str; 44] = [
     "project_sectors",
     "project_locations",
     "checklist_answers",
+    "checklist_evidence",
     "project_deviations",
     "dnh_risks",
     "project_events",
@@ -56,6 +57,10 @@ pub const TABLES: [&str; 44] = [
     "consultations",
     "audit_log",
 ];
+
+/// Tables deliberately left behind: sign-ins start afresh on the new server, and the
+/// migration history is the target's own.
+pub const NOT_COPIED: [&str; 2] = ["sessions", "_sqlx_migrations"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CopyReport {
@@ -781,6 +786,7 @@ async fn copy_projects(source: &Pool, tx: &mut crate::Tx<'_>) -> Result<(), Copy
         "INSERT INTO checklist_answers (project_id, item_code, answer, justification, evidence_link, answered_by, answered_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
         |r| r.0, &r.1, &r.2, &r.3, &r.4, r.5, r.6);
+    copy_evidence(source, tx).await?;
 
     type DeviationRow = (
         Uuid,
@@ -992,5 +998,29 @@ async fn copy_participation(source: &Pool, tx: &mut crate::Tx<'_>) -> Result<(),
         r.created_by,
         r.created_at
     );
+    Ok(())
+}
+
+/// Evidence files one at a time: each can be megabytes, and a deployment has thousands.
+async fn copy_evidence(source: &Pool, tx: &mut crate::Tx<'_>) -> Result<(), CopyError> {
+    type EvidenceRow = (Uuid, Uuid, String, Vec<u8>, String, i64, String, Vec<u8>, Uuid, OffsetDateTime);
+    let ids = read_all!(source, (Uuid,), "SELECT id FROM checklist_evidence ORDER BY id");
+    for (id,) in ids {
+        let r: EvidenceRow = on_pool!(source, p => {
+            sqlx::query_as(
+                "SELECT id, project_id, item_code, file_name_enc, media_type, size_bytes, sha256, content_enc, uploaded_by, uploaded_at
+                 FROM checklist_evidence WHERE id = $1",
+            )
+            .bind(id).fetch_one(p).await
+        })?;
+        on_tx!(tx, c => {
+            sqlx::query(
+                "INSERT INTO checklist_evidence (id, project_id, item_code, file_name_enc, media_type, size_bytes, sha256, content_enc, uploaded_by, uploaded_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(r.0).bind(r.1).bind(&r.2).bind(&r.3).bind(&r.4).bind(r.5).bind(&r.6).bind(&r.7).bind(r.8).bind(r.9)
+            .execute(c).await.map(|_| ())
+        })?;
+    }
     Ok(())
 }

@@ -7,9 +7,20 @@ use crate::crypto::{FieldPlace, KeyRing};
 use crate::identity::Actor;
 use crate::{Store, StoreError, audit};
 
-/// Every encrypted column: (table, column). Rows are keyed by a UUID `id`.
-pub const ENCRYPTED_COLUMNS: [(&str, &str); 3] =
-    [("users", "display_name_enc"), ("users", "email_enc"), ("users", "totp_secret_enc")];
+/// Every column under the field key: (table, column). Rows are keyed by a UUID `id`. Sealed
+/// SEA content is under the PSEA office's own key and is not rewritten here.
+pub const ENCRYPTED_COLUMNS: [(&str, &str); 10] = [
+    ("users", "display_name_enc"),
+    ("users", "email_enc"),
+    ("users", "totp_secret_enc"),
+    ("feedback", "narrative_enc"),
+    ("feedback", "contact_enc"),
+    ("feedback_events", "note_enc"),
+    ("feedback_outbox", "recipient_enc"),
+    ("feedback_outbox", "body_enc"),
+    ("checklist_evidence", "file_name_enc"),
+    ("checklist_evidence", "content_enc"),
+];
 
 /// Rewrite every value not yet under the newest key. Returns how many were rewritten.
 pub async fn reencrypt_all(store: &Store, actor: &Actor) -> Result<u64, StoreError> {
@@ -17,11 +28,16 @@ pub async fn reencrypt_all(store: &Store, actor: &Actor) -> Result<u64, StoreErr
     let mut tx = store.pool.begin().await?;
     let mut count = 0u64;
     for (table, column) in ENCRYPTED_COLUMNS {
-        let select = format!("SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL");
-        let rows: Vec<(Uuid, Vec<u8>)> =
+        // Ids first, then one value at a time: evidence files can be megabytes each.
+        let select = format!("SELECT id FROM {table} WHERE {column} IS NOT NULL");
+        let ids: Vec<(Uuid,)> =
             on_tx!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(select.clone())).fetch_all(c).await)?;
+        let read = format!("SELECT {column} FROM {table} WHERE id = $1");
         let update = format!("UPDATE {table} SET {column} = $1 WHERE id = $2");
-        for (id, value) in rows {
+        for (id,) in ids {
+            let (value,): (Vec<u8>,) = on_tx!(&mut tx, c => {
+                sqlx::query_as(sqlx::AssertSqlSafe(read.clone())).bind(id).fetch_one(c).await
+            })?;
             if KeyRing::key_id_of(&value) == Some(newest) {
                 continue;
             }

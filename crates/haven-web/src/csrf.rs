@@ -17,6 +17,8 @@ use crate::identity::{Identity, cookie};
 
 pub const PRE_SESSION_COOKIE: &str = "haven_csrf";
 const FORM_LIMIT: usize = 256 * 1024;
+/// Multipart forms carry an evidence file; the body limit layer has already bounded them.
+const UPLOAD_LIMIT: usize = crate::projects::evidence::UPLOAD_BODY_LIMIT;
 
 pub async fn verify(State(_state): State<AppState>, request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
@@ -45,25 +47,42 @@ pub async fn verify(State(_state): State<AppState>, request: Request, next: Next
             csrf_failure()
         };
     }
-    let is_form = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    let content_type =
+        request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let is_multipart = content_type.starts_with("multipart/form-data");
+    if !content_type.starts_with("application/x-www-form-urlencoded") && !is_multipart {
         return csrf_failure();
     }
+    let limit = if is_multipart { UPLOAD_LIMIT } else { FORM_LIMIT };
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
+    let Ok(bytes) = to_bytes(body, limit).await else {
         return WebError::BadRequest { code: "payload-too-large", field: None }.into_response();
     };
-    let sent = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
+    let sent = if is_multipart {
+        multipart_token(&parts, bytes.clone()).await
+    } else {
+        form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned())
+    };
     match sent {
         Some(sent) if constant_time_eq(sent.as_bytes(), expected.as_bytes()) => {
             next.run(Request::from_parts(parts, Body::from(bytes))).await
         }
         _ => csrf_failure(),
     }
+}
+
+/// The `csrf` field of a multipart form, read from a copy of the buffered body. The form puts
+/// it first, so the file after it is not parsed here.
+async fn multipart_token(parts: &axum::http::request::Parts, bytes: axum::body::Bytes) -> Option<String> {
+    use axum::extract::FromRequest;
+    let copy = Request::from_parts(parts.clone(), Body::from(bytes));
+    let mut form = axum::extract::Multipart::from_request(copy, &()).await.ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("csrf") {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn csrf_failure() -> Response {

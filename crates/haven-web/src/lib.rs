@@ -33,7 +33,6 @@ use haven_core::authz::{Permission, Role};
 use haven_store::Store;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 
 pub use error::WebError;
 
@@ -279,6 +278,9 @@ pub fn router(state: AppState) -> Router {
                 .route("/projects", get(projects::pages::list))
                 .route("/projects/{id}", get(projects::pages::page))
                 .route("/projects/{id}/endorsements/{endorsement}", get(projects::pages::endorsement))
+                .route("/api/v1/projects/{id}/evidence", get(projects::evidence::api_list))
+                .route("/api/v1/projects/{id}/evidence/{evidence}", get(projects::evidence::download))
+                .route("/projects/{id}/evidence/{evidence}", get(projects::evidence::download))
                 .route_layer(from_fn(allow(Permission::ProjectsRead))),
         )
         .merge(
@@ -303,6 +305,17 @@ pub fn router(state: AppState) -> Router {
                 .route("/projects/{id}/risks", post(projects::pages::add_risk))
                 .route("/projects/{id}/risks/review", post(projects::pages::review))
                 .route("/projects/{id}/phase", post(projects::pages::advance))
+                .route(
+                    "/api/v1/projects/{id}/evidence/{evidence}",
+                    axum::routing::delete(projects::evidence::api_remove),
+                )
+                .route("/projects/{id}/evidence/{evidence}/remove", post(projects::evidence::page_remove))
+                .route_layer(from_fn(allow(Permission::ProjectsWrite))),
+        )
+        .merge(
+            Router::new()
+                .route("/api/v1/projects/{id}/checklist/{item}/evidence", post(projects::evidence::api_attach))
+                .route("/projects/{id}/checklist/{item}/evidence", post(projects::evidence::page_attach))
                 .route_layer(from_fn(allow(Permission::ProjectsWrite))),
         )
         .merge(
@@ -366,7 +379,9 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(i18n_layer::negotiate))
         .layer(from_fn_with_state(state.clone(), security::headers))
         .layer(ops::request_log_layer())
-        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        // Extractors may read up to an upload's size; limit_body holds every other path to 2 MiB.
+        .layer(axum::extract::DefaultBodyLimit::max(projects::evidence::UPLOAD_BODY_LIMIT))
+        .layer(from_fn(security::limit_body))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_| error::empty(axum::http::StatusCode::INTERNAL_SERVER_ERROR)))
         .with_state(state)

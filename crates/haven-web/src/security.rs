@@ -1,4 +1,4 @@
-//! Security headers on every response.
+//! Security headers on every response, and the limit on request bodies.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
@@ -26,4 +26,28 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     response
+}
+
+/// Request bodies stay under 2 MiB, except on the routes that take an evidence file.
+const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// Refuse a body declared too large at once, and cut off one that grows past the limit while
+/// it is read (the extractor then answers 413).
+pub async fn limit_body(request: Request, next: Next) -> Response {
+    let limit = if crate::projects::evidence::is_upload_path(request.uri().path()) {
+        crate::projects::evidence::UPLOAD_BODY_LIMIT
+    } else {
+        BODY_LIMIT
+    };
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return crate::error::empty(axum::http::StatusCode::PAYLOAD_TOO_LARGE);
+    }
+    let (parts, body) = request.into_parts();
+    let limited = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, limited)).await
 }

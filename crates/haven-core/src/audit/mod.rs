@@ -141,6 +141,9 @@ pub mod actions {
     pub const PROJECT_ENDORSED: &str = "projects.endorsed";
     pub const ENDORSEMENT_REFUSED: &str = "projects.endorsement-refused";
     pub const PROJECT_PHASE_CHANGED: &str = "projects.phase-changed";
+    pub const EVIDENCE_ATTACHED: &str = "projects.evidence-attached";
+    pub const EVIDENCE_READ: &str = "projects.evidence-read";
+    pub const EVIDENCE_REMOVED: &str = "projects.evidence-removed";
     pub const AUDIT_ROUND_RECORDED: &str = "audits.round-recorded";
     pub const AUDIT_ACTION_SAVED: &str = "audits.action-saved";
     pub const COMMITTEE_SAVED: &str = "participation.committee-saved";

@@ -3,12 +3,14 @@
 //! endorsement gate. Everything here is a rule on values; the store keeps them.
 
 mod checklist;
+mod evidence;
 mod gate;
 mod register;
 mod risks;
 mod targeting;
 
 pub use checklist::{Answer, AnswerInput, ChecklistItem, PrincipleScore, RawAnswer, Stage, principle_scores};
+pub use evidence::{EvidenceFile, MAX_EVIDENCE_BYTES, RawEvidence, accept_evidence, media_type_of};
 pub use gate::{
     DeviationRefusal, DeviationState, GateItem, MaterialChange, Unmet, material_changes, may_approve_deviation,
     register_reviewed, unmet_conditions,

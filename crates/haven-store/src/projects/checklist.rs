@@ -153,7 +153,11 @@ async fn latest_deviations(store: &Store, project: Uuid) -> Result<BTreeMap<Stri
     Ok(rows.into_iter().map(|d| (d.item_code.clone(), d)).collect())
 }
 
-fn item_of<'a>(items: &'a [ChecklistItem], project: &Project, code: &str) -> Result<&'a ChecklistItem, StoreError> {
+pub(super) fn item_of<'a>(
+    items: &'a [ChecklistItem],
+    project: &Project,
+    code: &str,
+) -> Result<&'a ChecklistItem, StoreError> {
     items.iter().find(|i| i.code == code && i.applies_to(&project.sectors)).ok_or(StoreError::NotFound)
 }
 

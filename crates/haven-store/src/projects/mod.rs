@@ -3,6 +3,7 @@
 //! subtrees that hold one of the project's places); every change is audited with it.
 
 mod checklist;
+pub mod evidence;
 pub(crate) mod gate;
 mod portfolio;
 mod scores;

@@ -1,8 +1,6 @@
 //! The portfolio: every project the caller may see with its principle scores to date, its
-//! pending deviations and overdue do-no-harm actions, read in five set queries whatever the
-//! number of projects.
-
-use std::collections::HashMap;
+//! pending deviations and overdue do-no-harm actions, read in one query whatever the number
+//! of projects.
 
 use haven_core::authz::Access;
 use haven_core::projects::Principle;
@@ -11,7 +9,7 @@ use uuid::Uuid;
 
 use super::{ListFilter, filtered, iso};
 use crate::scope::{Arg, bind_scope_args};
-use crate::{Store, StoreError};
+use crate::{Engine, Store, StoreError};
 
 /// Met and applicable items of one principle.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -41,17 +39,62 @@ pub struct PortfolioLine {
     pub overdue_risks: i64,
 }
 
-/// A project's met and applicable items per principle, in the order of [`Principle::ALL`].
-type ProgressRow = (Uuid, i64, i64, i64, i64, i64, i64, i64, i64);
-
-async fn counts(store: &Store, sql: String, args: &[Arg]) -> Result<HashMap<Uuid, i64>, StoreError> {
-    let rows: Vec<(Uuid, i64)> = on_pool!(&store.pool, p => {
-        bind_scope_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), args).fetch_all(p).await
-    })?;
-    Ok(rows.into_iter().collect())
+/// One portfolio row as read: the project, its sectors joined by commas, its met and
+/// applicable items per principle (in the order of [`Principle::ALL`]), pending deviations
+/// and overdue do-no-harm actions.
+#[derive(sqlx::FromRow)]
+struct PortfolioRow {
+    id: Uuid,
+    code: String,
+    title: String,
+    phase: String,
+    status: String,
+    sectors: Option<String>,
+    safety_met: Option<i64>,
+    safety_applicable: Option<i64>,
+    access_met: Option<i64>,
+    access_applicable: Option<i64>,
+    accountability_met: Option<i64>,
+    accountability_applicable: Option<i64>,
+    participation_met: Option<i64>,
+    participation_applicable: Option<i64>,
+    pending_deviations: i64,
+    overdue_risks: i64,
 }
 
-/// Every project the caller may see under `filter`, by code. `today` decides what is overdue.
+impl PortfolioRow {
+    fn into_line(self) -> PortfolioLine {
+        let total = |met: Option<i64>, applicable: Option<i64>| PrincipleTotal {
+            met: met.unwrap_or(0),
+            applicable: applicable.unwrap_or(0),
+        };
+        let scores = vec![
+            total(self.safety_met, self.safety_applicable),
+            total(self.access_met, self.access_applicable),
+            total(self.accountability_met, self.accountability_applicable),
+            total(self.participation_met, self.participation_applicable),
+        ];
+        debug_assert_eq!(scores.len(), Principle::ALL.len());
+        let mut sectors: Vec<String> =
+            self.sectors.unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+        sectors.sort();
+        PortfolioLine {
+            id: self.id,
+            code: self.code,
+            title: self.title,
+            phase: self.phase,
+            status: self.status,
+            sectors,
+            scores,
+            pending_deviations: self.pending_deviations,
+            overdue_risks: self.overdue_risks,
+        }
+    }
+}
+
+/// Every project the caller may see under `filter`, by code, in one query: the scores come
+/// from `project_progress` (kept with every answer) and the counts from indexed lookups.
+/// `today` decides what is overdue.
 pub async fn portfolio(
     store: &Store,
     access: &Access,
@@ -60,75 +103,24 @@ pub async fn portfolio(
 ) -> Result<Vec<PortfolioLine>, StoreError> {
     let mut args = Vec::new();
     let wh = filtered(access, filter, &mut args);
-    let sql = format!("SELECT id, code, title, phase, status FROM projects WHERE {wh} ORDER BY code");
-    let heads: Vec<(Uuid, String, String, String, String)> = on_pool!(&store.pool, p => {
-        bind_scope_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args).fetch_all(p).await
-    })?;
-
+    args.push(Arg::Text(iso(Some(today)).unwrap_or_default()));
+    let today_arg = args.len();
+    let sector_list = match store.pool.engine() {
+        Engine::Sqlite => "GROUP_CONCAT(s.sector, ',')",
+        Engine::Postgres => "STRING_AGG(s.sector, ',')",
+    };
     let sql = format!(
-        "SELECT s.project_id, s.sector FROM project_sectors s JOIN projects ON projects.id = s.project_id WHERE {wh}"
+        "SELECT projects.id, projects.code, projects.title, projects.phase, projects.status,
+            (SELECT {sector_list} FROM project_sectors s WHERE s.project_id = projects.id) AS sectors,
+            pp.safety_met, pp.safety_applicable, pp.access_met, pp.access_applicable,
+            pp.accountability_met, pp.accountability_applicable, pp.participation_met, pp.participation_applicable,
+            (SELECT COUNT(*) FROM project_deviations d WHERE d.project_id = projects.id AND d.state = 'requested') AS pending_deviations,
+            (SELECT COUNT(*) FROM dnh_risks r WHERE r.project_id = projects.id AND r.status <> 'closed' AND r.due_date < ${today_arg}) AS overdue_risks
+         FROM projects LEFT JOIN project_progress pp ON pp.project_id = projects.id
+         WHERE {wh} ORDER BY projects.code"
     );
-    let rows: Vec<(Uuid, String)> = on_pool!(&store.pool, p => {
+    let rows: Vec<PortfolioRow> = on_pool!(&store.pool, p => {
         bind_scope_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args).fetch_all(p).await
     })?;
-    let mut sectors: HashMap<Uuid, Vec<String>> = HashMap::new();
-    for (id, sector) in rows {
-        sectors.entry(id).or_default().push(sector);
-    }
-
-    let sql = format!(
-        "SELECT pp.project_id, pp.safety_met, pp.safety_applicable, pp.access_met, pp.access_applicable,
-            pp.accountability_met, pp.accountability_applicable, pp.participation_met, pp.participation_applicable
-         FROM project_progress pp JOIN projects ON projects.id = pp.project_id WHERE {wh}"
-    );
-    let rows: Vec<ProgressRow> = on_pool!(&store.pool, p => {
-        bind_scope_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args).fetch_all(p).await
-    })?;
-    let mut scores: HashMap<Uuid, Vec<PrincipleTotal>> = rows
-        .into_iter()
-        .map(|r| {
-            let totals = [(r.1, r.2), (r.3, r.4), (r.5, r.6), (r.7, r.8)]
-                .into_iter()
-                .map(|(met, applicable)| PrincipleTotal { met, applicable })
-                .collect();
-            (r.0, totals)
-        })
-        .collect();
-
-    let pending = counts(
-        store,
-        format!(
-            "SELECT d.project_id, COUNT(*) FROM project_deviations d JOIN projects ON projects.id = d.project_id
-             WHERE {wh} AND d.state = 'requested' GROUP BY d.project_id"
-        ),
-        &args,
-    )
-    .await?;
-    let mut risk_args = args.clone();
-    risk_args.push(Arg::Text(iso(Some(today)).unwrap_or_default()));
-    let overdue = counts(
-        store,
-        format!(
-            "SELECT r.project_id, COUNT(*) FROM dnh_risks r JOIN projects ON projects.id = r.project_id
-             WHERE {wh} AND r.status <> 'closed' AND r.due_date < ${} GROUP BY r.project_id",
-            risk_args.len()
-        ),
-        &risk_args,
-    )
-    .await?;
-
-    Ok(heads
-        .into_iter()
-        .map(|(id, code, title, phase, status)| PortfolioLine {
-            sectors: sectors.remove(&id).unwrap_or_default(),
-            scores: scores.remove(&id).unwrap_or_else(|| vec![PrincipleTotal::default(); Principle::ALL.len()]),
-            pending_deviations: pending.get(&id).copied().unwrap_or(0),
-            overdue_risks: overdue.get(&id).copied().unwrap_or(0),
-            id,
-            code,
-            title,
-            phase,
-            status,
-        })
-        .collect())
+    Ok(rows.into_iter().map(PortfolioRow::into_line).collect())
 }

@@ -2,6 +2,7 @@
 //! deviations, the do-no-harm register and the endorsement gate, as pages and as the JSON API.
 
 pub mod api;
+pub mod evidence;
 pub mod pages;
 pub mod portfolio;
 
@@ -32,7 +33,7 @@ pub async fn approving_role(state: &AppState) -> Result<Role, WebError> {
         .unwrap_or(Role::ProtectionOfficer))
 }
 
-fn invalid(problems: Vec<FieldProblem>) -> WebError {
+pub(crate) fn invalid(problems: Vec<FieldProblem>) -> WebError {
     WebError::Invalid(problems.into_iter().map(|p| (p.field, p.code)).collect())
 }
 

@@ -470,11 +470,36 @@ pub struct ItemView {
     pub answer_label: String,
     pub justification: String,
     pub evidence_link: String,
+    pub evidence: Vec<EvidenceView>,
     pub answered: String,
     pub deviation: Option<DeviationView>,
     pub may_request_deviation: bool,
     pub blocks: bool,
     pub error: Option<String>,
+}
+
+/// A file attached to an item, as the page lists it.
+#[derive(Clone)]
+pub struct EvidenceView {
+    pub id: Uuid,
+    pub file_name: String,
+    pub size: String,
+    pub uploaded: String,
+}
+
+/// The project's evidence files by item, in upload order.
+fn evidence_by_item(l: Lang, files: Vec<store::evidence::Evidence>) -> BTreeMap<String, Vec<EvidenceView>> {
+    let mut by_item: BTreeMap<String, Vec<EvidenceView>> = BTreeMap::new();
+    for f in files {
+        let kib = (f.size_bytes + 1023) / 1024;
+        by_item.entry(f.item_code).or_default().push(EvidenceView {
+            id: f.id,
+            file_name: f.file_name,
+            size: format!("{} KiB", l.number(kib)),
+            uploaded: format!("{} · {}", f.uploaded_by, l.datetime(f.uploaded_at)),
+        });
+    }
+    by_item
 }
 
 pub struct PrincipleView {
@@ -582,7 +607,13 @@ fn deviation_view(l: Lang, line: &ChecklistLine) -> Option<DeviationView> {
     })
 }
 
-fn item_view(l: Lang, line: &ChecklistLine, unmet: &[Unmet], notes: &PageNotes) -> ItemView {
+fn item_view(
+    l: Lang,
+    line: &ChecklistLine,
+    unmet: &[Unmet],
+    notes: &PageNotes,
+    evidence: &BTreeMap<String, Vec<EvidenceView>>,
+) -> ItemView {
     let answer = line.answer.as_ref();
     let deviation = deviation_view(l, line);
     let blocks = unmet.contains(&Unmet::Item(line.item.code.clone()));
@@ -600,6 +631,7 @@ fn item_view(l: Lang, line: &ChecklistLine, unmet: &[Unmet], notes: &PageNotes) 
         },
         justification: answer.and_then(|a| a.justification.clone()).unwrap_or_default(),
         evidence_link: answer.and_then(|a| a.evidence_link.clone()).unwrap_or_default(),
+        evidence: evidence.get(&line.item.code).cloned().unwrap_or_default(),
         answered: answer.map(|a| format!("{} · {}", a.answered_by, l.datetime(a.answered_at))).unwrap_or_default(),
         may_request_deviation: blocks
             && deviation.as_ref().is_none_or(|d| d.state == "rejected")
@@ -617,6 +649,7 @@ fn phase_views(
     unmet: &[Unmet],
     principles: &Choices,
     notes: &PageNotes,
+    evidence: &BTreeMap<String, Vec<EvidenceView>>,
 ) -> Vec<PhaseView> {
     let answers: BTreeMap<String, _> =
         lines.iter().filter_map(|l| Some((l.item.code.clone(), l.answer.as_ref()?.answer))).collect();
@@ -636,7 +669,7 @@ fn phase_views(
                     PrincipleView {
                         label: name_of(principles, principle.code()),
                         percent: scores.iter().find(|s| s.principle == principle).and_then(|s| s.percent()),
-                        items: of.into_iter().map(|x| item_view(l, x, unmet, notes)).collect(),
+                        items: of.into_iter().map(|x| item_view(l, x, unmet, notes, evidence)).collect(),
                     }
                 })
                 .filter(|p| !p.items.is_empty())
@@ -684,6 +717,7 @@ async fn project_page(
     let p = visible(state, access, id).await?;
     let lines = store::checklist(&state.store, &p).await?;
     let unmet = store::gate(&state.store, &p).await?;
+    let evidence = evidence_by_item(l, store::evidence::list(&state.store, p.id).await?);
     let principles = catalog_choices(state, l, CatalogKind::Principles).await?;
     let sector_names = catalog_choices(state, l, CatalogKind::Sectors).await?;
     let groups = catalog_choices(state, l, CatalogKind::AtRiskGroups).await?;
@@ -794,7 +828,7 @@ async fn project_page(
         targeting_mode: l.t(&format!("project-targeting-{}", p.targeting.mode.map(|m| m.code()).unwrap_or("none"))),
         criteria,
         cells,
-        phases: phase_views(l, &lines, &unmet, &principles, &notes),
+        phases: phase_views(l, &lines, &unmet, &principles, &notes, &evidence),
         unmet: unmet_views,
         risks,
         last_review,
@@ -827,7 +861,7 @@ fn read_access(me: &Identity) -> Result<Access, WebError> {
 }
 
 /// The project page again with a problem shown (422), or back to it at `anchor` when done.
-async fn after(
+pub(super) async fn after(
     state: &AppState,
     l: Lang,
     me: &Identity,

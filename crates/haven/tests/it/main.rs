@@ -12,6 +12,7 @@ mod authz_matrix;
 mod browser;
 mod cli;
 mod crypto_at_rest;
+mod evidence;
 mod feedback;
 mod feedback_outbound;
 mod helpdesk;
