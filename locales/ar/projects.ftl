@@ -228,3 +228,4 @@ project-evidence-attach = إرفاق
 project-evidence-remove = إزالة
 project-event-evidence-attached = أُرفق دليل
 project-event-evidence-removed = أُزيل دليل
+projects-pages = صفحات المشاريع

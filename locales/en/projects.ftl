@@ -220,3 +220,4 @@ project-evidence-attach = Attach
 project-evidence-remove = Remove
 project-event-evidence-attached = Evidence attached
 project-event-evidence-removed = Evidence removed
+projects-pages = Pages of projects

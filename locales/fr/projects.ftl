@@ -220,3 +220,4 @@ project-evidence-attach = Joindre
 project-evidence-remove = Retirer
 project-event-evidence-attached = Justificatif joint
 project-event-evidence-removed = Justificatif retiré
+projects-pages = Pages de projets

@@ -372,6 +372,31 @@ pub(crate) fn filtered(access: &Access, filter: &ListFilter, args: &mut Vec<Arg>
     wh
 }
 
+/// One page of the projects the caller may see, by code, and how many there are in all.
+pub async fn list_page(
+    store: &Store,
+    access: &Access,
+    filter: &ListFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ProjectLine>, i64), StoreError> {
+    let mut args = Vec::new();
+    let wh = filtered(access, filter, &mut args);
+    let count_sql = format!("SELECT COUNT(*) FROM projects WHERE {wh}");
+    let (total,): (i64,) = on_pool!(&store.pool, p => {
+        bind_scope_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), &args).fetch_one(p).await
+    })?;
+    let sql = format!(
+        "SELECT id, code, title, phase, status, updated_at FROM projects WHERE {wh} ORDER BY code LIMIT {limit} OFFSET {offset}",
+        limit = limit.max(0),
+        offset = offset.max(0)
+    );
+    let lines = on_pool!(&store.pool, p => {
+        bind_scope_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args).fetch_all(p).await
+    })?;
+    Ok((lines, total))
+}
+
 /// The projects the caller may see, by code.
 pub async fn list(store: &Store, access: &Access, filter: &ListFilter) -> Result<Vec<ProjectLine>, StoreError> {
     let mut args = Vec::new();

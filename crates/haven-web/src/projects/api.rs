@@ -212,6 +212,10 @@ pub struct ProjectLineItem {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ProjectList {
     pub items: Vec<ProjectLineItem>,
+    pub page: u32,
+    pub per_page: u32,
+    /// Projects matching the filters, on every page.
+    pub total: i64,
 }
 
 #[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
@@ -222,6 +226,19 @@ pub struct ListParams {
     pub status: Option<String>,
     /// Words of the code or title.
     pub q: Option<String>,
+    /// 1-based page of the list (default 1).
+    pub page: Option<u32>,
+    /// Projects per page, 1 to 200 (default 50).
+    pub per_page: Option<u32>,
+}
+
+impl ListParams {
+    /// The page asked for, checked: (page, per page, offset).
+    pub(super) fn window(&self) -> Result<(u32, u32, i64), WebError> {
+        let (page, per_page) = crate::api::PageParams { page: self.page, per_page: self.per_page }.bounds()?;
+        let offset = (page - 1).saturating_mul(per_page);
+        Ok((page as u32, per_page as u32, i64::try_from(offset).unwrap_or(i64::MAX)))
+    }
 }
 
 pub(super) fn list_filter(p: &ListParams) -> Result<store::ListFilter, WebError> {
@@ -250,12 +267,14 @@ pub async fn list(
     Granted(access): Granted,
     Query(params): Query<ListParams>,
 ) -> Result<Json<ProjectList>, WebError> {
-    let lines = store::list(&state.store, &access, &list_filter(&params)?).await?;
+    let (page, per_page, offset) = params.window()?;
+    let (lines, total) =
+        store::list_page(&state.store, &access, &list_filter(&params)?, i64::from(per_page), offset).await?;
     let items = lines
         .into_iter()
         .map(|l| ProjectLineItem { id: l.id, code: l.code, title: l.title, phase: l.phase, status: l.status })
         .collect();
-    Ok(Json(ProjectList { items }))
+    Ok(Json(ProjectList { items, page, per_page, total }))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -71,6 +71,11 @@ pub struct ListPage {
     c: Chrome,
     filter_action: &'static str,
     lines: Vec<ListLine>,
+    total: i64,
+    page: u32,
+    pages: u32,
+    /// The filters as a query string, for the page links.
+    query: String,
     q: String,
     sector: String,
     phase: String,
@@ -78,6 +83,22 @@ pub struct ListPage {
     sectors: Choices,
     phases: Choices,
     statuses: Choices,
+}
+
+/// The list's filters as a query string (without the page).
+fn list_query(params: &super::api::ListParams) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in
+        [("q", &params.q), ("sector", &params.sector), ("phase", &params.phase), ("status", &params.status)]
+    {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            query.append_pair(key, v);
+        }
+    }
+    if let Some(n) = params.per_page {
+        query.append_pair("per_page", &n.to_string());
+    }
+    query.finish()
 }
 
 pub async fn list(
@@ -88,8 +109,10 @@ pub async fn list(
     Query(params): Query<super::api::ListParams>,
 ) -> Result<Response, WebError> {
     let filter = list_filter(&params)?;
-    let lines = store::list(&state.store, &access, &filter)
-        .await?
+    let (page, per_page, offset) = params.window()?;
+    let (lines, total) = store::list_page(&state.store, &access, &filter, i64::from(per_page), offset).await?;
+    let pages = u32::try_from((total + i64::from(per_page) - 1) / i64::from(per_page)).unwrap_or(u32::MAX);
+    let lines = lines
         .into_iter()
         .map(|line| ListLine {
             phase: l.t(&format!("project-phase-{}", line.phase)),
@@ -100,10 +123,15 @@ pub async fn list(
             title: line.title,
         })
         .collect();
+    let query = list_query(&params);
     let page = ListPage {
         c: Chrome::new(l, Some(&me), &state),
         filter_action: "/projects",
         lines,
+        total,
+        page,
+        pages,
+        query,
         q: params.q.unwrap_or_default(),
         sector: params.sector.unwrap_or_default(),
         phase: params.phase.unwrap_or_default(),

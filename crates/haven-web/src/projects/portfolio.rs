@@ -115,6 +115,7 @@ impl PortfolioParams {
             phase: self.phase.clone(),
             status: self.status.clone(),
             q: self.q.clone(),
+            ..ListParams::default()
         }
     }
     fn page(&self) -> usize {

@@ -652,3 +652,43 @@ async fn an_organisation_can_send_deviations_to_headquarters() {
         assert_eq!((state("sa-01"), state("sa-02")), (json!("approved"), json!("rejected")));
     }
 }
+
+#[tokio::test]
+async fn the_project_list_comes_in_pages_with_the_total() {
+    for engine in engines() {
+        let app = feedback_app(engine, false).await;
+        let manager = token(&app, "manager", false).await;
+        for code in ["XY-C", "XY-A", "XY-B"] {
+            let (status, _) = post(
+                &app,
+                Some(&manager),
+                "/api/v1/projects",
+                json!({"code": code, "title": "Paged", "sectors": ["shelter-non-food-items"], "locations": ["XY01"]}),
+            )
+            .await;
+            assert_eq!(status, 201);
+        }
+        let codes = |v: &Value| v["items"].as_array().unwrap().iter().map(|i| i["code"].clone()).collect::<Vec<_>>();
+        let (_, first) = get(&app, &manager, "/api/v1/projects?per_page=2").await;
+        assert_eq!(
+            (codes(&first), first["total"].clone(), first["page"].clone()),
+            (vec![json!("XY-A"), json!("XY-B")], json!(3), json!(1))
+        );
+        let (_, second) = get(&app, &manager, "/api/v1/projects?per_page=2&page=2").await;
+        assert_eq!(codes(&second), vec![json!("XY-C")]);
+        let (_, filtered) = get(&app, &manager, "/api/v1/projects?per_page=2&q=xy-b").await;
+        assert_eq!((codes(&filtered), filtered["total"].clone()), (vec![json!("XY-B")], json!(1)));
+        assert_eq!(get(&app, &manager, "/api/v1/projects?per_page=0").await.0, 400);
+        assert_eq!(get(&app, &manager, "/api/v1/projects?page=0").await.0, 400);
+
+        let c = signed_in(&app, "manager").await;
+        let (status, html) = get_text(&c, &app.url("/projects?per_page=2&sector=shelter-non-food-items")).await;
+        assert_eq!(status, 200);
+        assert!(
+            html.contains("rel=\"next\"")
+                && html.contains("/projects?page=2&amp;sector=shelter-non-food-items&#38;per_page=2"),
+            "{engine:?} {}",
+            &html[html.find("project-count").unwrap_or(0)..]
+        );
+    }
+}
