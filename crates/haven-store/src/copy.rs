@@ -10,7 +10,7 @@ use crate::{Store, StoreError};
 
 /// Tables in an order that satisfies foreign keys. Sessions are not copied: everyone signs
 /// in again on the new server.
-pub const TABLES: [&str; 44] = [
+pub const TABLES: [&str; 45] = [
     "settings",
     "agencies",
     "locations",
@@ -27,6 +27,9 @@ pub const TABLES: [&str; 44] = [
     "service_locations",
     "answers",
     "answer_versions",
+    // Before feedback: items may be linked to a project.
+    "checklist_versions",
+    "projects",
     "feedback",
     "feedback_terms",
     "feedback_events",
@@ -39,8 +42,7 @@ pub const TABLES: [&str; 44] = [
     "feedback_escalations",
     "feedback_outbox",
     "feedback_recusals",
-    "checklist_versions",
-    "projects",
+    "whatsapp_senders",
     "project_sectors",
     "project_locations",
     "checklist_answers",

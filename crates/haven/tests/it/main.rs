@@ -13,6 +13,8 @@ mod browser;
 mod cli;
 mod crypto_at_rest;
 mod feedback;
+mod feedback_export;
+mod feedback_links;
 mod feedback_outbound;
 mod helpdesk;
 mod identity;
