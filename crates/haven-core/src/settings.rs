@@ -167,7 +167,7 @@ mod tests {
     }
 
     #[test]
-    fn time_zone_names() {
+    fn time_zone_names_are_those_of_the_database() {
         assert!(check_time_zone("Africa/Nairobi").is_ok());
         assert!(check_time_zone("America/Argentina/Buenos_Aires").is_ok());
         assert!(check_time_zone("UTC").is_ok());

@@ -11,7 +11,7 @@ use haven_core::feedback::{FieldProblem, Links, LoopClosing, Satisfaction, Statu
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::rollups;
+use super::rollups::{self, Service};
 use crate::identity::Actor;
 use crate::sealing::OfficeKey;
 use crate::{Store, StoreError, audit, now_utc};
@@ -165,23 +165,8 @@ fn changed_links(before: &Links, after: &Links) -> Vec<&'static str> {
     changed
 }
 
-/// The figures of the feedback items linked to a project and received in a period: how many
-/// came in and how they were handled (the service levels of the dashboards, for one project).
-/// Sealed items are not counted: their links are sealed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ProjectFeedback {
-    pub received: i64,
-    pub acknowledged: i64,
-    pub acknowledged_in_time: i64,
-    pub responded: i64,
-    pub responded_in_time: i64,
-    pub closed: i64,
-    /// Closed with the loop closed with the person (any way but "not possible").
-    pub closed_with_loop: i64,
-    pub satisfied: i64,
-}
-
 type FiguresRow = (
+    OffsetDateTime,
     OffsetDateTime,
     Option<OffsetDateTime>,
     OffsetDateTime,
@@ -191,22 +176,29 @@ type FiguresRow = (
     Option<String>,
 );
 
-/// Feedback items linked to `project` and received from `from` (included) to `to` (excluded).
+/// The feedback items linked to `project` and received from `from` (included) to `to`
+/// (excluded): how many came in and how they were handled, the same service figures the
+/// dashboards give for a period (closed with the loop closed: any way but "not possible").
+/// Sealed items are not counted: their links are sealed.
 pub async fn linked_to_project(
     store: &Store,
     project: Uuid,
     from: OffsetDateTime,
     to: OffsetDateTime,
-) -> Result<ProjectFeedback, StoreError> {
+) -> Result<Service, StoreError> {
     let rows: Vec<FiguresRow> = on_pool!(&store.pool, p => {
         sqlx::query_as(
-            "SELECT acknowledge_by, acknowledged_at, respond_by, responded_at, status, loop_closing, satisfaction
+            "SELECT received_at, acknowledge_by, acknowledged_at, respond_by, responded_at, status, loop_closing,
+                satisfaction
              FROM feedback WHERE project_id = $1 AND received_at >= $2 AND received_at < $3 AND seal = 'open'",
         )
         .bind(project).bind(from).bind(to).fetch_all(p).await
     })?;
-    let mut f = ProjectFeedback { received: rows.len() as i64, ..Default::default() };
-    for (acknowledge_by, acknowledged_at, respond_by, responded_at, status, loop_closing, satisfaction) in rows {
+    let mut f = Service { received: rows.len() as i64, ..Default::default() };
+    let mut hours = Vec::new();
+    for (received_at, acknowledge_by, acknowledged_at, respond_by, responded_at, status, loop_closing, satisfaction) in
+        rows
+    {
         if let Some(at) = acknowledged_at {
             f.acknowledged += 1;
             f.acknowledged_in_time += i64::from(at <= acknowledge_by);
@@ -214,6 +206,7 @@ pub async fn linked_to_project(
         if let Some(at) = responded_at {
             f.responded += 1;
             f.responded_in_time += i64::from(at <= respond_by);
+            hours.push((at - received_at).whole_hours().max(0));
         }
         if status == Status::Closed.code() {
             f.closed += 1;
@@ -221,6 +214,9 @@ pub async fn linked_to_project(
             f.satisfied += i64::from(satisfaction.as_deref() == Some(Satisfaction::Satisfied.code()));
         }
     }
+    // The lower median, as the dashboards take it from their hour counts.
+    hours.sort_unstable();
+    f.median_response_hours = (!hours.is_empty()).then(|| hours[(hours.len() - 1) / 2]);
     Ok(f)
 }
 

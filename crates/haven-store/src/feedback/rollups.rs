@@ -51,7 +51,6 @@ impl Dims<'_> {
 /// statement: the changes are summed per cell first (an upsert may meet a row only once,
 /// and cells in key order keep concurrent writers from deadlocking).
 pub async fn count(tx: &mut Tx<'_>, changes: &[(Dims<'_>, i64)]) -> Result<(), StoreError> {
-    type Cell<'a> = (&'a str, &'static str, &'a str, &'a str, &'a str, bool);
     let mut cells: BTreeMap<Cell<'_>, i64> = BTreeMap::new();
     for (d, delta) in changes {
         for (dimension, key) in d.cells() {
@@ -59,6 +58,15 @@ pub async fn count(tx: &mut Tx<'_>, changes: &[(Dims<'_>, i64)]) -> Result<(), S
         }
     }
     let rows: Vec<(Cell<'_>, i64)> = cells.into_iter().collect();
+    add_counts(tx, &rows).await
+}
+
+/// A volume cell: month, dimension, key, place, agency, sealed.
+type Cell<'a> = (&'a str, &'static str, &'a str, &'a str, &'a str, bool);
+
+/// Add each row's count to its cell, with one statement; `rows` in key order, as every
+/// writer takes them, so that concurrent writers do not deadlock.
+async fn add_counts(tx: &mut Tx<'_>, rows: &[(Cell<'_>, i64)]) -> Result<(), StoreError> {
     insert_rows!(
         tx,
         "INSERT INTO feedback_counts (month, dimension, key, location_path, agency, sealed, n)",
@@ -136,18 +144,10 @@ pub async fn move_sector(tx: &mut Tx<'_>, id: Uuid, from: &str, to: &str) -> Res
     })?;
     let (month, location_path, agency) = (month_of(r.0), r.1.unwrap_or_default(), agency_key(r.2));
     let cell = (month.as_str(), "sector", location_path.as_str(), agency.as_str());
-    // Cells in key order, as every writer takes them, so concurrent writers do not deadlock.
     let mut rows =
         [((cell.0, cell.1, from, cell.2, cell.3, false), -1i64), ((cell.0, cell.1, to, cell.2, cell.3, false), 1)];
     rows.sort_by(|a, b| a.0.cmp(&b.0));
-    insert_rows!(
-        tx,
-        "INSERT INTO feedback_counts (month, dimension, key, location_path, agency, sealed, n)",
-        "ON CONFLICT (dimension, month, key, location_path, agency, sealed) DO UPDATE SET n = feedback_counts.n + excluded.n",
-        rows,
-        |r| [r.0.0, r.0.1, r.0.2, r.0.3, r.0.4, r.0.5, r.1]
-    );
-    Ok(())
+    add_counts(tx, &rows).await
 }
 
 /// Move an item's counts between sealed and open (a seal lifted), once its row is open: it

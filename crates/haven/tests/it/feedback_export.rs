@@ -31,6 +31,12 @@ fn many_items(n: usize) -> Vec<haven_store::feedback::NewFeedback> {
         .collect()
 }
 
+/// `GET /api/v1/feedback/export?format=FORMAT` with a token.
+pub(crate) async fn export_of(app: &TestApp, token: &str, format: &str) -> reqwest::Response {
+    let url = app.url(&format!("/api/v1/feedback/export?format={format}"));
+    reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap()
+}
+
 #[tokio::test]
 async fn exports_of_many_items_are_streamed_row_by_row() {
     const ITEMS: usize = 3_000;
@@ -43,12 +49,7 @@ async fn exports_of_many_items_are_streamed_row_by_row() {
         assert_eq!(post(&app, Some(&agent), "/api/v1/feedback", sealed).await.0, 201);
         let protection = token(&app, "protection", false).await;
 
-        let r = reqwest::Client::new()
-            .get(app.url("/api/v1/feedback/export?format=hxl-csv"))
-            .bearer_auth(&protection)
-            .send()
-            .await
-            .unwrap();
+        let r = export_of(&app, &protection, "hxl-csv").await;
         assert_eq!(r.status().as_u16(), 200);
         assert!(r.headers().get("content-length").is_none(), "{engine:?}: streamed, not built whole first");
         assert_eq!(r.headers()["transfer-encoding"], "chunked");
@@ -63,12 +64,7 @@ async fn exports_of_many_items_are_streamed_row_by_row() {
             assert_eq!(row[sealed_col], "no");
         }
 
-        let r = reqwest::Client::new()
-            .get(app.url("/api/v1/feedback/export?format=xlsx"))
-            .bearer_auth(&protection)
-            .send()
-            .await
-            .unwrap();
+        let r = export_of(&app, &protection, "xlsx").await;
         assert_eq!(r.status().as_u16(), 200);
         let xlsx = r.bytes().await.unwrap();
         let sheet = haven_io::read_table("export.xlsx", &xlsx).unwrap();
