@@ -347,6 +347,17 @@ feedback-step-reopen = إعادة فتح
 feedback-step-note = إضافة ملاحظة
 feedback-step-seal-confirmed = تأكيد الختم
 feedback-step-unsealed = رفع الختم
+# روابط العناصر بمشروع وقطاع ومبدأ
+feedback-step-links = تغيّرت الروابط
+feedback-links = المشروع والقطاع والمبدأ
+feedback-project = المشروع
+feedback-project-hint = رمز المشروع، مثل NFI-2026-01.
+feedback-sector = قطاع المساعدة
+feedback-principle = مبدأ الحماية
+feedback-links-save = حفظ الروابط
+feedback-links-sealed = هذه الروابط مختومة مع البلاغ: لا يراها إلا منسقو الحماية من الاستغلال والانتهاك الجنسيين، ولا تُحتسب في لوحات المتابعة ولا للمشروع.
+feedback-by-sector = حسب قطاع المساعدة
+error-unknown-project = لا يوجد مشروع بهذا الرمز أو المعرّف.
 feedback-assignee = إسناد إلى (اسم المستخدم)
 feedback-referral-kind = الإحالة إلى
 feedback-referral-internal = فريق آخر لدينا

@@ -339,6 +339,17 @@ feedback-step-reopen = Reopen
 feedback-step-note = Add note
 feedback-step-seal-confirmed = Seal confirmed
 feedback-step-unsealed = Seal lifted
+# Links of items to a project, a sector and a principle
+feedback-step-links = Links changed
+feedback-links = Project, sector and principle
+feedback-project = Project
+feedback-project-hint = The project's code, for example NFI-2026-01.
+feedback-sector = Sector of assistance
+feedback-principle = Protection principle
+feedback-links-save = Save the links
+feedback-links-sealed = These links are sealed with the report: only PSEA focal points see them, and they count neither on the dashboards nor for the project.
+feedback-by-sector = By sector of assistance
+error-unknown-project = There is no project with this code or id.
 feedback-assignee = Assign to (user name)
 feedback-referral-kind = Refer to
 feedback-referral-internal = Another team of ours

@@ -339,6 +339,17 @@ feedback-step-reopen = Rouvrir
 feedback-step-note = Ajouter une note
 feedback-step-seal-confirmed = Scellé confirmé
 feedback-step-unsealed = Scellé levé
+# Liens des éléments vers un projet, un secteur et un principe
+feedback-step-links = Liens modifiés
+feedback-links = Projet, secteur et principe
+feedback-project = Projet
+feedback-project-hint = Le code du projet, par exemple NFI-2026-01.
+feedback-sector = Secteur d'assistance
+feedback-principle = Principe de protection
+feedback-links-save = Enregistrer les liens
+feedback-links-sealed = Ces liens sont scellés avec le signalement : seuls les points focaux PSEA les voient, et ils ne comptent ni dans les tableaux de bord ni pour le projet.
+feedback-by-sector = Par secteur d'assistance
+error-unknown-project = Aucun projet n'a ce code ou cet identifiant.
 feedback-assignee = Attribuer à (nom d'utilisateur)
 feedback-referral-kind = Transmettre à
 feedback-referral-internal = Une autre de nos équipes

@@ -132,22 +132,50 @@ pub fn write_xlsx(
     rows: &[Vec<String>],
     right_to_left: bool,
 ) -> Result<Vec<u8>, String> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut book = Workbook::new();
-    let ws = book.add_worksheet();
-    ws.set_name(sheet).map_err(|e| e.to_string())?;
-    ws.set_right_to_left(right_to_left);
-    let bold = Format::new().set_bold();
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, h, &bold).map_err(|e| e.to_string())?;
+    let mut out = XlsxRows::new(sheet, headers, right_to_left)?;
+    for row in rows {
+        out.push(row)?;
     }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, value) in row.iter().enumerate() {
-            ws.write_string(r as u32 + 1, c as u16, value).map_err(|e| e.to_string())?;
+    out.finish()
+}
+
+/// [`write_xlsx`] a row at a time, for tables too large to hold: the sheet is written in
+/// rust_xlsxwriter's constant-memory mode, each row going to a temporary file as it comes, so
+/// memory holds one row at a time until the compressed file is assembled.
+pub struct XlsxRows {
+    book: rust_xlsxwriter::Workbook,
+    next_row: u32,
+}
+
+impl XlsxRows {
+    pub fn new(sheet: &str, headers: &[String], right_to_left: bool) -> Result<XlsxRows, String> {
+        use rust_xlsxwriter::{Format, Workbook};
+        let mut book = Workbook::new();
+        let ws = book.add_worksheet_with_constant_memory().map_err(|e| e.to_string())?;
+        ws.set_name(sheet).map_err(|e| e.to_string())?;
+        ws.set_right_to_left(right_to_left);
+        ws.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
+        let bold = Format::new().set_bold();
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &bold).map_err(|e| e.to_string())?;
         }
+        Ok(XlsxRows { book, next_row: 1 })
     }
-    ws.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
-    book.save_to_buffer().map_err(|e| e.to_string())
+
+    /// Append one row of text cells.
+    pub fn push(&mut self, row: &[String]) -> Result<(), String> {
+        let ws = self.book.worksheet_from_index(0).map_err(|e| e.to_string())?;
+        for (c, value) in row.iter().enumerate() {
+            ws.write_string(self.next_row, c as u16, value).map_err(|e| e.to_string())?;
+        }
+        self.next_row += 1;
+        Ok(())
+    }
+
+    /// The finished file.
+    pub fn finish(mut self) -> Result<Vec<u8>, String> {
+        self.book.save_to_buffer().map_err(|e| e.to_string())
+    }
 }
 
 /// A cell as text: dates in ISO 8601, whole numbers without a decimal point.

@@ -94,13 +94,17 @@ impl OfficeRecipient {
     }
 }
 
-/// What a sealed item hides: the narrative and every contact detail.
+/// What a sealed item hides: the narrative and every contact detail, and the item's links
+/// to a project, sector and principle (with the place, they could point at the people
+/// concerned).
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SealedContent {
     pub narrative: String,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub safe_contact: Option<String>,
+    #[serde(default, skip_serializing_if = "haven_core::feedback::Links::is_empty")]
+    pub links: haven_core::feedback::Links,
 }
 
 impl SealedContent {

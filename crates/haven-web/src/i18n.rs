@@ -174,6 +174,14 @@ impl Lang {
         if self.0 == "ar" { to_arabic_digits(&text) } else { text }
     }
 
+    /// Format a time in the organisation's zone: date, time and the zone's abbreviation then.
+    pub fn datetime_in(&self, t: time::OffsetDateTime, zone: &haven_core::settings::LocalZone) -> String {
+        let (local, abbreviation) = zone.local(t);
+        let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+        let text = format!("{} {abbreviation}", local.format(&fmt).unwrap_or_default());
+        if self.0 == "ar" { to_arabic_digits(&text) } else { text }
+    }
+
     pub fn number(&self, n: impl std::borrow::Borrow<i64>) -> String {
         let text = n.borrow().to_string();
         if self.0 == "ar" { to_arabic_digits(&text) } else { text }

@@ -200,6 +200,9 @@ pub fn router(state: AppState) -> Router {
                 .route("/api/v1/feedback/{id}", get(feedback::api::get))
                 .route("/api/v1/feedback/{id}/events", get(feedback::api::events))
                 .route("/api/v1/feedback/{id}/steps", post(feedback::api::step))
+                // Links: the handlers check the item may be worked on by the caller.
+                .route("/api/v1/feedback/{id}/links", axum::routing::put(feedback::links::api_put))
+                .route("/feedback/items/{id}/links", post(feedback::links::form_post))
                 .route("/feedback", get(feedback::pages::list))
                 .route("/feedback/dashboard", get(feedback::dashboard::page))
                 .route("/api/v1/feedback/stats", get(feedback::dashboard::stats))

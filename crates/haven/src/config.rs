@@ -41,6 +41,11 @@ pub struct WhatsappFileConfig {
     pub access_token: Option<String>,
     /// The Graph API base with its version (another only for tests against a local server).
     pub api_base: Option<String>,
+    /// The approved template for replies more than 24 hours after the person's last message
+    /// (`HAVEN_WHATSAPP_TEMPLATE`); its body has one parameter, the reply's text.
+    pub template: Option<String>,
+    /// The language the template was approved in (`HAVEN_WHATSAPP_TEMPLATE_LANGUAGE`; `en` by default).
+    pub template_language: Option<String>,
 }
 
 impl std::fmt::Debug for WhatsappFileConfig {
@@ -194,7 +199,12 @@ impl FileConfig {
         }
         let api_base =
             env_or("HAVEN_WHATSAPP_API_BASE", &w.api_base).unwrap_or_else(|| whatsapp::DEFAULT_API_BASE.to_owned());
-        Ok(Some(WhatsappCloud { api_base, phone_number_id, access_token }))
+        let template = env_or("HAVEN_WHATSAPP_TEMPLATE", &w.template).map(|name| whatsapp::WhatsappTemplate {
+            name,
+            language: env_or("HAVEN_WHATSAPP_TEMPLATE_LANGUAGE", &w.template_language)
+                .unwrap_or_else(|| "en".to_owned()),
+        });
+        Ok(Some(WhatsappCloud { api_base, phone_number_id, access_token, template }))
     }
 
     pub fn load(path: Option<&Path>) -> anyhow::Result<FileConfig> {

@@ -95,7 +95,7 @@ const DEMO_FEEDBACK: [DemoFeedback; 10] = [
 ];
 
 /// Set up the PSEA office key for the demo focal point and record the demo feedback.
-async fn seed_feedback(store: &Store, data_dir: &std::path::Path, password: &str) -> anyhow::Result<()> {
+async fn seed_feedback(store: &Store, data_dir: &std::path::Path, password: &str) -> anyhow::Result<Vec<uuid::Uuid>> {
     let psea = users::login_record(store, "psea").await?.context("demo user psea")?;
     let actor = Actor { id: Some(psea.id), name: psea.username.clone() };
     let (_, recovery) = haven_store::sealing::set_up_office(store, &actor, psea.id, password).await?;
@@ -106,6 +106,7 @@ async fn seed_feedback(store: &Store, data_dir: &std::path::Path, password: &str
     let levels = haven_core::feedback::ServiceLevels { utc_offset_minutes: 180, ..Default::default() };
     let now = haven_store::now_utc();
     let mut first = None;
+    let mut recorded_ids = Vec::new();
     for (i, (channel, text, sensitive, location, sex, age, phone)) in DEMO_FEEDBACK.into_iter().enumerate() {
         let raw = haven_core::feedback::RawSubmission {
             text: Some(text.into()),
@@ -150,6 +151,7 @@ async fn seed_feedback(store: &Store, data_dir: &std::path::Path, password: &str
         };
         let recorded = haven_store::feedback::record(store, new).await?;
         first = first.or(Some(recorded.id));
+        recorded_ids.push(recorded.id);
     }
     // The protection officer hears of every overdue item; the demo's oldest items are late.
     let protection = users::login_record(store, "protection").await?.context("demo user protection")?;
@@ -158,7 +160,37 @@ async fn seed_feedback(store: &Store, data_dir: &std::path::Path, password: &str
     let protection = Actor { id: Some(protection.id), name: protection.username.clone() };
     let mande = users::login_record(store, "mande").await?.context("demo user mande")?;
     let mande = Actor { id: Some(mande.id), name: mande.username.clone() };
-    crate::demo_sites::seed(store, &protection, &mande).await
+    crate::demo_sites::seed(store, &protection, &mande).await?;
+    Ok(recorded_ids)
+}
+
+/// Link demo feedback to the demo projects, sectors and principles (by its place in
+/// `DEMO_FEEDBACK`), as a protection officer would at triage.
+async fn link_demo_feedback(store: &Store, items: &[uuid::Uuid]) -> anyhow::Result<()> {
+    let nfi = haven_store::feedback::links::project_by_code(store, "AZ-NFI-2026-01").await?;
+    let links = [
+        (0, None, "camp-management-displacement-tracking", "meaningful-access"),
+        (2, nfi, "shelter-non-food-items", "accountability"),
+        (4, nfi, "shelter-non-food-items", "meaningful-access"),
+        (5, nfi, "shelter-non-food-items", "safety-dignity-do-no-harm"),
+        (8, nfi, "shelter-non-food-items", "accountability"),
+        (9, None, "camp-management-displacement-tracking", "safety-dignity-do-no-harm"),
+    ];
+    let actor = Actor::system("demo");
+    for (i, project_id, sector, principle) in links {
+        let Some(id) = items.get(i) else { continue };
+        let links = haven_core::feedback::Links {
+            project_id,
+            sector: Some(sector.to_owned()),
+            principle: Some(principle.to_owned()),
+        };
+        match haven_store::feedback::links::set_links(store, &actor, None, *id, &links).await {
+            // The keyword screen sealed it: its links are for a focal point to set.
+            Ok(()) | Err(haven_store::feedback::links::LinkError::NoOfficeKey) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// The demo users: user name, display name, role.
@@ -278,8 +310,9 @@ pub async fn run(port: u16, loc: &Location) -> anyhow::Result<ExitCode> {
     let password = demo_password(loc)?;
     if users::login_record(&store, "admin").await?.is_none() {
         seed(&store, &password).await?;
-        seed_feedback(&store, &loc.data_dir, &password).await?;
+        let feedback = seed_feedback(&store, &loc.data_dir, &password).await?;
         crate::demo_projects::seed(&store).await?;
+        link_demo_feedback(&store, &feedback).await?;
     }
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let listener = tokio::net::TcpListener::bind(addr)

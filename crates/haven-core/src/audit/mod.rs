@@ -119,6 +119,7 @@ pub mod actions {
     pub const FEEDBACK_SEAL_DECIDED: &str = "feedback.seal-decided";
     pub const FEEDBACK_ESCALATED: &str = "feedback.escalated";
     pub const FEEDBACK_RECUSED: &str = "feedback.recused";
+    pub const FEEDBACK_LINKED: &str = "feedback.linked";
     pub const ESCALATION_TARGET_ADDED: &str = "escalation.target-added";
     pub const ESCALATION_TARGET_REMOVED: &str = "escalation.target-removed";
     pub const CONTACT_ERASED: &str = "feedback.contact-erased";

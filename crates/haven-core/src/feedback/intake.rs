@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{Channel, Criticality, SensitiveType, Sex};
+use super::{Channel, Criticality, Links, RawLinks, SensitiveType, Sex};
 
 /// Longest narrative accepted (characters): a long SMS thread or a page of notes.
 pub const MAX_TEXT: usize = 10_000;
@@ -29,6 +29,12 @@ pub struct RawSubmission {
     pub age_bracket: Option<String>,
     pub disability: Option<bool>,
     pub language: Option<String>,
+    /// A project's id (a UUID).
+    pub project_id: Option<String>,
+    /// A sector of assistance (catalog `sectors` code).
+    pub sector: Option<String>,
+    /// A protection principle (catalog `principles` code).
+    pub principle: Option<String>,
 }
 
 pub use crate::input::FieldProblem;
@@ -51,6 +57,9 @@ pub struct Submission {
     pub age_bracket: Option<String>,
     pub disability: Option<bool>,
     pub language: Option<String>,
+    /// The project, sector and principle the item is about (checked for shape only: the
+    /// store checks them against the catalog and the project register).
+    pub links: Links,
 }
 
 // The narrative and contact details are personal data: never printed.
@@ -195,6 +204,8 @@ impl RawSubmission {
         {
             problem("language", "invalid-language");
         }
+        let links = RawLinks { project_id: self.project_id, sector: self.sector, principle: self.principle }
+            .validate(&mut problems);
         match (text, channel) {
             (Some(text), Some(channel)) if problems.is_empty() => Ok(Submission {
                 text,
@@ -211,6 +222,7 @@ impl RawSubmission {
                 age_bracket,
                 disability: self.disability,
                 language,
+                links,
             }),
             _ => Err(problems),
         }

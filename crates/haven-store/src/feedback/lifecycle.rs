@@ -416,13 +416,17 @@ pub async fn decide_seal(
                 safe_contact: content.safe_contact,
             };
             let (narrative, contact_enc) = seal_under_field_key(store, &key, &content.narrative, &contact)?;
+            // Its links come out of the sealed content with the narrative.
+            let links = &content.links;
             on_tx!(&mut tx, c => {
                 sqlx::query(
                     "UPDATE feedback SET seal = 'open', sensitive_type = NULL, sealed_content = NULL, sealed_contact = NULL,
-                        refer_by = NULL,
+                        refer_by = NULL, project_id = $5, sector = $6, principle = $7,
                         narrative_enc = $1, contact_enc = $2, updated_at = $3 WHERE id = $4",
                 )
-                .bind(&narrative).bind(&contact_enc).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected())
+                .bind(&narrative).bind(&contact_enc).bind(now).bind(id)
+                .bind(links.project_id).bind(links.sector.as_deref()).bind(links.principle.as_deref())
+                .execute(c).await.map(|r| r.rows_affected())
             })?;
             let tokens = store.keys.name_tokens(TERM_PURPOSE, &content.narrative);
             let terms: Vec<(Uuid, &[u8])> = tokens.iter().map(|t| (id, t.as_slice())).collect();

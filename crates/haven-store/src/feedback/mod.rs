@@ -25,9 +25,11 @@ pub mod answers;
 pub mod directory;
 pub mod erasure;
 pub mod lifecycle;
+pub mod links;
 pub mod outbound;
 mod queue;
 pub mod rollups;
+pub mod whatsapp;
 
 pub use queue::IntakeQueue;
 
@@ -192,8 +194,16 @@ impl Prepared {
             sex: s.sex.map(|x| x.code()).unwrap_or(""),
             age_bracket: s.age_bracket.as_deref().unwrap_or(""),
             disability: rollups::disability_key(s.disability),
+            sector: self.clear_links().sector.as_deref().unwrap_or(""),
             sealed: self.new.seal.is_sealed(),
         }
+    }
+
+    /// The links stored in the clear: none for a sealed item, whose links are sealed.
+    fn clear_links(&self) -> &haven_core::feedback::Links {
+        static NONE: haven_core::feedback::Links =
+            haven_core::feedback::Links { project_id: None, sector: None, principle: None };
+        if self.new.seal.is_sealed() { &NONE } else { &self.new.submission.links }
     }
 
     /// Its audit entry: who recorded it on which channel, never what it says.
@@ -224,7 +234,8 @@ async fn prepare(store: &Store, new: NewFeedback) -> Result<Prepared, RecordErro
     let sealed = new.seal.is_sealed();
     let (narrative_enc, contact_enc, sealed_content, sealed_contact, terms) = if sealed {
         let recipient = crate::sealing::recipient(store).await?.ok_or(RecordError::SealingUnavailable)?;
-        let content = SealedContent { narrative: s.text.clone(), ..Default::default() };
+        // Its links stay sealed with the narrative (docs/feedback.md, "Links").
+        let content = SealedContent { narrative: s.text.clone(), links: s.links.clone(), ..Default::default() };
         // The contact is sealed apart, so that it can be erased without the office key.
         let contact = SealedContent {
             contact_name: s.contact_name.clone(),
@@ -269,7 +280,7 @@ async fn insert_batch(tx: &mut Tx<'_>, store: &Store, items: &[Prepared]) -> Res
         "INSERT INTO feedback (id, reference, channel, channel_message_id, received_at, recorded_by, category,
             sensitive_type, seal, criticality, priority, status, location_pcode, location_path, sex, age_bracket,
             disability, language, consent_to_contact, has_contact, narrative_enc, contact_enc, sealed_content,
-            acknowledge_by, respond_by, refer_by, updated_at, sealed_contact)",
+            acknowledge_by, respond_by, refer_by, updated_at, sealed_contact, project_id, sector, principle)",
         "ON CONFLICT DO NOTHING",
         items,
         |p| [
@@ -301,6 +312,9 @@ async fn insert_batch(tx: &mut Tx<'_>, store: &Store, items: &[Prepared]) -> Res
             p.due.refer_by,
             now,
             p.sealed_contact.as_deref(),
+            p.clear_links().project_id,
+            p.clear_links().sector.as_deref(),
+            p.clear_links().principle.as_deref(),
         ]
     );
     let inserted = if affected as usize == items.len() { vec![true; items.len()] } else { present(tx, items).await? };
@@ -411,11 +425,15 @@ pub struct FeedbackRow {
     pub location_path: Option<String>,
     /// When the contact details were erased, some time after closure.
     pub contact_erased_at: Option<OffsetDateTime>,
+    /// Links in the clear (unsealed items only; a sealed item's are in its sealed content).
+    pub project_id: Option<Uuid>,
+    pub sector: Option<String>,
+    pub principle: Option<String>,
 }
 
 const ROW_COLUMNS: &str = "id, reference, channel, received_at, category, sensitive_type, seal, criticality, priority,
     status, location_pcode, sex, age_bracket, disability, language, consent_to_contact, has_contact, public_response,
-    acknowledge_by, respond_by, refer_by, location_path, contact_erased_at";
+    acknowledge_by, respond_by, refer_by, location_path, contact_erased_at, project_id, sector, principle";
 
 impl FeedbackRow {
     pub fn channel(&self) -> Option<Channel> {
@@ -433,6 +451,13 @@ impl FeedbackRow {
     pub fn sex(&self) -> Option<Sex> {
         self.sex.as_deref().and_then(Sex::from_code)
     }
+    pub fn links(&self) -> haven_core::feedback::Links {
+        haven_core::feedback::Links {
+            project_id: self.project_id,
+            sector: self.sector.clone(),
+            principle: self.principle.clone(),
+        }
+    }
 }
 
 /// Which items a list shows.
@@ -442,6 +467,11 @@ pub struct ListFilter {
     pub channel: Option<Channel>,
     /// Words that must all appear in the narrative (unsealed items only).
     pub q: Option<String>,
+    /// Items linked to this project, sector or principle (unsealed items only: a sealed
+    /// item's links are sealed).
+    pub project_id: Option<Uuid>,
+    pub sector: Option<String>,
+    pub principle: Option<String>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -519,6 +549,16 @@ pub async fn list(
         args.push(Arg::Text(channel.code().to_owned()));
         wh.push_str(&format!(" AND channel = ${}", args.len()));
     }
+    if let Some(project) = filter.project_id {
+        args.push(Arg::Id(project));
+        wh.push_str(&format!(" AND project_id = ${}", args.len()));
+    }
+    for (column, value) in [("sector", &filter.sector), ("principle", &filter.principle)] {
+        if let Some(value) = value {
+            args.push(Arg::Text(value.clone()));
+            wh.push_str(&format!(" AND {column} = ${}", args.len()));
+        }
+    }
     if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
         let tokens = store.keys.name_tokens(TERM_PURPOSE, q);
         if tokens.is_empty() {
@@ -547,39 +587,75 @@ pub async fn list(
 /// An exported item: its row and, for unsealed items only, its narrative and contact.
 pub struct ExportItem {
     pub row: FeedbackRow,
+    /// The code of the project the item is linked to.
+    pub project_code: Option<String>,
     pub narrative: Option<String>,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
 }
 
-/// Every item the caller may see, oldest first, with unsealed content decrypted (sealed
-/// content is never exported, not even to PSEA focal points). One audit entry records the
-/// export and its size.
-pub async fn export(
-    store: &Store,
-    access: &Access,
-    actor: &Actor,
-    see_sealed: bool,
-) -> Result<Vec<ExportItem>, StoreError> {
+/// An export under way: the query of every item the caller may see, oldest first, already
+/// audited. [`Export::send_each`] streams the rows, so that no export holds every item in memory.
+pub struct Export {
+    sql: String,
+    args: Vec<Arg>,
+    /// How many items the caller could see when the export began.
+    pub items: i64,
+}
+
+/// Begin an export of the items the caller may see: counts them and records one audit entry
+/// with the count. Unsealed content is decrypted as rows are sent; sealed content is never
+/// exported, not even to PSEA focal points.
+pub async fn export(store: &Store, access: &Access, actor: &Actor, see_sealed: bool) -> Result<Export, StoreError> {
     let mut args = Vec::new();
     let wh = visibility(access, see_sealed, &mut args);
-    let sql =
-        format!("SELECT {ROW_COLUMNS}, narrative_enc, contact_enc FROM feedback WHERE {wh} ORDER BY received_at, id");
-    type WithContent = (FeedbackRow, Option<Vec<u8>>, Option<Vec<u8>>);
-    let rows: Vec<WithContent> = on_pool!(&store.pool, p => {
-        bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(p).await.and_then(|rows| {
-            use sqlx::{FromRow, Row};
-            rows.iter().map(|r| Ok((FeedbackRow::from_row(r)?, r.try_get("narrative_enc")?, r.try_get("contact_enc")?))).collect()
-        })
+    let count_sql = format!("SELECT COUNT(*) FROM feedback WHERE {wh}");
+    let (items,): (i64,) = on_pool!(&store.pool, p => {
+        bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), &args).fetch_one(p).await
     })?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (row, narrative_enc, contact_enc) in rows {
-        let (narrative, contact) = open_under_field_key(store, &row.id.to_string(), narrative_enc, contact_enc)?;
-        out.push(ExportItem { row, narrative, contact_name: contact.name, contact_phone: contact.phone });
-    }
-    let event = actor.event(actions::FEEDBACK_EXPORTED, "feedback", "export").summary(format!("{} items", out.len()));
+    let event = actor.event(actions::FEEDBACK_EXPORTED, "feedback", "export").summary(format!("{items} items"));
     audit::record(&store.pool, &store.keys, &event).await?;
-    Ok(out)
+    let sql = format!(
+        "SELECT {ROW_COLUMNS}, narrative_enc, contact_enc,
+            (SELECT code FROM projects WHERE projects.id = feedback.project_id) AS project_code
+         FROM feedback WHERE {wh} ORDER BY received_at, id"
+    );
+    Ok(Export { sql, args, items })
+}
+
+impl Export {
+    /// Read the rows one at a time from the database and send each, decrypted, to `sink`,
+    /// which bounds how many wait in memory. Stops early, without error, when the receiver is
+    /// gone (the client went away). Returns how many were sent.
+    pub async fn send_each(
+        self,
+        store: &Store,
+        sink: tokio::sync::mpsc::Sender<ExportItem>,
+    ) -> Result<u64, StoreError> {
+        use futures_util::TryStreamExt;
+        use sqlx::{FromRow, Row};
+        let mut sent = 0u64;
+        on_pool!(&store.pool, p => {
+            let mut rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(self.sql)), &self.args).fetch(p);
+            while let Some(r) = rows.try_next().await? {
+                let row = FeedbackRow::from_row(&r)?;
+                let (narrative, contact) =
+                    open_under_field_key(store, &row.id.to_string(), r.try_get("narrative_enc")?, r.try_get("contact_enc")?)?;
+                let item = ExportItem {
+                    project_code: r.try_get("project_code")?,
+                    row,
+                    narrative,
+                    contact_name: contact.name,
+                    contact_phone: contact.phone,
+                };
+                if sink.send(item).await.is_err() {
+                    break;
+                }
+                sent += 1;
+            }
+        });
+        Ok(sent)
+    }
 }
 
 /// One item's row, if the caller may see it (no content, no audit entry: for checks before
@@ -605,6 +681,9 @@ pub async fn visible_row(
 pub struct FeedbackDetail {
     pub row: FeedbackRow,
     pub narrative: String,
+    /// The links: the row's for an unsealed item, the sealed content's for a sealed one
+    /// opened with the office key, none for a sealed one without it.
+    pub links: haven_core::feedback::Links,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub safe_contact: Option<String>,
@@ -661,6 +740,7 @@ pub async fn get(
             let detail = FeedbackDetail {
                 row,
                 narrative: c.narrative,
+                links: c.links,
                 contact_name: contact.contact_name,
                 contact_phone: contact.contact_phone,
                 safe_contact: contact.safe_contact,
@@ -671,6 +751,7 @@ pub async fn get(
             let detail = FeedbackDetail {
                 row,
                 narrative: String::new(),
+                links: Default::default(),
                 contact_name: None,
                 contact_phone: None,
                 safe_contact: None,
@@ -680,6 +761,7 @@ pub async fn get(
         (None, _) => {
             let (narrative, contact) = open_under_field_key(store, &key, narrative_enc, contact_enc)?;
             let detail = FeedbackDetail {
+                links: row.links(),
                 row,
                 narrative: narrative.unwrap_or_default(),
                 contact_name: contact.name,

@@ -24,6 +24,8 @@ pub struct Dims<'a> {
     pub sex: &'a str,
     pub age_bracket: &'a str,
     pub disability: &'a str,
+    /// The sector linked in the clear; '' when none or sealed (a sealed item's links are sealed).
+    pub sector: &'a str,
     pub sealed: bool,
 }
 
@@ -33,13 +35,14 @@ pub fn agency_key(agency: Option<Uuid>) -> String {
 
 impl Dims<'_> {
     /// The cells of every breakdown this item counts in: (dimension, key).
-    fn cells(&self) -> [(&'static str, &str); 5] {
+    fn cells(&self) -> [(&'static str, &str); 6] {
         [
             ("channel", self.channel),
             ("category", self.category),
             ("sex", self.sex),
             ("age_bracket", self.age_bracket),
             ("disability", self.disability),
+            ("sector", self.sector),
         ]
     }
 }
@@ -48,7 +51,6 @@ impl Dims<'_> {
 /// statement: the changes are summed per cell first (an upsert may meet a row only once,
 /// and cells in key order keep concurrent writers from deadlocking).
 pub async fn count(tx: &mut Tx<'_>, changes: &[(Dims<'_>, i64)]) -> Result<(), StoreError> {
-    type Cell<'a> = (&'a str, &'static str, &'a str, &'a str, &'a str, bool);
     let mut cells: BTreeMap<Cell<'_>, i64> = BTreeMap::new();
     for (d, delta) in changes {
         for (dimension, key) in d.cells() {
@@ -56,6 +58,15 @@ pub async fn count(tx: &mut Tx<'_>, changes: &[(Dims<'_>, i64)]) -> Result<(), S
         }
     }
     let rows: Vec<(Cell<'_>, i64)> = cells.into_iter().collect();
+    add_counts(tx, &rows).await
+}
+
+/// A volume cell: month, dimension, key, place, agency, sealed.
+type Cell<'a> = (&'a str, &'static str, &'a str, &'a str, &'a str, bool);
+
+/// Add each row's count to its cell, with one statement; `rows` in key order, as every
+/// writer takes them, so that concurrent writers do not deadlock.
+async fn add_counts(tx: &mut Tx<'_>, rows: &[(Cell<'_>, i64)]) -> Result<(), StoreError> {
     insert_rows!(
         tx,
         "INSERT INTO feedback_counts (month, dimension, key, location_path, agency, sealed, n)",
@@ -122,7 +133,25 @@ pub async fn response_time(tx: &mut Tx<'_>, k: &ServiceKey, hours: i64) -> Resul
     Ok(())
 }
 
-/// Move an item's counts between sealed and open (a seal lifted).
+/// Move an unsealed item from one sector's count to another's (its link changed at triage).
+pub async fn move_sector(tx: &mut Tx<'_>, id: Uuid, from: &str, to: &str) -> Result<(), StoreError> {
+    if from == to {
+        return Ok(());
+    }
+    let r: (OffsetDateTime, Option<String>, Option<Uuid>) = on_tx!(tx, c => {
+        sqlx::query_as("SELECT received_at, location_path, agency_id FROM feedback WHERE id = $1")
+            .bind(id).fetch_one(&mut *c).await
+    })?;
+    let (month, location_path, agency) = (month_of(r.0), r.1.unwrap_or_default(), agency_key(r.2));
+    let cell = (month.as_str(), "sector", location_path.as_str(), agency.as_str());
+    let mut rows =
+        [((cell.0, cell.1, from, cell.2, cell.3, false), -1i64), ((cell.0, cell.1, to, cell.2, cell.3, false), 1)];
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    add_counts(tx, &rows).await
+}
+
+/// Move an item's counts between sealed and open (a seal lifted), once its row is open: it
+/// counted under no sector while sealed, and now counts under the sector it has in the clear.
 pub async fn unseal(tx: &mut Tx<'_>, id: Uuid) -> Result<(), StoreError> {
     type Row = (
         OffsetDateTime,
@@ -133,10 +162,12 @@ pub async fn unseal(tx: &mut Tx<'_>, id: Uuid) -> Result<(), StoreError> {
         Option<String>,
         Option<String>,
         Option<bool>,
+        Option<String>,
     );
     let r: Row = on_tx!(tx, c => {
         sqlx::query_as(
-            "SELECT received_at, channel, category, location_path, agency_id, sex, age_bracket, disability FROM feedback WHERE id = $1",
+            "SELECT received_at, channel, category, location_path, agency_id, sex, age_bracket, disability, sector
+             FROM feedback WHERE id = $1",
         )
         .bind(id).fetch_one(&mut *c).await
     })?;
@@ -150,9 +181,10 @@ pub async fn unseal(tx: &mut Tx<'_>, id: Uuid) -> Result<(), StoreError> {
         sex: r.5.as_deref().unwrap_or(""),
         age_bracket: r.6.as_deref().unwrap_or(""),
         disability,
+        sector: "",
         sealed: true,
     };
-    let open = Dims { sealed: false, ..d.clone() };
+    let open = Dims { sealed: false, sector: r.8.as_deref().unwrap_or(""), ..d.clone() };
     count(tx, &[(d, -1), (open, 1)]).await
 }
 
@@ -174,10 +206,11 @@ pub enum Breakdown {
     Sex,
     AgeBracket,
     Disability,
+    Sector,
 }
 
 impl Breakdown {
-    pub const ALL: [Breakdown; 7] = [
+    pub const ALL: [Breakdown; 8] = [
         Breakdown::Month,
         Breakdown::Channel,
         Breakdown::Category,
@@ -185,6 +218,7 @@ impl Breakdown {
         Breakdown::Sex,
         Breakdown::AgeBracket,
         Breakdown::Disability,
+        Breakdown::Sector,
     ];
 
     pub fn code(self) -> &'static str {
@@ -196,6 +230,7 @@ impl Breakdown {
             Breakdown::Sex => "sex",
             Breakdown::AgeBracket => "age_bracket",
             Breakdown::Disability => "disability",
+            Breakdown::Sector => "sector",
         }
     }
 
@@ -213,6 +248,7 @@ impl Breakdown {
             Breakdown::Sex => ("sex", "key"),
             Breakdown::AgeBracket => ("age_bracket", "key"),
             Breakdown::Disability => ("disability", "key"),
+            Breakdown::Sector => ("sector", "key"),
         }
     }
 }
@@ -276,7 +312,7 @@ pub async fn volumes(
     let mut args = vec![dimension.to_owned()];
     let wh = format!("dimension = $1 AND {} AND {}", scope(access, &mut args), months(from, to, &mut args));
     let key = match (by, see_sealed) {
-        (Breakdown::Category, false) => "CASE WHEN sealed THEN 'sealed' ELSE key END".to_owned(),
+        (Breakdown::Category | Breakdown::Sector, false) => "CASE WHEN sealed THEN 'sealed' ELSE key END".to_owned(),
         _ => column.to_owned(),
     };
     let sql =

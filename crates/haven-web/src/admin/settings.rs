@@ -33,6 +33,8 @@ struct SettingsPage {
     /// The roles that may be chosen to decide on deviations from the project checklist.
     approver_roles: Vec<Role>,
     approver_error: Option<String>,
+    /// The time zone names Haven knows, offered as the field's suggestions.
+    time_zones: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -96,6 +98,7 @@ pub async fn page(
         thresholds_error: None,
         approver_roles: crate::projects::APPROVER_ROLES.to_vec(),
         approver_error: None,
+        time_zones: haven_core::settings::time_zone_names(),
     };
     Ok(page.into_response())
 }
@@ -149,6 +152,7 @@ pub async fn save(
             thresholds_error,
             approver_roles: crate::projects::APPROVER_ROLES.to_vec(),
             approver_error,
+            time_zones: haven_core::settings::time_zone_names(),
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
@@ -178,6 +182,7 @@ pub async fn save(
         thresholds_error: None,
         approver_roles: crate::projects::APPROVER_ROLES.to_vec(),
         approver_error: None,
+        time_zones: haven_core::settings::time_zone_names(),
     };
     Ok(page.into_response())
 }

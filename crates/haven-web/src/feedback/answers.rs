@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use haven_core::authz::{Permission, decide};
 use haven_core::feedback::{ANSWER_LANGUAGES, AnswerText, RawAnswerText};
+use haven_core::settings::LocalZone;
 use haven_store::feedback::answers::{self as store, Answer, AnswerVersion};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -57,16 +58,17 @@ pub async fn found(
     category: Option<&str>,
 ) -> Result<Vec<AnswerView>, WebError> {
     let answers = store::search(&state.store, q, searched, category).await?;
-    Ok(answers.iter().filter_map(|a| view(l, a, shown)).collect())
+    let zone = super::zone(state).await?;
+    Ok(answers.iter().filter_map(|a| view(l, &zone, a, shown)).collect())
 }
 
-fn view(l: Lang, a: &Answer, language: &str) -> Option<AnswerView> {
+fn view(l: Lang, zone: &LocalZone, a: &Answer, language: &str) -> Option<AnswerView> {
     let text = a.text_in(language)?.clone();
     Some(AnswerView {
         id: a.id,
         category: a.category.clone(),
         dir: dir_of(&text.language),
-        approved_at: l.datetime(text.approved_at),
+        approved_at: l.datetime_in(text.approved_at, zone),
         text,
     })
 }
@@ -233,11 +235,12 @@ async fn answer_page(
     errors: Vec<(&'static str, String)>,
 ) -> Result<AnswerPage, WebError> {
     let a = store::get(&state.store, id).await?;
-    let current: Vec<AnswerView> = a.texts.iter().filter_map(|t| view(l, &a, &t.language)).collect();
+    let zone = super::zone(state).await?;
+    let current: Vec<AnswerView> = a.texts.iter().filter_map(|t| view(l, &zone, &a, &t.language)).collect();
     let history = store::history(&state.store, id)
         .await?
         .into_iter()
-        .map(|v| (l.datetime(v.approved_at), v))
+        .map(|v| (l.datetime_in(v.approved_at, &zone), v))
         .map(|(d, v)| (v, d))
         .collect();
     // The form starts from the text in the reader's language, to correct or translate it.

@@ -47,6 +47,12 @@ pub struct FeedbackInput {
     /// Yes to a Washington Group short-set question.
     pub disability: Option<bool>,
     pub language: Option<String>,
+    /// The project the feedback is about (its id).
+    pub project_id: Option<String>,
+    /// The sector of assistance concerned (catalog `sectors` code).
+    pub sector: Option<String>,
+    /// The protection principle concerned (catalog `principles` code).
+    pub principle: Option<String>,
 }
 
 impl From<FeedbackInput> for RawSubmission {
@@ -67,6 +73,9 @@ impl From<FeedbackInput> for RawSubmission {
             age_bracket: i.age_bracket,
             disability: i.disability,
             language: i.language,
+            project_id: i.project_id,
+            sector: i.sector,
+            principle: i.principle,
         }
     }
 }
@@ -151,6 +160,11 @@ pub struct FeedbackItem {
     pub respond_by: String,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub refer_by: Option<String>,
+    /// The project, sector and principle the item is linked to. A sealed item's links are
+    /// sealed: shown only in its detail, to a PSEA focal point holding the office key.
+    pub project_id: Option<Uuid>,
+    pub sector: Option<String>,
+    pub principle: Option<String>,
 }
 
 fn rfc3339(t: time::OffsetDateTime) -> String {
@@ -180,6 +194,9 @@ fn item(r: FeedbackRow, sight: Sight) -> FeedbackItem {
         acknowledge_by: rfc3339(r.acknowledge_by),
         respond_by: rfc3339(r.respond_by),
         refer_by: r.refer_by.map(rfc3339),
+        project_id: r.project_id,
+        sector: r.sector,
+        principle: r.principle,
     }
 }
 
@@ -191,6 +208,12 @@ pub struct ListParams {
     pub channel: Option<String>,
     /// Words that must all appear in the text.
     pub q: Option<String>,
+    /// Only items linked to this project (its id).
+    pub project_id: Option<String>,
+    /// Only items linked to this sector (catalog `sectors` code).
+    pub sector: Option<String>,
+    /// Only items linked to this principle (catalog `principles` code).
+    pub principle: Option<String>,
     /// 1-based page number (default 1).
     pub page: Option<u32>,
     /// Items per page, 1 to 200 (default 50).
@@ -230,10 +253,19 @@ pub async fn list(
         None | Some("") => None,
         Some(c) => Some(Channel::from_code(c).ok_or(WebError::BadRequest { code: "invalid", field: Some("channel") })?),
     };
+    let project_id = match q.project_id.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(p) => {
+            Some(Uuid::parse_str(p).map_err(|_| WebError::BadRequest { code: "invalid", field: Some("project_id") })?)
+        }
+    };
     let sight = sight_of(&me);
     let filter = ListFilter {
         status,
         channel,
+        project_id,
+        sector: q.sector.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+        principle: q.principle.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
         q: q.q.clone(),
         limit: i64::from(per_page),
         offset: i64::from((page - 1) * per_page),
@@ -281,8 +313,12 @@ pub async fn get(
     let d = store::get(&state.store, &granted.0, &me.actor(), sight.sealed, key, id).await?;
     let sealed_locked = d.row.seal().is_sealed() && key.is_none();
     let contact = sight.contact && !sealed_locked;
+    let links = d.links.clone();
+    let mut item = item(d.row, sight);
+    // A sealed item's links come from its sealed content, for the focal point who opened it.
+    (item.project_id, item.sector, item.principle) = (links.project_id, links.sector, links.principle);
     Ok(Json(FeedbackDetail {
-        item: item(d.row, sight),
+        item,
         text: (!sealed_locked).then_some(d.narrative),
         contact_name: d.contact_name.filter(|_| contact),
         contact_phone: d.contact_phone.filter(|_| contact),

@@ -32,14 +32,15 @@ fn callback_error(e: CallbackError) -> WebError {
     }
 }
 
-/// A due time as typed: RFC 3339, or a form's `YYYY-MM-DDTHH:MM` (UTC, as pages show times).
-pub fn parse_due(value: &str) -> Option<OffsetDateTime> {
+/// A due time as typed: RFC 3339, or a form's `YYYY-MM-DDTHH:MM` in the organisation's time
+/// zone (as pages show times).
+pub fn parse_due(value: &str, zone: &haven_core::settings::LocalZone) -> Option<OffsetDateTime> {
     let value = value.trim();
     if let Ok(t) = OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339) {
         return Some(t);
     }
     let local = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
-    time::PrimitiveDateTime::parse(value, &local).ok().map(|t| t.assume_utc())
+    time::PrimitiveDateTime::parse(value, &local).ok().and_then(|t| zone.moment(t))
 }
 
 /// Schedule a call-back on an item the caller may work on, for `assignee` (a user name; the
@@ -53,7 +54,8 @@ async fn schedule(
     assignee: Option<&str>,
 ) -> Result<Uuid, WebError> {
     let row = workable_row(state, me, access, item).await?;
-    let due_at = parse_due(due).ok_or(WebError::Invalid(vec![("due_at", "invalid-time")]))?;
+    let due_at =
+        parse_due(due, &super::zone(state).await?).ok_or(WebError::Invalid(vec![("due_at", "invalid-time")]))?;
     let assignee = match assignee.map(str::trim).filter(|a| !a.is_empty()) {
         None => me.user_id(),
         Some(name) => {
@@ -170,10 +172,15 @@ pub async fn page(
 ) -> Result<Response, WebError> {
     let team = q.who == "team";
     let now = haven_store::now_utc();
+    let zone = super::zone(&state).await?;
     let lines = queue_of(&state, &me, &granted.0, team)
         .await?
         .into_iter()
-        .map(|e| QueueLine { due: l.datetime(e.callback.due_at), overdue: is_overdue(e.callback.due_at, now), e })
+        .map(|e| QueueLine {
+            due: l.datetime_in(e.callback.due_at, &zone),
+            overdue: is_overdue(e.callback.due_at, now),
+            e,
+        })
         .collect();
     let page = QueuePage { c: Chrome::new(l, Some(&me), &state), team, lines, outcomes: outcome_choices(l) };
     Ok(page.into_response())

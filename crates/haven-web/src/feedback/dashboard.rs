@@ -121,7 +121,7 @@ async fn breakdown(
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct StatsParams {
-    /// month, channel, category, location, sex, age_bracket or disability
+    /// month, channel, category, location, sex, age_bracket, disability or sector
     pub by: String,
     pub from: Option<String>,
     pub to: Option<String>,
@@ -229,7 +229,7 @@ pub struct DashboardPage {
     suppressed: bool,
 }
 
-fn label(l: Lang, by: Breakdown, key: &str) -> String {
+fn label(l: Lang, by: Breakdown, key: &str, sectors: &[(String, String)]) -> String {
     if key.is_empty() {
         return l.t("feedback-not-given");
     }
@@ -241,6 +241,8 @@ fn label(l: Lang, by: Breakdown, key: &str) -> String {
         Breakdown::Sex => l.t(&format!("feedback-sex-{key}")),
         Breakdown::AgeBracket => key.to_owned(),
         Breakdown::Disability => l.t(&format!("feedback-disability-{key}")),
+        Breakdown::Sector if key == "sealed" => l.t("feedback-seal-sealed"),
+        Breakdown::Sector => sectors.iter().find(|(c, _)| c == key).map_or_else(|| key.to_owned(), |(_, n)| n.clone()),
     }
 }
 
@@ -253,6 +255,7 @@ pub async fn page(
 ) -> Result<Response, WebError> {
     let (from, to) = q.bounds()?;
     let s = rollups::service_summary(&state.store, &granted.0, &from, &to).await?;
+    let sectors = super::links::choices(&state, l, haven_core::catalog::CatalogKind::Sectors).await?;
     let mut charts = Vec::new();
     let mut suppressed = false;
     for by in Breakdown::ALL {
@@ -263,7 +266,7 @@ pub async fn page(
             .cells
             .iter()
             .map(|c| Bar {
-                label: label(l, by, &c.key),
+                label: label(l, by, &c.key, &sectors),
                 count: c.count,
                 width: c.count.map(|n| (1000.0 * n as f64 / max).round() / 10.0).unwrap_or(0.0),
             })

@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod directory;
 pub mod export;
 pub mod import;
+pub mod links;
 pub mod pages;
 pub mod public;
 pub mod webhooks;
@@ -56,6 +57,7 @@ pub async fn intake_at(
             store::category(&state.store, code).await?.ok_or(WebError::Invalid(vec![("category", "unknown-code")]))?;
         submission.sensitive_type = submission.sensitive_type.or(implied);
     }
+    links::check(state, &submission.links).await?;
     let (sensitive_type, seal) = screen(&state.lexicon, &submission);
     // Kept only until the focal points are told: a report naming one of them goes to the others.
     let routing_text = (seal != Seal::Open).then(|| submission.text.clone());
@@ -145,11 +147,21 @@ pub async fn service_levels(store: &haven_store::Store) -> Result<ServiceLevels,
     Ok(levels)
 }
 
+/// The organisation's time zone (setting `organisation.time_zone`), in which feedback pages
+/// show times and read typed ones; UTC when unset or not a zone Haven knows.
+pub async fn zone(state: &AppState) -> Result<haven_core::settings::LocalZone, WebError> {
+    let name = haven_store::settings::get(&state.store, haven_store::settings::TIME_ZONE).await?;
+    Ok(name.and_then(|n| haven_core::settings::LocalZone::named(&n).ok()).unwrap_or_default())
+}
+
 /// Erase the contact details of items closed longer ago than the setting
 /// `feedback.contact_erase_days` allows (90 days by default). Returns how many.
 pub async fn erase_contacts(store: &haven_store::Store) -> Result<usize, WebError> {
     let retention = crate::admin::settings::contact_retention(store).await?;
-    Ok(store::erasure::erase_due(store, retention, haven_store::now_utc()).await?)
+    let now = haven_store::now_utc();
+    // When WhatsApp senders last wrote matters for a day only.
+    store::whatsapp::forget_before(store, now - crate::outbound::whatsapp::WINDOW).await?;
+    Ok(store::erasure::erase_due(store, retention, now).await?)
 }
 
 /// The server's hourly erasure of contact details (the first run right after start).

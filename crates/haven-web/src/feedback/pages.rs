@@ -8,6 +8,7 @@ use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use haven_core::authz::{Permission, decide};
+use haven_core::catalog::CatalogKind;
 use haven_core::feedback::{
     Channel, ClosureReason, Criticality, LoopClosing, RawSubmission, ReferralKind, Satisfaction, SensitiveType, Status,
 };
@@ -50,6 +51,13 @@ pub struct ListPage {
     channels: Options,
     channel: String,
     can_record: bool,
+    sectors: Vec<(String, String)>,
+    principles: Vec<(String, String)>,
+    sector: String,
+    principle: String,
+    project: String,
+    /// The project filter names no project.
+    project_error: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -58,6 +66,10 @@ pub struct ListQuery {
     q: String,
     status: String,
     channel: String,
+    sector: String,
+    principle: String,
+    /// A project's code.
+    project: String,
 }
 
 fn is_open(row: &FeedbackRow) -> bool {
@@ -72,26 +84,39 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     let sight = sight_of(&me);
+    let (project_id, project_error) = match super::links::project_from_code(&state, &q.project).await {
+        Ok(p) => (p, None),
+        Err(WebError::Invalid(_)) => (None, Some(l.t("error-unknown-project"))),
+        Err(e) => return Err(e),
+    };
     let filter = ListFilter {
         status: Status::from_code(&q.status),
         channel: Channel::from_code(&q.channel),
         q: Some(q.q.clone()).filter(|s| !s.trim().is_empty()),
+        project_id,
+        sector: Some(q.sector.clone()).filter(|s| !s.is_empty()),
+        principle: Some(q.principle.clone()).filter(|s| !s.is_empty()),
         limit: 200,
         offset: 0,
     };
-    let (rows, total) = store::list(&state.store, &granted.0, sight.sealed, &filter).await?;
+    let (rows, total) = if project_error.is_some() {
+        (Vec::new(), 0)
+    } else {
+        store::list(&state.store, &granted.0, sight.sealed, &filter).await?
+    };
     let event = me.actor().event(haven_core::audit::actions::FEEDBACK_LISTED, "feedback", "page");
     haven_store::audit::record(&state.store.pool, &state.store.keys, &event.summary(format!("{} items", rows.len())))
         .await?;
     let now = haven_store::now_utc();
+    let zone = super::zone(&state).await?;
     let lines = rows
         .into_iter()
         .map(|row| {
             let due_at = if row.status() == Some(Status::Received) { row.acknowledge_by } else { row.respond_by };
             let due_at = row.refer_by.filter(|_| row.status() == Some(Status::Received)).unwrap_or(due_at);
             Line {
-                received: l.datetime(row.received_at),
-                due: l.datetime(due_at),
+                received: l.datetime_in(row.received_at, &zone),
+                due: l.datetime_in(due_at, &zone),
                 overdue: is_open(&row) && due_at < now,
                 row,
             }
@@ -107,6 +132,12 @@ pub async fn list(
         channels: options(l, "feedback-channel", Channel::ALL, Channel::code),
         channel: q.channel,
         can_record: decide(&me.principal, Permission::FeedbackWrite).is_ok(),
+        sectors: super::links::choices(&state, l, CatalogKind::Sectors).await?,
+        principles: super::links::choices(&state, l, CatalogKind::Principles).await?,
+        sector: q.sector,
+        principle: q.principle,
+        project: q.project,
+        project_error,
     };
     Ok(page.into_response())
 }
@@ -147,11 +178,16 @@ pub struct ItemPage {
     can_call_back: bool,
     /// The call-back form's default time: two hours from now.
     default_due: String,
+    /// The organisation's time zone, in which times are shown and typed.
+    zone_name: String,
     contact_erased: Option<String>,
     answers_q: String,
     answers: Vec<super::answers::AnswerView>,
     /// The approved answer the agent chose, to send as the response.
     response: String,
+    links: super::links::LinksView,
+    sectors: Vec<(String, String)>,
+    principles: Vec<(String, String)>,
 }
 
 /// A call-back as the item page shows it.
@@ -188,6 +224,7 @@ pub async fn item(
     let sealed = d.row.seal().is_sealed();
     let locked = sealed && key.is_none();
     let needed = if sealed { Permission::SealedWrite } else { Permission::FeedbackWrite };
+    let zone = super::zone(&state).await?;
     let history = store::lifecycle::events(&state.store, key, id)
         .await?
         .into_iter()
@@ -205,7 +242,7 @@ pub async fn item(
                 ),
                 _ => l.t(&format!("feedback-step-{}", e.step)),
             };
-            (l.datetime(e.at), e.actor, what, e.note)
+            (l.datetime_in(e.at, &zone), e.actor, what, e.note)
         })
         .collect();
     let referrals: &[ReferralKind] = if sealed {
@@ -218,7 +255,7 @@ pub async fn item(
         .into_iter()
         .map(|r| {
             let status = l.t(&format!("feedback-message-{}", r.status));
-            (l.datetime(r.created_at), l.t(&format!("feedback-channel-{}", r.channel)), status)
+            (l.datetime_in(r.created_at, &zone), l.t(&format!("feedback-channel-{}", r.channel)), status)
         })
         .collect();
     let show_contact = sight.contact && !locked;
@@ -235,7 +272,7 @@ pub async fn item(
         .await?
         .into_iter()
         .map(|row| CallbackLine {
-            due: l.datetime(row.due_at),
+            due: l.datetime_in(row.due_at, &zone),
             overdue: row.done_at.is_none() && haven_core::feedback::is_overdue(row.due_at, now),
             outcome: row.outcome().map(|o| l.t(&format!("callback-outcome-{}", o.code()))),
             row,
@@ -267,27 +304,35 @@ pub async fn item(
         }
         Err(_) => String::new(),
     };
+    let links = if locked { Default::default() } else { super::links::view(&state, l, &d.links).await? };
     let page = ItemPage {
         c: Chrome::new(l, Some(&me), &state),
+        links,
+        sectors: super::links::choices(&state, l, CatalogKind::Sectors).await?,
+        principles: super::links::choices(&state, l, CatalogKind::Principles).await?,
         focal_points,
         stand_down_reasons: options(l, "feedback-stand-down", &super::STAND_DOWN_REASONS, |r| r),
         can_reply,
         reply_by_default,
         replies,
         can_call_back: can_act && d.row.has_contact && d.row.consent_to_contact && d.row.contact_erased_at.is_none(),
-        default_due: (now + time::Duration::hours(2))
+        // Typed in the organisation's zone, like every time the page shows.
+        default_due: zone
+            .local(now + time::Duration::hours(2))
+            .0
             .format(time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]"))
             .unwrap_or_default(),
-        contact_erased: d.row.contact_erased_at.map(|t| l.datetime(t)),
+        zone_name: zone.name().to_owned(),
+        contact_erased: d.row.contact_erased_at.map(|t| l.datetime_in(t, &zone)),
         callbacks,
         outcomes: super::callbacks::outcome_choices(l),
         services,
         answers_q: q.answers_q,
         answers,
         response,
-        received: l.datetime(d.row.received_at),
-        respond_by: l.datetime(d.row.respond_by),
-        refer_by: d.row.refer_by.map(|t| l.datetime(t)),
+        received: l.datetime_in(d.row.received_at, &zone),
+        respond_by: l.datetime_in(d.row.respond_by, &zone),
+        refer_by: d.row.refer_by.map(|t| l.datetime_in(t, &zone)),
         sealed,
         locked,
         show_contact,
@@ -402,6 +447,10 @@ pub struct AgentForm {
     consent_to_contact: Option<String>,
     safe_contact: String,
     language: String,
+    /// The project's code.
+    project: String,
+    sector: String,
+    principle: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -416,6 +465,8 @@ pub struct RecordPage {
     sexes: Options,
     locations: Vec<(String, String)>,
     categories: Vec<(String, String)>,
+    sectors: Vec<(String, String)>,
+    principles: Vec<(String, String)>,
     /// The reference of the item just recorded, when it was sealed (the agent cannot open it).
     sealed_reference: Option<String>,
 }
@@ -450,6 +501,8 @@ async fn record_page(
         criticalities: options(l, "feedback-criticality", Criticality::ALL, Criticality::code),
         sexes,
         locations,
+        sectors: super::links::choices(state, l, CatalogKind::Sectors).await?,
+        principles: super::links::choices(state, l, CatalogKind::Principles).await?,
         sealed_reference,
     })
 }
@@ -472,6 +525,14 @@ pub async fn record_submit(
     Form(form): Form<AgentForm>,
 ) -> Result<Response, WebError> {
     let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let project_id = match super::links::project_from_code(&state, &form.project).await {
+        Ok(p) => p,
+        Err(WebError::Invalid(problems)) => {
+            let page = record_page(&state, l, &me, form, super::form_errors(l, problems), None).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        Err(e) => return Err(e),
+    };
     let age = form.age.trim();
     let raw = RawSubmission {
         text: Some(form.text.clone()),
@@ -488,6 +549,9 @@ pub async fn record_submit(
         consent_to_contact: Some(form.consent_to_contact.is_some()),
         safe_contact: opt(&form.safe_contact),
         language: opt(&form.language),
+        project_id: project_id.map(|p| p.to_string()),
+        sector: opt(&form.sector),
+        principle: opt(&form.principle),
         ..Default::default()
     };
     match intake(&state, raw, None, Some(&me.actor())).await {

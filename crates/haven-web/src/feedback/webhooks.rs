@@ -360,10 +360,14 @@ pub async fn whatsapp(State(state): State<AppState>, headers: HeaderMap, body: B
         }
     }
     for m in values.into_iter().flat_map(|v| v.messages) {
-        let Some(text) = m.text else { continue };
         let received_at =
             m.timestamp.and_then(|t| t.parse::<i64>().ok()).and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok());
         let phone = format!("+{}", m.from.trim_start_matches('+'));
+        // Any message, text or not, opens WhatsApp's 24-hour window for a free-text reply.
+        let now = haven_store::now_utc();
+        let sent_at = received_at.filter(|t| *t <= now).unwrap_or(now);
+        haven_store::feedback::whatsapp::note_inbound(&state.store, &phone, sent_at).await?;
+        let Some(text) = m.text else { continue };
         let raw = message_submission("whatsapp", text.body, &phone);
         intake_at(&state, raw, Some(&m.id), None, received_at).await?;
     }

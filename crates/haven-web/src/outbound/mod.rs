@@ -198,7 +198,14 @@ async fn send_replies(state: &AppState, now: OffsetDateTime) -> Result<(usize, u
     let (mut sent, mut failed) = (0, 0);
     for pending in store::take_due_replies(&state.store, now, 100, &outbound.routed_channels()).await? {
         let Some(route) = outbound.route(pending.channel) else { continue };
-        let outcome = match send_reply(state, route, &pending).await {
+        // WhatsApp: free text or a template, by when the person last wrote.
+        let last_inbound = match route {
+            Route::Whatsapp(_) => {
+                haven_store::feedback::whatsapp::last_inbound(&state.store, &pending.reply.to).await?
+            }
+            Route::Sms(_) => None,
+        };
+        let outcome = match send_reply(state, route, &pending, last_inbound, now).await {
             Ok(provider_id) => {
                 sent += 1;
                 SendOutcome::Sent { provider_id: Some(provider_id) }
@@ -217,7 +224,13 @@ async fn send_replies(state: &AppState, now: OffsetDateTime) -> Result<(usize, u
 }
 
 /// One try of one reply; the gateway's id for it when taken.
-async fn send_reply(state: &AppState, route: Route<'_>, pending: &PendingReply) -> Result<String, sms::SendFailure> {
+async fn send_reply(
+    state: &AppState,
+    route: Route<'_>,
+    pending: &PendingReply,
+    last_inbound: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> Result<String, sms::SendFailure> {
     let http = &state.senders.http;
     match route {
         Route::Sms(gateway) => {
@@ -231,6 +244,6 @@ async fn send_reply(state: &AppState, route: Route<'_>, pending: &PendingReply) 
             gateway.send(http, pending.id, &pending.reply, callback).await
         }
         // Statuses come back on the WhatsApp webhook, by message id.
-        Route::Whatsapp(cloud) => cloud.send(http, &pending.reply).await,
+        Route::Whatsapp(cloud) => cloud.send(http, &pending.reply, last_inbound, now).await,
     }
 }

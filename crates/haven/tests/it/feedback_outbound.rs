@@ -11,7 +11,8 @@ use axum::extract::State;
 use haven_core::authz::Role;
 use haven_core::secret::Secret;
 use haven_store::identity::{self as users, Actor};
-use haven_web::outbound::{OutboundConfig, mail::MailConfig, run_once, sms::SmsGateway, whatsapp::WhatsappCloud};
+use haven_web::outbound::whatsapp::{WhatsappCloud, WhatsappTemplate};
+use haven_web::outbound::{OutboundConfig, mail::MailConfig, run_once, sms::SmsGateway};
 use serde_json::{Value, json};
 use time::Duration;
 
@@ -398,7 +399,8 @@ async fn graph_messages(
         return (axum::http::StatusCode::UNAUTHORIZED, axum::Json(error)).into_response();
     }
     let to = body["to"].as_str().unwrap_or("").to_owned();
-    if to == CLOSED_WINDOW {
+    // Outside the window only a template goes through.
+    if to == CLOSED_WINDOW && body["type"] == "text" {
         let error = json!({"error": {"message": "(#131047) Re-engagement message", "type": "OAuthException",
             "code": 131047, "error_data": {"messaging_product": "whatsapp"}, "fbtrace_id": "A1"}});
         return (axum::http::StatusCode::BAD_REQUEST, axum::Json(error)).into_response();
@@ -474,6 +476,7 @@ async fn whatsapp_replies_go_through_the_cloud_api_with_statuses_from_the_webhoo
                 api_base: graph_url,
                 phone_number_id: PHONE_NUMBER_ID.into(),
                 access_token: Secret::new(GRAPH_TOKEN),
+                template: None,
             }),
             every: std::time::Duration::from_secs(3600),
         };
@@ -539,6 +542,90 @@ async fn whatsapp_replies_go_through_the_cloud_api_with_statuses_from_the_webhoo
         run_once(&state, later(3)).await.unwrap();
         assert_eq!(twilio.calls.lock().unwrap().len(), 2, "{engine:?}");
         assert_eq!(graph.calls.lock().unwrap().len(), 2, "{engine:?}: nothing more went to WhatsApp");
+    }
+}
+
+/// A WhatsApp message of `kind` (text or image) from `from`, sent `hours_ago`.
+fn whatsapp_message_at(id: &str, from: &str, hours_ago: i64, kind: &str) -> Value {
+    let at = (haven_store::now_utc() - Duration::hours(hours_ago)).unix_timestamp().to_string();
+    let mut message = json!({"from": from, "id": id, "timestamp": at, "type": kind});
+    message[kind] =
+        if kind == "text" { json!({"body": "Où en est ma demande de bâche ?"}) } else { json!({"id": "media-1"}) };
+    json!({"messaging_product": "whatsapp", "metadata": {"phone_number_id": PHONE_NUMBER_ID}, "messages": [message]})
+}
+
+/// Respond, with a reply to the person, to the WhatsApp item nobody has answered yet.
+async fn respond_to_unanswered(app: &TestApp, agent: &str, answer: &str) {
+    let (_, list) =
+        get_json(&reqwest::Client::new(), &app.url("/api/v1/feedback?channel=whatsapp&status=received"), Some(agent))
+            .await;
+    let reference = list["items"][0]["reference"].as_str().unwrap().to_owned();
+    respond_with_reply(app, agent, &reference, answer).await;
+}
+
+#[tokio::test]
+async fn whatsapp_replies_after_the_window_go_as_the_approved_template() {
+    for engine in engines() {
+        let (graph_url, graph) = start_graph().await;
+        let mut config = haven_web::WebConfig::new(false, true);
+        config.channels = haven_web::feedback::webhooks::ChannelSecrets {
+            whatsapp_app_secret: Some(Secret::new(META_SECRET)),
+            ..Default::default()
+        };
+        let template = WhatsappTemplate { name: "haven_reply".into(), language: "fr".into() };
+        config.outbound = OutboundConfig {
+            mail: None,
+            sms: None,
+            whatsapp: Some(WhatsappCloud {
+                api_base: graph_url,
+                phone_number_id: PHONE_NUMBER_ID.into(),
+                access_token: Secret::new(GRAPH_TOKEN),
+                template: Some(template),
+            }),
+            every: std::time::Duration::from_secs(3600),
+        };
+        let app = feedback_app_with(engine, true, config.clone()).await;
+        let state = haven_web::AppState::new(app.store.clone(), config);
+        let agent = token(&app, "agent", false).await;
+        let sent = |i: usize| graph.calls.lock().unwrap()[i].1.clone();
+
+        // Wrote an hour ago: free text.
+        assert_eq!(post_whatsapp(&app, whatsapp_message_at("wamid.a", "254744000101", 1, "text")).await, 200);
+        respond_to_unanswered(&app, &agent, "La bâche arrive jeudi").await;
+        assert_eq!(run_once(&state, haven_store::now_utc()).await.unwrap().replies_sent, 1, "{engine:?}");
+        assert_eq!((sent(0)["type"].as_str(), sent(0)["to"].as_str()), (Some("text"), Some("254744000101")));
+
+        // Wrote 30 hours ago: the template, in its language, with the text as its one parameter.
+        assert_eq!(post_whatsapp(&app, whatsapp_message_at("wamid.b", "254744000202", 30, "text")).await, 200);
+        respond_to_unanswered(&app, &agent, "La bâche arrive jeudi.\n\nMerci   de votre patience").await;
+        assert_eq!(run_once(&state, haven_store::now_utc()).await.unwrap().replies_sent, 1, "{engine:?}");
+        let body = sent(1);
+        assert_eq!((body["type"].as_str(), body["to"].as_str()), (Some("template"), Some("254744000202")));
+        assert_eq!(body["template"]["name"], "haven_reply");
+        assert_eq!(body["template"]["language"]["code"], "fr");
+        let parameter = body["template"]["components"][0]["parameters"][0]["text"].as_str().unwrap();
+        assert!(parameter.contains("La bâche arrive jeudi. Merci de votre patience"), "{parameter}");
+        assert!(!parameter.contains('\n') && !parameter.contains("  "), "{parameter}");
+
+        // A later message, even an image, opens the window again.
+        assert_eq!(post_whatsapp(&app, whatsapp_message_at("wamid.b2", "254744000202", 0, "image")).await, 200);
+        let pending =
+            haven_store::feedback::whatsapp::last_inbound(&app.store, "+254744000202").await.unwrap().unwrap();
+        assert!(haven_store::now_utc() - pending < Duration::minutes(1));
+
+        // Haven thinks the window open, WhatsApp does not (131047): sent again at once as the template.
+        assert_eq!(post_whatsapp(&app, whatsapp_message_at("wamid.c", CLOSED_WINDOW, 2, "text")).await, 200);
+        respond_to_unanswered(&app, &agent, "Jeudi").await;
+        let pass = run_once(&state, haven_store::now_utc()).await.unwrap();
+        assert_eq!((pass.replies_sent, pass.replies_failed), (1, 0), "{engine:?}");
+        let types: Vec<Value> = graph.calls.lock().unwrap()[2..].iter().map(|(_, b)| b["type"].clone()).collect();
+        assert_eq!(types, [json!("text"), json!("template")]);
+
+        // Senders are kept a day only.
+        let erased_before = haven_store::feedback::whatsapp::last_inbound(&app.store, "+254744000101").await.unwrap();
+        assert!(erased_before.is_some());
+        haven_store::feedback::whatsapp::forget_before(&app.store, haven_store::now_utc()).await.unwrap();
+        assert_eq!(haven_store::feedback::whatsapp::last_inbound(&app.store, "+254744000101").await.unwrap(), None);
     }
 }
 
@@ -699,6 +786,7 @@ async fn with_only_whatsapp_configured_only_whatsapp_items_offer_a_reply() {
             api_base: format!("http://127.0.0.1:{}/v21.0", free_port()),
             phone_number_id: PHONE_NUMBER_ID.into(),
             access_token: Secret::new(GRAPH_TOKEN),
+            template: None,
         });
         let app = feedback_app_with(engine, true, config).await;
         let agent = token(&app, "agent", false).await;

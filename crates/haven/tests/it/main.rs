@@ -14,6 +14,8 @@ mod cli;
 mod crypto_at_rest;
 mod evidence;
 mod feedback;
+mod feedback_export;
+mod feedback_links;
 mod feedback_outbound;
 mod helpdesk;
 mod identity;
