@@ -10,7 +10,7 @@ use crate::{Store, StoreError};
 
 /// Tables in an order that satisfies foreign keys. Sessions are not copied: everyone signs
 /// in again on the new server.
-pub const TABLES: [&str; 45] = [
+pub const TABLES: [&str; 46] = [
     "settings",
     "agencies",
     "locations",
