@@ -223,11 +223,12 @@ fn year(p: &PersonRow) -> String {
 
 fn birth_form(p: &PersonRow) -> &'static str {
     let d = digits(&p.date_of_birth);
+    let january_first = d.ends_with("0101") || (p.date_of_birth.contains('/') && d.starts_with("0101"));
     match d.len() {
         _ if !p.age.is_empty() => "age",
         0 => "missing",
-        8 if !d.ends_with("0101") && !(p.date_of_birth.contains('/') && d.starts_with("0101")) => "full",
-        8 => "1 January",
+        8 if january_first => "1 January",
+        8 => "full",
         _ => "partial",
     }
 }

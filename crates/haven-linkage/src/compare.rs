@@ -3,10 +3,6 @@
 //! Level 0 always means "disagree"; higher levels mean closer agreement. `MISSING` means one
 //! side has no value, which counts neither for nor against a match.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use rapidfuzz::distance::{jaro_winkler, osa};
 
 use crate::prepare::{Birth, Column, Dataset, MISSING as NO_VALUE, TokenInfo};
@@ -392,64 +388,13 @@ enum NameScale {
     Place,
 }
 
-/// Levels of pairs of distinct values already compared, per thread: a million records hold a
-/// few tens of thousands of distinct names, and candidate pairs meet the same two names again
-/// and again (they share a block because they share a name).
-struct LevelCache {
-    dataset: u64,
-    levels: HashMap<u64, u8, BuildHasherDefault<PairHasher>>,
-}
-
-/// Entries a thread keeps at most (about 16 bytes each) before starting again.
-const LEVEL_CACHE_ENTRIES: usize = 1 << 21;
-
-thread_local! {
-    static LEVELS: RefCell<LevelCache> =
-        RefCell::new(LevelCache { dataset: 0, levels: HashMap::default() });
-}
-
-/// Hashes the packed pair of value ids (one `u64`) with a multiply: the ids are small
-/// integers, and SipHash would cost more than the lookup saves.
-#[derive(Default)]
-struct PairHasher(u64);
-
-impl Hasher for PairHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (n ^ (n >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        self.0 ^= self.0 >> 32;
-    }
-}
-
 /// Agreement of two token sets: each token of the shorter set is matched with its closest
-/// token in the other, in any order. The level does not depend on the order of the two
-/// values, so a pair is cached once whichever comes first.
+/// token in the other, in any order.
 fn set_level(ds: &Dataset, x: u32, y: u32, scale: NameScale) -> u8 {
     let top = if scale == NameScale::Name { 4 } else { 3 };
     if x == y {
         return top;
     }
-    let key = (u64::from(x.min(y)) << 32 | u64::from(x.max(y))) ^ ((scale == NameScale::Place) as u64) << 63;
-    LEVELS.with(|cell| {
-        let mut cache = cell.borrow_mut();
-        if cache.dataset != ds.id || cache.levels.len() >= LEVEL_CACHE_ENTRIES {
-            cache.dataset = ds.id;
-            cache.levels.clear();
-        }
-        *cache.levels.entry(key).or_insert_with(|| compute_set_level(ds, x, y, scale))
-    })
-}
-
-fn compute_set_level(ds: &Dataset, x: u32, y: u32, scale: NameScale) -> u8 {
     let (sa, sb) = (&ds.sets[x as usize].tokens, &ds.sets[y as usize].tokens);
     // Every token against every other once (names have a few tokens): tokens are interned,
     // so the same id is the same spelling.
@@ -703,6 +648,27 @@ mod tests {
     }
 
     #[test]
+    fn the_names_of_one_place_are_the_same_place() {
+        let v = Variants::builtin();
+        let schema = Schema::of(&[("g", FieldType::GivenName), ("place", FieldType::Place)]).unwrap();
+        let places = ["Hawler", "Erbil", "هەولێر", "Irbil", "Mosul", "Bazyan"];
+        let records: Vec<Record> = places
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Record::new(i.to_string(), vec!["Ali".into(), (*p).into()]))
+            .collect();
+        let ds = Preparer::new(&v, 2026).prepare(&schema, &records);
+        let cmp = Comparer::new(&ds);
+        for (other, place) in places.iter().enumerate().take(4).skip(1) {
+            assert_eq!(cmp.places(1, 0, other), 3, "Hawler ~ {place}");
+        }
+        assert_eq!(cmp.places(1, 0, 4), 0, "Hawler ~ Mosul");
+        // A place the gazetteer does not hold keeps its spelling comparison.
+        assert_eq!(cmp.places(1, 5, 5), 3);
+        assert_eq!(cmp.places(1, 0, 5), 0);
+    }
+
+    #[test]
     fn an_article_written_onto_a_family_name_is_the_same_name() {
         let ds = dataset(&[("Ali", "Alahmad"), ("Ali", "Al-Ahmad"), ("Ali", "Ahmed"), ("Ali", "Alice")]);
         let cmp = Comparer::new(&ds);
@@ -730,15 +696,6 @@ mod tests {
                 let (x, y) = (cmp.level(&comp, 0, 1), cmp.level(&comp, 1, 0));
                 prop_assert_eq!(x, y);
                 prop_assert!(x == MISSING || (x as usize) < comp.levels.len());
-            }
-            // The cache stores one level per pair of values whichever comes first: the
-            // computation itself must not depend on the order.
-            for f in 0..2 {
-                let (v, w) = (set_value(&ds, f, 0), set_value(&ds, f, 1));
-                if v != NO_VALUE && w != NO_VALUE {
-                    prop_assert_eq!(compute_set_level(&ds, v, w, NameScale::Name), compute_set_level(&ds, w, v, NameScale::Name));
-                    prop_assert_eq!(compute_set_level(&ds, v, w, NameScale::Name), set_level(&ds, w, v, NameScale::Name));
-                }
             }
         }
 

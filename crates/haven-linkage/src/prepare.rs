@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 use rphonetic::DoubleMetaphone;
@@ -97,8 +96,6 @@ pub enum Column {
 /// Prepared records, column by column.
 #[derive(Debug, Clone)]
 pub struct Dataset {
-    /// Tells datasets apart (for caches of comparisons between its values).
-    pub id: u64,
     pub len: usize,
     pub tokens: Vec<TokenInfo>,
     pub sets: Vec<TokenSet>,
@@ -145,9 +142,7 @@ impl<'v> Preparer<'v> {
     }
 
     pub fn prepare(mut self, schema: &Schema, records: &[Record]) -> Dataset {
-        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         let mut ds = Dataset {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             len: records.len(),
             tokens: Vec::new(),
             sets: Vec::new(),
