@@ -648,6 +648,27 @@ mod tests {
     }
 
     #[test]
+    fn the_names_of_one_place_are_the_same_place() {
+        let v = Variants::builtin();
+        let schema = Schema::of(&[("g", FieldType::GivenName), ("place", FieldType::Place)]).unwrap();
+        let places = ["Hawler", "Erbil", "هەولێر", "Irbil", "Mosul", "Bazyan"];
+        let records: Vec<Record> = places
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Record::new(i.to_string(), vec!["Ali".into(), (*p).into()]))
+            .collect();
+        let ds = Preparer::new(&v, 2026).prepare(&schema, &records);
+        let cmp = Comparer::new(&ds);
+        for (other, place) in places.iter().enumerate().take(4).skip(1) {
+            assert_eq!(cmp.places(1, 0, other), 3, "Hawler ~ {place}");
+        }
+        assert_eq!(cmp.places(1, 0, 4), 0, "Hawler ~ Mosul");
+        // A place the gazetteer does not hold keeps its spelling comparison.
+        assert_eq!(cmp.places(1, 5, 5), 3);
+        assert_eq!(cmp.places(1, 0, 5), 0);
+    }
+
+    #[test]
     fn an_article_written_onto_a_family_name_is_the_same_name() {
         let ds = dataset(&[("Ali", "Alahmad"), ("Ali", "Al-Ahmad"), ("Ali", "Ahmed"), ("Ali", "Alice")]);
         let cmp = Comparer::new(&ds);

@@ -13,7 +13,7 @@ use rphonetic::DoubleMetaphone;
 
 use crate::normalize::{fold, name_tokens, skeleton};
 use crate::schema::{FieldType, Record, Schema};
-use crate::variants::Variants;
+use crate::variants::{Variants, place_key};
 
 pub const MISSING: u32 = u32::MAX;
 
@@ -111,6 +111,14 @@ pub struct Dataset {
     pub set_total: u64,
 }
 
+/// How the words of a column are read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    Name,
+    Place,
+    Text,
+}
+
 /// Builds a dataset: interns tokens, token sets and strings.
 pub struct Preparer<'v> {
     variants: &'v Variants,
@@ -154,8 +162,12 @@ impl<'v> Preparer<'v> {
             let raw = |r| raw_of(r, f);
             let column = match field.kind {
                 k if k.is_name() || k == FieldType::Place || k == FieldType::Text => {
-                    let as_name = k != FieldType::Text;
-                    Column::Tokens(self.token_column(records.iter().map(raw), as_name, &mut ds))
+                    let reading = match k {
+                        FieldType::Text => Reading::Text,
+                        FieldType::Place => Reading::Place,
+                        _ => Reading::Name,
+                    };
+                    Column::Tokens(self.token_column(records.iter().map(raw), reading, &mut ds))
                 }
                 FieldType::Sex => Column::Sex(records.par_iter().map(|r| parse_sex(raw(r))).collect()),
                 FieldType::Phone => Column::Phone(records.par_iter().map(|r| parse_phone(raw(r))).collect()),
@@ -205,7 +217,12 @@ impl<'v> Preparer<'v> {
     }
 
     /// Interns a column of names, places or texts.
-    fn token_column<'r>(&mut self, raws: impl Iterator<Item = &'r str>, as_name: bool, ds: &mut Dataset) -> Vec<u32> {
+    fn token_column<'r>(
+        &mut self,
+        raws: impl Iterator<Item = &'r str>,
+        reading: Reading,
+        ds: &mut Dataset,
+    ) -> Vec<u32> {
         // Distinct raw strings first: each is normalized once.
         let mut raw_ids: HashMap<&str, u32> = HashMap::new();
         let mut distinct: Vec<&str> = Vec::new();
@@ -228,7 +245,16 @@ impl<'v> Preparer<'v> {
                 if PLACEHOLDERS.contains(&folded.as_str()) {
                     return Vec::new();
                 }
-                if as_name { name_tokens(&folded) } else { folded.split(' ').map(str::to_owned).collect() }
+                match reading {
+                    Reading::Text => folded.split(' ').map(str::to_owned).collect(),
+                    Reading::Name => name_tokens(&folded),
+                    // A place the gazetteer knows is one token, whichever of its names was
+                    // written (Hawler, Erbil, هەولێر).
+                    Reading::Place => match self.variants.place(&place_key(&folded)) {
+                        Some(place) => vec![place.to_owned()],
+                        None => name_tokens(&folded),
+                    },
+                }
             })
             .collect();
         let first_new_token = ds.tokens.len();
