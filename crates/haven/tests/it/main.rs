@@ -16,6 +16,7 @@ mod feedback;
 mod feedback_outbound;
 mod helpdesk;
 mod identity;
+mod indicators;
 mod matching;
 mod participation;
 mod projects;
