@@ -24,10 +24,7 @@ use crate::{Store, StoreError, audit, now_utc};
 /// The catalog's indicators, in catalog order.
 pub async fn definitions(store: &Store) -> Result<Vec<Definition>, StoreError> {
     let entries = crate::catalog::entries(store, CatalogKind::PmIndicators).await?;
-    Ok(entries
-        .into_iter()
-        .filter_map(|e| Definition::from_catalog(&e.code, e.name, e.description, &e.extra))
-        .collect())
+    Ok(entries.into_iter().filter_map(|e| Definition::from_catalog(&e.code, e.name, e.description, &e.extra)).collect())
 }
 
 /// What a project tracks and how often it reports.
@@ -50,7 +47,8 @@ pub async fn plan(store: &Store, project: Uuid) -> Result<Option<Plan>, StoreErr
             .bind(project).fetch_all(p).await
     })?;
     Ok(Some(Plan {
-        period: PeriodKind::from_code(&kind).ok_or_else(|| StoreError::Invalid("stored plan has an unknown period".into()))?,
+        period: PeriodKind::from_code(&kind)
+            .ok_or_else(|| StoreError::Invalid("stored plan has an unknown period".into()))?,
         lines: lines.into_iter().map(|(code, baseline, target)| PlanLine { code, baseline, target }).collect(),
         updated_at,
     }))
@@ -83,9 +81,12 @@ pub async fn save_plan(store: &Store, actor: &Actor, project: &Project, input: &
                 .execute(c).await.map(|_| ())
         })?;
     }
-    let event = actor
-        .event(actions::INDICATOR_PLAN_SAVED, "project", project.id.to_string())
-        .summary(format!("{}: {} indicators, by {}", project.code, input.lines.len(), input.period.code()));
+    let event = actor.event(actions::INDICATOR_PLAN_SAVED, "project", project.id.to_string()).summary(format!(
+        "{}: {} indicators, by {}",
+        project.code,
+        input.lines.len(),
+        input.period.code()
+    ));
     audit::append(&mut tx, &store.keys, &event).await?;
     tx.commit().await?;
     Ok(())
@@ -353,8 +354,7 @@ async fn figure_of(
             let mut f = Figure::default();
             for (pcode, sites) in sites_by_place(store, places).await? {
                 let since = midnight(three_months_before(period.end()));
-                let (audited, all) =
-                    crate::audits::sites_audited_between(store, &sites, since, Some(bounds.1)).await?;
+                let (audited, all) = crate::audits::sites_audited_between(store, &sites, since, Some(bounds.1)).await?;
                 f.numerator += audited;
                 f.denominator += all;
                 f.bump("location", &pcode, audited, all);
@@ -409,10 +409,7 @@ async fn committee_figure(
 
 /// The sites under each place: the locations at or below it that have no children (the
 /// place itself when it is a site).
-async fn sites_by_place(
-    store: &Store,
-    places: &[(String, String)],
-) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+async fn sites_by_place(store: &Store, places: &[(String, String)]) -> Result<Vec<(String, Vec<String>)>, StoreError> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for (pcode, path) in places {
@@ -669,8 +666,21 @@ pub(crate) async fn copy(source: &crate::Pool, tx: &mut crate::Tx<'_>) -> Result
         on_tx!(tx, c => sqlx::query("INSERT INTO indicator_plan_lines (project_id, code, position, baseline, target) VALUES ($1, $2, $3, $4, $5)")
             .bind(r.0).bind(&r.1).bind(r.2).bind(r.3).bind(r.4).execute(c).await.map(|_| ()))?;
     }
-    type ValueRow =
-        (Uuid, String, String, Option<i64>, Option<i64>, f64, Option<i64>, Option<f64>, bool, String, Option<String>, Uuid, OffsetDateTime);
+    type ValueRow = (
+        Uuid,
+        String,
+        String,
+        Option<i64>,
+        Option<i64>,
+        f64,
+        Option<i64>,
+        Option<f64>,
+        bool,
+        String,
+        Option<String>,
+        Uuid,
+        OffsetDateTime,
+    );
     let values: Vec<ValueRow> = on_pool!(source, p => {
         sqlx::query_as(
             "SELECT project_id, code, period, numerator, denominator, value, sample_size, margin_of_error, margin_computed,

@@ -91,13 +91,15 @@ async fn enter(store: &Store, who: &Actor, p: &Project, code: &str, raw: RawValu
     let groups: Vec<&str> = PopulationGroup::ALL.iter().map(|g| g.code()).collect();
     let keys = Keys { places: &p.locations, groups: &groups };
     let today = OffsetDateTime::now_utc().date();
-    let input = raw.validate(def, PeriodKind::Month, today, &keys).map_err(|e| anyhow::anyhow!("demo {code}: {e:?}"))?;
+    let input =
+        raw.validate(def, PeriodKind::Month, today, &keys).map_err(|e| anyhow::anyhow!("demo {code}: {e:?}"))?;
     store::record_value(store, who, p, code, &input).await?;
     Ok(())
 }
 
 async fn set_plan(store: &Store, who: &Actor, p: &Project, lines: &[Line]) -> anyhow::Result<()> {
-    let input = plan(lines).validate(&store::definitions(store).await?).map_err(|e| anyhow::anyhow!("demo plan: {e:?}"))?;
+    let input =
+        plan(lines).validate(&store::definitions(store).await?).map_err(|e| anyhow::anyhow!("demo plan: {e:?}"))?;
     store::save_plan(store, who, p, &input).await?;
     Ok(())
 }
@@ -107,13 +109,10 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     let who = Actor { id: Some(mande.id), name: "mande".into() };
     let access = decide(&users::principal(store, mande.id).await?, Permission::IndicatorsRead)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let by_code = |code: &'static str| async move {
-        let lines = projects::list(store, &access, &Default::default()).await?;
-        let line = lines.into_iter().find(|l| l.code == code).context("demo project")?;
-        anyhow::Ok(projects::get(store, &access, line.id).await?)
-    };
-    let nfi = by_code("AZ-NFI-2026-01").await?;
-    let cccm = by_code("AZ-CCCM-2026-03").await?;
+    let lines = projects::list(store, &access, &Default::default()).await?;
+    let id_of = |code: &str| lines.iter().find(|l| l.code == code).map(|l| l.id).context("demo project");
+    let nfi = projects::get(store, &access, id_of("AZ-NFI-2026-01")?).await?;
+    let cccm = projects::get(store, &access, id_of("AZ-CCCM-2026-03")?).await?;
     set_plan(store, &who, &nfi, &NFI_PLAN).await?;
     set_plan(store, &who, &cccm, &CCCM_PLAN).await?;
 
@@ -139,7 +138,8 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
             cell("population-group", "idp", total, None),
         ]);
         enter(store, &who, &nfi, "pmi-09b", r).await?;
-        enter(store, &who, &nfi, "pmi-14", counted(month, tensions[i], None, "Monitoring reports and feedback")).await?;
+        enter(store, &who, &nfi, "pmi-14", counted(month, tensions[i], None, "Monitoring reports and feedback"))
+            .await?;
         let referred = [(7, 9), (10, 11), (12, 12)][i];
         enter(store, &who, &cccm, "pmi-13", counted(month, referred.0, Some(referred.1), "Referral log")).await?;
     }

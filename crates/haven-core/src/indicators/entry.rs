@@ -334,7 +334,8 @@ impl RawValue {
             denominator = None;
         }
         let with_denominators = denominator.is_some();
-        let cells = cells(&mut p, def, self.cells.unwrap_or_default(), keys, (numerator, denominator), with_denominators);
+        let cells =
+            cells(&mut p, def, self.cells.unwrap_or_default(), keys, (numerator, denominator), with_denominators);
         let note = p.optional_text("note", self.note, MAX_NOTE);
         let Some(period) = period else {
             return Err(p.0);
@@ -518,8 +519,12 @@ mod tests {
                 ("cells", "above-total"),
             ]
         );
-        let e = RawValue { period: Some("2026-13".into()), value: Some(101.0), ..Default::default() }
-            .validate(&def("percent", "survey", None), PeriodKind::Month, TODAY, &keys());
+        let e = RawValue { period: Some("2026-13".into()), value: Some(101.0), ..Default::default() }.validate(
+            &def("percent", "survey", None),
+            PeriodKind::Month,
+            TODAY,
+            &keys(),
+        );
         assert_eq!(
             problems(e),
             [("period", "invalid-period"), ("value", "not-a-percent"), ("sample_size", "required")]
@@ -529,12 +534,17 @@ mod tests {
     #[test]
     fn records_counts_and_yes_no_take_their_own_shapes() {
         let records = def("percent", "project-records", None);
-        let e = RawValue { period: Some("2026-10".into()), numerator: Some(4), sample_size: Some(9), ..Default::default() }
-            .validate(&records, PeriodKind::Month, TODAY, &keys());
+        let e =
+            RawValue { period: Some("2026-10".into()), numerator: Some(4), sample_size: Some(9), ..Default::default() }
+                .validate(&records, PeriodKind::Month, TODAY, &keys());
         assert_eq!(problems(e), [("denominator", "required"), ("sample_size", "not-applicable")]);
         let yes_no = def("yes-no", "project-records", None);
-        let e = RawValue { period: Some("2026-10".into()), value: Some(0.5), ..Default::default() }
-            .validate(&yes_no, PeriodKind::Month, TODAY, &keys());
+        let e = RawValue { period: Some("2026-10".into()), value: Some(0.5), ..Default::default() }.validate(
+            &yes_no,
+            PeriodKind::Month,
+            TODAY,
+            &keys(),
+        );
         assert_eq!(problems(e), [("value", "yes-or-no")]);
         let reached = def("percent", "computed", Some("disability-reached"));
         let v = RawValue {
@@ -556,7 +566,8 @@ mod tests {
         let defs = [def("percent", "survey", None), def("yes-no", "project-records", None)];
         let mut defs = defs.to_vec();
         defs[1].code = "pmi-y".into();
-        let line = |code: &str, target: f64| RawPlanLine { code: Some(code.into()), baseline: None, target: Some(target) };
+        let line =
+            |code: &str, target: f64| RawPlanLine { code: Some(code.into()), baseline: None, target: Some(target) };
         let e = RawPlan {
             period: Some("fortnight".into()),
             indicators: Some(vec![line("pmi-x", 120.0), line("pmi-x", 50.0), line("pmi-y", 2.0), line("pmi-z", 1.0)]),

@@ -190,9 +190,12 @@ mod tests {
         let of = |json: serde_json::Value| {
             Definition::from_catalog("x", Localized::default(), Localized::default(), &extra(json)).unwrap()
         };
-        let sites = of(serde_json::json!({"unit": "percent", "data_source": "computed", "computation": "sites-audited-3-months"}));
+        let sites = of(
+            serde_json::json!({"unit": "percent", "data_source": "computed", "computation": "sites-audited-3-months"}),
+        );
         let yes_no = of(serde_json::json!({"unit": "yes-no", "data_source": "project-records"}));
-        let reached = of(serde_json::json!({"unit": "percent", "data_source": "computed", "computation": "disability-reached"}));
+        let reached =
+            of(serde_json::json!({"unit": "percent", "data_source": "computed", "computation": "disability-reached"}));
         assert!(!sites.counts_people() && !yes_no.counts_people() && reached.counts_people());
         assert!(reached.is_entered() && yes_no.is_entered() && !sites.is_entered());
     }

@@ -44,7 +44,12 @@ pub struct TableRow {
 
 fn row(key: String, numerator: i64, denominator: Option<i64>, hide: bool) -> TableRow {
     if hide {
-        return TableRow { key, numerator: Shown::Small, denominator: denominator.map(|_| Shown::Small), percent: None };
+        return TableRow {
+            key,
+            numerator: Shown::Small,
+            denominator: denominator.map(|_| Shown::Small),
+            percent: None,
+        };
     }
     let percent = denominator.filter(|d| *d > 0).map(|d| numerator as f64 * 100.0 / d as f64);
     TableRow { key, numerator: Shown::Count(numerator), denominator: denominator.map(Shown::Count), percent }

@@ -298,7 +298,12 @@ impl From<ValueEntryBody> for RawValue {
             margin_of_error: b.margin_of_error,
             cells: b.cells.map(|cs| {
                 cs.into_iter()
-                    .map(|c| RawCell { dimension: c.dimension, key: c.key, numerator: c.numerator, denominator: c.denominator })
+                    .map(|c| RawCell {
+                        dimension: c.dimension,
+                        key: c.key,
+                        numerator: c.numerator,
+                        denominator: c.denominator,
+                    })
                     .collect()
             }),
             note: b.note,

@@ -242,7 +242,8 @@ pub async fn portfolio(state: &AppState, access: &Access) -> Result<(Vec<Period>
                 }
             }
             if let (Some(target), Some(value)) = (planned.target, latest) {
-                let scaled_target = if def.unit == haven_core::indicators::Unit::YesNo { target * 100.0 } else { target };
+                let scaled_target =
+                    if def.unit == haven_core::indicators::Unit::YesNo { target * 100.0 } else { target };
                 line.on_target.1 += 1;
                 line.on_target.0 += usize::from(meets(def, value, scaled_target));
             }

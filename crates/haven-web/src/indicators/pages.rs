@@ -49,7 +49,12 @@ fn chart(l: Lang, def: &Definition, figures: &[ShownFigure], target: Option<f64>
     let points: Vec<(String, Option<f64>)> = figures
         .iter()
         .zip(&values)
-        .map(|(f, v)| (format!("{} {}", f.figure.period.code(), v.map(|v| number(def, v)).unwrap_or_default()), v.map(|v| v * 100.0 / top)))
+        .map(|(f, v)| {
+            (
+                format!("{} {}", f.figure.period.code(), v.map(|v| number(def, v)).unwrap_or_default()),
+                v.map(|v| v * 100.0 / top),
+            )
+        })
         .collect();
     TargetChart {
         chart: LineChart::new(def.name.get(l.code()).to_owned(), &points),
@@ -62,7 +67,13 @@ fn chart(l: Lang, def: &Definition, figures: &[ShownFigure], target: Option<f64>
 fn number(def: &Definition, v: f64) -> String {
     match def.unit {
         Unit::Percent => format!("{:.1} %", v),
-        Unit::YesNo => if v >= 1.0 { "✓".into() } else { "✗".into() },
+        Unit::YesNo => {
+            if v >= 1.0 {
+                "✓".into()
+            } else {
+                "✗".into()
+            }
+        }
         Unit::Count => format!("{}", v.round() as i64),
     }
 }
@@ -179,7 +190,9 @@ fn key_label(l: Lang, dimension: Dimension, key: &str, places: &[(String, String
         Dimension::Sex => l.t(&format!("feedback-sex-{key}")),
         Dimension::Disability => l.t(&format!("feedback-disability-{key}")),
         Dimension::PopulationGroup => l.t(&format!("project-group-{key}")),
-        Dimension::Location => places.iter().find(|(p, _)| p == key).map(|(_, n)| n.clone()).unwrap_or_else(|| key.into()),
+        Dimension::Location => {
+            places.iter().find(|(p, _)| p == key).map(|(_, n)| n.clone()).unwrap_or_else(|| key.into())
+        }
         Dimension::Age => key.to_owned(),
     }
 }
@@ -194,7 +207,12 @@ fn dimension_keys(dimension: Dimension, places: &[(String, String)]) -> Vec<Stri
     }
 }
 
-fn row_view(l: Lang, dimension: Dimension, r: &TableRow, places: &[(String, String)]) -> (String, String, String, String) {
+fn row_view(
+    l: Lang,
+    dimension: Dimension,
+    r: &TableRow,
+    places: &[(String, String)],
+) -> (String, String, String, String) {
     (
         key_label(l, dimension, &r.key, places),
         shown(l, Some(r.numerator)),
@@ -341,8 +359,16 @@ async fn build(
                 source: l.t(&format!("indicators-source-{}", d.source.code())),
                 unit: l.t(&format!("indicators-unit-{}", d.unit.code())),
                 tracked: if from_form { form.contains_key(&format!("track-{}", d.code)) } else { line.is_some() },
-                baseline: if from_form { kept("baseline") } else { line.and_then(|x| x.baseline).map(|v| v.to_string()).unwrap_or_default() },
-                target: if from_form { kept("target") } else { line.and_then(|x| x.target).map(|v| v.to_string()).unwrap_or_default() },
+                baseline: if from_form {
+                    kept("baseline")
+                } else {
+                    line.and_then(|x| x.baseline).map(|v| v.to_string()).unwrap_or_default()
+                },
+                target: if from_form {
+                    kept("target")
+                } else {
+                    line.and_then(|x| x.target).map(|v| v.to_string()).unwrap_or_default()
+                },
             }
         })
         .collect();
@@ -443,7 +469,8 @@ pub async fn record_value(
     let mut cells: Vec<RawCell> = Vec::new();
     for (name, v) in &form {
         let mut parts = name.split('|');
-        let (Some("cell"), Some(dimension), Some(key), Some("n")) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some("cell"), Some(dimension), Some(key), Some("n")) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             continue;
         };
@@ -515,13 +542,7 @@ pub async fn portfolio_page(
                         (Unit::Count, Some(v)) => number(def, v),
                         (_, Some(v)) => format!("{v:.1} %"),
                     };
-                    (
-                        q.code(),
-                        shown(l, Some(total.numerator)),
-                        shown(l, total.denominator),
-                        text,
-                        *reporting,
-                    )
+                    (q.code(), shown(l, Some(total.numerator)), shown(l, total.denominator), text, *reporting)
                 })
                 .collect();
             let top = points.iter().filter_map(|p| p.1).fold(1.0_f64, f64::max) * 1.1;
@@ -533,10 +554,7 @@ pub async fn portfolio_page(
                 code: def.code.clone(),
                 name: def.name.get(l.code()).to_owned(),
                 projects: line.projects,
-                on_target: l.targs(
-                    "indicators-on-target",
-                    &[("met", &line.on_target.0), ("with", &line.on_target.1)],
-                ),
+                on_target: l.targs("indicators-on-target", &[("met", &line.on_target.0), ("with", &line.on_target.1)]),
                 quarters,
                 chart: TargetChart {
                     chart: LineChart::new(def.name.get(l.code()).to_owned(), &scaled),

@@ -38,12 +38,7 @@ fn at(day: Date, days: i64, hours: i64) -> OffsetDateTime {
 }
 
 /// Set an item's deadline, response, closing and loop by hand (the seeded history).
-async fn set_feedback_history(
-    app: &TestApp,
-    id: &str,
-    times: [Option<OffsetDateTime>; 3],
-    closing: [Option<&str>; 2],
-) {
+async fn set_feedback_history(app: &TestApp, id: &str, times: [Option<OffsetDateTime>; 3], closing: [Option<&str>; 2]) {
     let id = uuid::Uuid::parse_str(id).unwrap();
     haven_store::on_pool!(&app.store.pool, p => {
         sqlx::query(
@@ -156,24 +151,44 @@ async fn every_computed_indicator_matches_a_hand_count() {
         let m18 = json!({"sex": "m", "age_bracket": "18-59"});
         let loop_call = |t| Some((t, "resolved", "follow_up_call"));
         item(&app, &agent, "XY01S1", f.clone(), at(s, 5, 0), Some(at(s, 3, 0)), loop_call(at(s, 4, 0))).await;
-        item(&app, &agent, "XY01S2", fd, at(s, 10, 0), Some(at(s, 12, 0)), Some((at(s, 13, 0), "resolved", "not_possible")))
-            .await;
+        item(
+            &app,
+            &agent,
+            "XY01S2",
+            fd,
+            at(s, 10, 0),
+            Some(at(s, 12, 0)),
+            Some((at(s, 13, 0), "resolved", "not_possible")),
+        )
+        .await;
         item(&app, &agent, "XY01", m60, at(s, 15, 0), None, None).await;
-        item(&app, &agent, "XY01S1", m18, at(s, 20, 0), Some(at(s, 19, 23)), Some((at(s, 21, 0), "resolved", "immediately")))
-            .await;
+        item(
+            &app,
+            &agent,
+            "XY01S1",
+            m18,
+            at(s, 20, 0),
+            Some(at(s, 19, 23)),
+            Some((at(s, 21, 0), "resolved", "immediately")),
+        )
+        .await;
         item(&app, &agent, "XY01S1", json!({}), at(s, 2, 0), Some(at(s, 1, 0)), None).await;
-        item(&app, &agent, "XY01S1", f.clone(), at(s, 6, 0), None, Some((at(s, 7, 0), "duplicate", "not_possible"))).await;
+        item(&app, &agent, "XY01S1", f.clone(), at(s, 6, 0), None, Some((at(s, 7, 0), "duplicate", "not_possible")))
+            .await;
         item(&app, &agent, "XY02S1", f.clone(), at(s, 6, 0), Some(at(s, 5, 0)), loop_call(at(s, 8, 0))).await;
         item(&app, &agent, "XY01S1", f, at(m.end(), 3, 0), Some(at(s, 5, 0)), None).await;
 
         // Committees: 10 members (5 women, 3 at risk) and 8 (2 women, 1 at risk) under XY01;
         // one in the south, one formed after the month, one dissolved: out.
-        let committee = |site: &str, formed: Option<String>, members: Vec<Value>, at_risk: i64| {
-            json!({"site": site, "purpose": "Site committee", "formed_on": formed, "members": members, "at_risk_members": at_risk})
-        };
+        let committee = |site: &str, formed: Option<String>, members: Vec<Value>, at_risk: i64| json!({"site": site, "purpose": "Site committee", "formed_on": formed, "members": members, "at_risk_members": at_risk});
         let early = Some(haven_core::input::iso_date(m.previous().start()));
         let late = Some(haven_core::input::iso_date(m.end()));
-        let first = vec![cell("f", "18-59", false, 4), cell("f", "60-plus", true, 1), cell("f", "12-17", false, 2), cell("m", "18-59", true, 3)];
+        let first = vec![
+            cell("f", "18-59", false, 4),
+            cell("f", "60-plus", true, 1),
+            cell("f", "12-17", false, 2),
+            cell("m", "18-59", true, 3),
+        ];
         for body in [
             committee("XY01S1", early.clone(), first, 3),
             committee("XY01S2", None, vec![cell("f", "18-59", false, 2), cell("m", "18-59", false, 6)], 1),
@@ -249,12 +264,16 @@ async fn every_computed_indicator_matches_a_hand_count() {
         let v = series("pmi-09b").await;
         assert_eq!(figure(period(&v, &m.previous().code())), (json!(6), json!(30), json!(20.0)));
         assert_eq!(figure(period(&v, &code)), (json!(15), json!(30), json!(50.0)));
-        assert_eq!(breakdown(period(&v, &code), "sex"), [("f".into(), json!(9), json!(20)), ("m".into(), json!(6), json!(10))]);
+        assert_eq!(
+            breakdown(period(&v, &code), "sex"),
+            [("f".into(), json!(9), json!(20)), ("m".into(), json!(6), json!(10))]
+        );
         assert_eq!(period(&v, &code)["entered"], json!(true));
 
         // The plan lists the latest value of each.
         let (_, plan) = get(&app, &protection, &base).await;
-        let latest: Vec<Value> = plan["indicators"].as_array().unwrap().iter().map(|i| i["latest"]["value"].clone()).collect();
+        let latest: Vec<Value> =
+            plan["indicators"].as_array().unwrap().iter().map(|i| i["latest"]["value"].clone()).collect();
         assert_eq!(latest.len(), 7);
         assert!(latest.iter().all(Value::is_number), "{plan}");
 
@@ -298,7 +317,10 @@ async fn small_cells_are_hidden_outside_protection_with_their_complement() {
         let (status, created) = post(&app, Some(&mande), &format!("{base}/pmi-02/values"), value).await;
         assert_eq!(status, 201, "{engine:?} {created}");
         // The M&E officer is outside protection: the women's cell is hidden and the men's with it.
-        assert_eq!(breakdown(&created, "sex"), [("f".into(), json!("<5"), json!("<5")), ("m".into(), json!("<5"), json!("<5"))]);
+        assert_eq!(
+            breakdown(&created, "sex"),
+            [("f".into(), json!("<5"), json!("<5")), ("m".into(), json!("<5"), json!("<5"))]
+        );
         assert_eq!(figure(&created), (json!(60), json!(100), json!(60.0)));
         // 1.96 × √(0.6 × 0.4 / 100) = 9.6 points, computed.
         assert_eq!((created["margin_of_error"].clone(), created["margin_computed"].clone()), (json!(9.6), json!(true)));
@@ -307,27 +329,34 @@ async fn small_cells_are_hidden_outside_protection_with_their_complement() {
         let url = format!("{base}/pmi-02/values");
         let (_, seen) = get(&app, &viewer, &url).await;
         assert_eq!(breakdown(period(&seen, &q.code()), "sex")[0].1, json!("<5"));
-        let before = haven_store::audit::list(&app.store.pool, Some("indicators.small-cells-read"), None, 50).await.unwrap();
+        let before =
+            haven_store::audit::list(&app.store.pool, Some("indicators.small-cells-read"), None, 50).await.unwrap();
         assert!(before.is_empty(), "hidden cells are not a sensitive read");
         let (_, seen) = get(&app, &protection, &url).await;
         assert_eq!(
             breakdown(period(&seen, &q.code()), "sex"),
             [("f".into(), json!(3), json!(4)), ("m".into(), json!(57), json!(96))]
         );
-        let after = haven_store::audit::list(&app.store.pool, Some("indicators.small-cells-read"), None, 50).await.unwrap();
+        let after =
+            haven_store::audit::list(&app.store.pool, Some("indicators.small-cells-read"), None, 50).await.unwrap();
         assert_eq!(after.len(), 1, "showing small cells is audited");
 
         // Yes/no judgements are not people: never hidden.
-        let (status, yes) = post(&app, Some(&mande), &format!("{base}/pmi-12/values"), json!({"period": q.code(), "value": 1})).await;
+        let (status, yes) =
+            post(&app, Some(&mande), &format!("{base}/pmi-12/values"), json!({"period": q.code(), "value": 1})).await;
         assert_eq!((status, yes["value"].clone()), (201, json!(1.0)));
 
         // The dashboards, in three languages; Arabic right to left; "<5" for the viewer.
         let page = signed_in(&app, "viewer").await;
         let project_page = format!("/projects/{}/indicators", project["id"].as_str().unwrap());
-        for (lang, word) in [("en", "Protection mainstreaming indicators"), ("fr", "Indicateurs d'intégration"), ("ar", "مؤشرات تعميم الحماية")] {
+        for (lang, word) in [
+            ("en", "Protection mainstreaming indicators"),
+            ("fr", "Période de rapport"),
+            ("ar", "مؤشرات تعميم الحماية"),
+        ] {
             let (status, html) = get_text(&page, &app.url(&format!("{project_page}?lang={lang}"))).await;
             assert_eq!(status, 200, "{lang}");
-            assert!(html.contains(word) && html.contains("<svg") && html.contains("&lt;5"), "{lang}");
+            assert!(html.contains(word) && html.contains("<svg") && html.contains("&#60;5"), "{lang}");
             let (status, html) = get_text(&page, &app.url(&format!("/indicators?lang={lang}"))).await;
             assert_eq!(status, 200);
             assert!(html.contains("<svg"));
@@ -364,8 +393,13 @@ async fn impossible_values_and_plans_are_refused_field_by_field() {
         assert_eq!(status, 422, "{engine:?} {body}");
         assert_eq!(
             problems(&body),
-            [("period", "unknown-code"), ("target", "not-in-unit"), ("indicators", "unknown-code"), ("indicators", "duplicate")]
-                .map(|(f, c)| (f.to_owned(), c.to_owned()))
+            [
+                ("period", "unknown-code"),
+                ("target", "not-in-unit"),
+                ("indicators", "unknown-code"),
+                ("indicators", "duplicate")
+            ]
+            .map(|(f, c)| (f.to_owned(), c.to_owned()))
         );
         assert_eq!(put(&app, &viewer, &base, json!({"period": "month"})).await.0, 403);
         let plan = json!({"period": "month", "indicators": [{"code": "pmi-02"}, {"code": "pmi-13"}]});
@@ -395,7 +429,8 @@ async fn impossible_values_and_plans_are_refused_field_by_field() {
             .map(|(f, c)| (f.to_owned(), c.to_owned()))
         );
         let (status, body) =
-            post(&app, Some(&mande), &format!("{base}/pmi-02/values"), json!({"period": "2026-Q1", "value": 140.5})).await;
+            post(&app, Some(&mande), &format!("{base}/pmi-02/values"), json!({"period": "2026-Q1", "value": 140.5}))
+                .await;
         assert_eq!(status, 422);
         assert_eq!(
             problems(&body),
@@ -413,8 +448,13 @@ async fn impossible_values_and_plans_are_refused_field_by_field() {
             (status, problems(&body)),
             (422, vec![("denominator".into(), "required".into()), ("margin_of_error".into(), "not-applicable".into())])
         );
-        let (status, body) =
-            post(&app, Some(&mande), &format!("{base}/pmi-06/values"), json!({"period": this_month.code(), "value": 50})).await;
+        let (status, body) = post(
+            &app,
+            Some(&mande),
+            &format!("{base}/pmi-06/values"),
+            json!({"period": this_month.code(), "value": 50}),
+        )
+        .await;
         assert_eq!((status, problems(&body)), (422, vec![("code".into(), "not-in-plan".into())]));
         assert_eq!(post(&app, Some(&mande), &format!("{base}/pmi-00/values"), json!({})).await.0, 404);
         assert_eq!(post(&app, Some(&viewer), &format!("{base}/pmi-02/values"), json!({})).await.0, 403);
@@ -423,7 +463,8 @@ async fn impossible_values_and_plans_are_refused_field_by_field() {
         let good = json!({"period": this_month.code(), "value": 72.5, "sample_size": 384, "margin_of_error": 4.5});
         let (status, v) = post(&app, Some(&mande), &format!("{base}/pmi-02/values"), good).await;
         assert_eq!((status, v["value"].clone(), v["margin_computed"].clone()), (201, json!(72.5), json!(false)));
-        let (status, body) = put(&app, &mande, &base, json!({"period": "quarter", "indicators": [{"code": "pmi-02"}]})).await;
+        let (status, body) =
+            put(&app, &mande, &base, json!({"period": "quarter", "indicators": [{"code": "pmi-02"}]})).await;
         assert_eq!((status, problems(&body)), (422, vec![("period".into(), "values-exist".into())]));
 
         // The form shows the same problems on the page, with the values kept.
@@ -443,7 +484,8 @@ async fn impossible_values_and_plans_are_refused_field_by_field() {
         let south = north_only(&app, "south-po", "/XY/XY02/").await;
         assert_eq!(get(&app, &south, &base).await.0, 404);
         // Writes are audited.
-        let saved = haven_store::audit::list(&app.store.pool, Some("indicators.value-recorded"), None, 50).await.unwrap();
+        let saved =
+            haven_store::audit::list(&app.store.pool, Some("indicators.value-recorded"), None, 50).await.unwrap();
         assert_eq!(saved.len(), 1);
     }
 }
