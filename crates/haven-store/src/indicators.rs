@@ -659,7 +659,8 @@ pub(crate) async fn copy(source: &crate::Pool, tx: &mut crate::Tx<'_>) -> Result
         on_tx!(tx, c => sqlx::query("INSERT INTO indicator_plans (project_id, period_kind, updated_by, updated_at) VALUES ($1, $2, $3, $4)")
             .bind(r.0).bind(&r.1).bind(r.2).bind(r.3).execute(c).await.map(|_| ()))?;
     }
-    let lines: Vec<(Uuid, String, i64, Option<f64>, Option<f64>)> = on_pool!(source, p => {
+    type LineRow = (Uuid, String, i64, Option<f64>, Option<f64>);
+    let lines: Vec<LineRow> = on_pool!(source, p => {
         sqlx::query_as("SELECT project_id, code, position, baseline, target FROM indicator_plan_lines").fetch_all(p).await
     })?;
     for r in &lines {
