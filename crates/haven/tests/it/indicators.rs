@@ -489,3 +489,47 @@ async fn impossible_values_and_plans_are_refused_field_by_field() {
         assert_eq!(saved.len(), 1);
     }
 }
+
+/// The demo's NFI distribution tracks ten indicators with three months of survey results that
+/// improve towards their target, and its dashboard draws them.
+#[tokio::test]
+async fn the_demo_shows_indicator_trends() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_haven"))
+        .args(["demo", "--port", &port.to_string(), "--data-dir"])
+        .arg(dir.path())
+        .env("HAVEN_LOG", "warn")
+        .env("HAVEN_DEMO_PASSWORD", PASSWORD)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(lines.by_ref().map_while(Result::ok).any(|l| l.contains("is running at")), "the demo did not start");
+    let app_url = format!("http://127.0.0.1:{port}");
+    haven_web::install_tls_provider();
+    let c = client();
+    let (_, login) = get_text(&c, &format!("{app_url}/login")).await;
+    let form = [("username", "mande"), ("password", PASSWORD), ("csrf", &hidden(&login, "csrf")), ("next", "/")];
+    c.post(format!("{app_url}/login")).form(&form).send().await.unwrap();
+    let (_, list) = crate::feedback::get_json(&c, &format!("{app_url}/api/v1/projects"), None).await;
+    let nfi = list["items"].as_array().unwrap().iter().find(|i| i["code"] == "AZ-NFI-2026-01").unwrap();
+    let base = format!("{app_url}/api/v1/projects/{}/indicators", nfi["id"].as_str().unwrap());
+    let (status, plan) = crate::feedback::get_json(&c, &base, None).await;
+    assert_eq!((status, plan["indicators"].as_array().unwrap().len()), (200, 10), "{plan}");
+    let (_, safe) = crate::feedback::get_json(&c, &format!("{base}/pmi-02/values"), None).await;
+    let values: Vec<f64> = safe["values"].as_array().unwrap().iter().filter_map(|v| v["value"].as_f64()).collect();
+    assert_eq!(values.len(), 3, "{safe}");
+    assert!(values[0] < values[1] && values[1] < values[2], "a rising trend: {values:?}");
+    let (status, page) =
+        get_text(&c, &format!("{app_url}/projects/{}/indicators?lang=ar", nfi["id"].as_str().unwrap())).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("dir=\"rtl\"") && page.contains("class=\"target\""));
+    let (status, folio) = get_text(&c, &format!("{app_url}/indicators?lang=fr")).await;
+    assert_eq!(status, 200);
+    assert!(folio.contains("<svg") && folio.contains("id=\"pmi-02\""), "{folio}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
