@@ -496,13 +496,14 @@ impl PeriodFigure {
     }
 }
 
-/// The periods a project's dashboard shows: from the project's start (or the last year) to
+/// The periods a project's dashboard shows: from the project's start (or six periods back) to
 /// today's period, at most a year of months or two years of quarters, plus any earlier
 /// period a value was entered for.
 pub fn reporting_periods(kind: PeriodKind, start: Option<Date>, today: Date, entered: &[Entered]) -> Vec<Period> {
     let current = Period::containing(kind, today);
     let limit = if kind == PeriodKind::Month { 12 } else { 8 };
-    let from = start.map(|d| Period::containing(kind, d)).unwrap_or(current);
+    // Without a start date, the last six periods.
+    let from = start.map(|d| Period::containing(kind, d)).unwrap_or_else(|| (1..6).fold(current, |p, _| p.previous()));
     let mut out = Period::range(from, current, limit);
     if out.is_empty() {
         out.push(current);

@@ -346,6 +346,12 @@ async fn small_cells_are_hidden_outside_protection_with_their_complement() {
             post(&app, Some(&mande), &format!("{base}/pmi-12/values"), json!({"period": q.code(), "value": 1})).await;
         assert_eq!((status, yes["value"].clone()), (201, json!(1.0)));
 
+        // Roles without indicators see none of it.
+        let caseworker = signed_in(&app, "caseworker").await;
+        assert_eq!(get_text(&caseworker, &app.url("/indicators")).await.0, 403);
+        let agent = token(&app, "agent", false).await;
+        assert_eq!(get(&app, &agent, &url).await.0, 403);
+
         // The dashboards, in three languages; Arabic right to left; "<5" for the viewer.
         let page = signed_in(&app, "viewer").await;
         let project_page = format!("/projects/{}/indicators", project["id"].as_str().unwrap());
