@@ -33,6 +33,7 @@ pub mod catalog;
 pub mod disclosure;
 pub mod feedback;
 pub mod identity;
+pub mod indicators;
 pub mod input;
 pub mod locations;
 pub mod participation;

@@ -427,15 +427,28 @@ pub async fn sites_audited_since(
     pcodes: &[String],
     since: OffsetDateTime,
 ) -> Result<(i64, i64), StoreError> {
+    sites_audited_between(store, pcodes, since, None).await
+}
+
+/// [`sites_audited_since`], counting only rounds dated before `until`'s day when given (a
+/// past reporting period).
+pub async fn sites_audited_between(
+    store: &Store,
+    pcodes: &[String],
+    since: OffsetDateTime,
+    until: Option<OffsetDateTime>,
+) -> Result<(i64, i64), StoreError> {
     let mut sites: Vec<&String> = pcodes.iter().collect();
     sites.sort();
     sites.dedup();
-    let since = iso(Some(since.to_offset(time::UtcOffset::UTC).date())).unwrap_or_default();
+    let utc_day = |t: OffsetDateTime| iso(Some(t.to_offset(time::UtcOffset::UTC).date())).unwrap_or_default();
+    let since = utc_day(since);
+    let until = until.map(utc_day).unwrap_or_else(|| "9999-12-31".to_owned());
     let mut audited = 0;
     for pcode in &sites {
         let (n,): (i64,) = on_pool!(&store.pool, p => {
-            sqlx::query_as("SELECT COUNT(*) FROM audit_rounds WHERE pcode = $1 AND audited_on >= $2")
-                .bind(*pcode).bind(&since).fetch_one(p).await
+            sqlx::query_as("SELECT COUNT(*) FROM audit_rounds WHERE pcode = $1 AND audited_on >= $2 AND audited_on < $3")
+                .bind(*pcode).bind(&since).bind(&until).fetch_one(p).await
         })?;
         audited += i64::from(n > 0);
     }

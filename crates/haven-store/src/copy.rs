@@ -10,7 +10,7 @@ use crate::{Store, StoreError};
 
 /// Tables in an order that satisfies foreign keys. Sessions are not copied: everyone signs
 /// in again on the new server.
-pub const TABLES: [&str; 46] = [
+pub const TABLES: [&str; 49] = [
     "settings",
     "agencies",
     "locations",
@@ -57,6 +57,9 @@ pub const TABLES: [&str; 46] = [
     "audit_actions",
     "committees",
     "consultations",
+    "indicator_plans",
+    "indicator_plan_lines",
+    "indicator_values",
     "audit_log",
 ];
 
@@ -447,6 +450,7 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx<'_>) -> Result<(), CopyEr
     copy_projects(source, tx).await?;
     copy_audits(source, tx).await?;
     copy_participation(source, tx).await?;
+    crate::indicators::copy(source, tx).await?;
 
     type AuditRow = (i64, OffsetDateTime, Option<Uuid>, String, String, String, String, String, Vec<u8>, Vec<u8>);
     let rows = read_all!(

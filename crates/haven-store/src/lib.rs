@@ -14,6 +14,7 @@ pub mod copy;
 pub mod crypto;
 pub mod feedback;
 pub mod identity;
+pub mod indicators;
 pub mod locations;
 pub mod notifications;
 pub mod participation;

@@ -40,6 +40,11 @@ impl LineChart {
         let points = dots.iter().map(|d| format!("{},{}", d.x, d.y)).collect::<Vec<_>>().join(" ");
         LineChart { title, points, dots }
     }
+
+    /// The height in the view box of a percent, for lines drawn across the chart (a target).
+    pub fn level(percent: f64) -> f64 {
+        round(BOTTOM - HEIGHT * percent.clamp(0.0, 100.0) / 100.0)
+    }
 }
 
 fn round(v: f64) -> f64 {

@@ -15,6 +15,7 @@ pub mod error;
 pub mod feedback;
 pub mod i18n;
 pub mod identity;
+pub mod indicators;
 pub mod ops;
 pub mod outbound;
 pub mod pages;
@@ -362,6 +363,23 @@ pub fn router(state: AppState) -> Router {
                 .route("/participation/committees/{id}/active", post(participation::pages::toggle_active))
                 .route("/participation/consultations", post(participation::pages::add_consultation))
                 .route_layer(from_fn(allow(Permission::ParticipationWrite))),
+        )
+        .merge(
+            Router::new()
+                .route("/api/v1/projects/{id}/indicators", get(indicators::api::get_plan))
+                .route("/api/v1/projects/{id}/indicators/{code}/values", get(indicators::api::values))
+                .route("/api/v1/indicators", get(indicators::api::portfolio_api))
+                .route("/projects/{id}/indicators", get(indicators::pages::dashboard))
+                .route("/indicators", get(indicators::pages::portfolio_page))
+                .route_layer(from_fn(allow(Permission::IndicatorsRead))),
+        )
+        .merge(
+            Router::new()
+                .route("/api/v1/projects/{id}/indicators", put(indicators::api::put_plan))
+                .route("/api/v1/projects/{id}/indicators/{code}/values", post(indicators::api::record))
+                .route("/projects/{id}/indicators/plan", post(indicators::pages::save_plan))
+                .route("/projects/{id}/indicators/{code}/values", post(indicators::pages::record_value))
+                .route_layer(from_fn(allow(Permission::IndicatorsWrite))),
         )
         .merge(
             Router::new()

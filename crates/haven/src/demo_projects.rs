@@ -285,5 +285,5 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     cash_raw.locations = Some(vec!["AZ0202S01".into(), "AZ0202".into()]);
     let input = cash_raw.validate().map_err(|p| anyhow::anyhow!("demo project: {p:?}"))?;
     projects::update(store, &t.manager, &t.access, cash.id, &input).await?;
-    Ok(())
+    crate::demo_indicators::seed(store).await
 }

@@ -7,6 +7,7 @@ mod cli;
 mod config;
 mod demo;
 mod demo_helpdesk;
+mod demo_indicators;
 mod demo_projects;
 mod demo_sites;
 mod install;

@@ -149,6 +149,9 @@ pub mod actions {
     pub const AUDIT_ACTION_SAVED: &str = "audits.action-saved";
     pub const COMMITTEE_SAVED: &str = "participation.committee-saved";
     pub const CONSULTATION_RECORDED: &str = "participation.consultation-recorded";
+    pub const INDICATOR_PLAN_SAVED: &str = "indicators.plan-saved";
+    pub const INDICATOR_VALUE_RECORDED: &str = "indicators.value-recorded";
+    pub const INDICATOR_SMALL_CELLS_READ: &str = "indicators.small-cells-read";
 }
 
 #[cfg(test)]

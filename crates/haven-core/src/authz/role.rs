@@ -84,6 +84,9 @@ impl Role {
                 AnswersManage,
                 SafetyAuditsWrite,
                 ParticipationWrite,
+                IndicatorsRead,
+                IndicatorsWrite,
+                IndicatorsSmallCells,
             ],
             Role::ProjectManager => &[
                 CatalogRead,
@@ -91,6 +94,7 @@ impl Role {
                 ProjectsWrite,
                 FeedbackRead,
                 ServicesRead,
+                IndicatorsRead,
                 SafetyAuditsWrite,
                 ParticipationWrite,
             ],
@@ -139,10 +143,12 @@ pub enum Permission {
     SafetyAuditsWrite,
     /// Record committees and community consultations.
     ParticipationWrite,
+    /// See indicator cells of fewer than 5 people, which others see as "<5".
+    IndicatorsSmallCells,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 25] = [
+    pub const ALL: [Permission; 26] = [
         Permission::CatalogRead,
         Permission::CatalogEdit,
         Permission::UsersRead,
@@ -168,6 +174,7 @@ impl Permission {
         Permission::AnswersManage,
         Permission::SafetyAuditsWrite,
         Permission::ParticipationWrite,
+        Permission::IndicatorsSmallCells,
     ];
 
     pub fn code(self) -> &'static str {
@@ -197,6 +204,7 @@ impl Permission {
             Permission::AnswersManage => "answers-manage",
             Permission::SafetyAuditsWrite => "safety-audits-write",
             Permission::ParticipationWrite => "participation-write",
+            Permission::IndicatorsSmallCells => "indicators-small-cells",
         }
     }
 

@@ -37,7 +37,9 @@ use crate::identity::Identity;
         crate::audits::api::create, crate::audits::api::get, crate::audits::api::site, crate::audits::api::add_action,
         crate::audits::api::put_action, crate::audits::api::actions, crate::participation::api::create,
         crate::participation::api::update, crate::participation::api::list, crate::participation::api::create_consultation,
-        crate::participation::api::consultations),
+        crate::participation::api::consultations,
+        crate::indicators::api::get_plan, crate::indicators::api::put_plan, crate::indicators::api::values,
+        crate::indicators::api::record, crate::indicators::api::portfolio_api),
     components(schemas(ErrorBody, Me, UserItem, UserPage, AuditItem, AuditPage, crate::catalog::CatalogList, crate::catalog::CatalogEntry,
         crate::feedback::api::FeedbackInput, crate::feedback::api::Created, crate::feedback::api::FeedbackItem,
         crate::feedback::api::FeedbackPage, crate::feedback::api::FeedbackDetail, crate::error::FieldProblemBody,
@@ -67,10 +69,16 @@ use crate::identity::Identity;
         crate::participation::api::GroupCountBody, crate::participation::api::CommitteeBody,
         crate::participation::api::CommitteeItem, crate::participation::api::CommitteeList,
         crate::participation::api::ConsultationBody, crate::participation::api::ConsultationItem,
-        crate::participation::api::ConsultationList)),
+        crate::participation::api::ConsultationList,
+        crate::indicators::api::CountBody, crate::indicators::api::CellBody, crate::indicators::api::BreakdownBody,
+        crate::indicators::api::ValueBody, crate::indicators::api::TrackedBody, crate::indicators::api::PlanView,
+        crate::indicators::api::PlanLineBody, crate::indicators::api::PlanBody, crate::indicators::api::SeriesBody,
+        crate::indicators::api::CellEntryBody, crate::indicators::api::ValueEntryBody, crate::indicators::api::PooledBody,
+        crate::indicators::api::PortfolioIndicator, crate::indicators::api::PortfolioBody)),
     modifiers(&BearerAuth),
     tags((name = "identity"), (name = "users"), (name = "audit"), (name = "catalog"), (name = "feedback"), (name = "services"),
-        (name = "answers"), (name = "projects"), (name = "audits"), (name = "participation"))
+        (name = "answers"), (name = "projects"), (name = "audits"), (name = "participation"),
+        (name = "indicators"))
 )]
 pub struct ApiDoc;
 

@@ -19,6 +19,7 @@ mod feedback_links;
 mod feedback_outbound;
 mod helpdesk;
 mod identity;
+mod indicators;
 mod matching;
 mod participation;
 mod projects;
