@@ -14,7 +14,7 @@ use unic_langid::LanguageIdentifier;
 pub const SUPPORTED: [&str; 3] = ["en", "fr", "ar"];
 
 /// Per language, one file for the shared strings and one per large capability.
-const SOURCES: [(&str, [&str; 4]); 3] = [
+const SOURCES: [(&str, [&str; 5]); 3] = [
     (
         "en",
         [
@@ -22,6 +22,7 @@ const SOURCES: [(&str, [&str; 4]); 3] = [
             include_str!("../../../locales/en/projects.ftl"),
             include_str!("../../../locales/en/audits.ftl"),
             include_str!("../../../locales/en/participation.ftl"),
+            include_str!("../../../locales/en/rounds.ftl"),
         ],
     ),
     (
@@ -31,6 +32,7 @@ const SOURCES: [(&str, [&str; 4]); 3] = [
             include_str!("../../../locales/fr/projects.ftl"),
             include_str!("../../../locales/fr/audits.ftl"),
             include_str!("../../../locales/fr/participation.ftl"),
+            include_str!("../../../locales/fr/rounds.ftl"),
         ],
     ),
     (
@@ -40,6 +42,7 @@ const SOURCES: [(&str, [&str; 4]); 3] = [
             include_str!("../../../locales/ar/projects.ftl"),
             include_str!("../../../locales/ar/audits.ftl"),
             include_str!("../../../locales/ar/participation.ftl"),
+            include_str!("../../../locales/ar/rounds.ftl"),
         ],
     ),
 ];

@@ -280,6 +280,7 @@ pub async fn run(port: u16, loc: &Location) -> anyhow::Result<ExitCode> {
         seed(&store, &password).await?;
         seed_feedback(&store, &loc.data_dir, &password).await?;
         crate::demo_projects::seed(&store).await?;
+        crate::demo_rounds::seed(&store).await?;
     }
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let listener = tokio::net::TcpListener::bind(addr)

@@ -8,6 +8,7 @@ mod config;
 mod demo;
 mod demo_helpdesk;
 mod demo_projects;
+mod demo_rounds;
 mod demo_sites;
 mod install;
 mod matching;

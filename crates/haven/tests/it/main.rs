@@ -19,3 +19,4 @@ mod identity;
 mod matching;
 mod participation;
 mod projects;
+mod rounds;
