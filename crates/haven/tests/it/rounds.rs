@@ -502,3 +502,29 @@ async fn viewers_read_rounds_without_writing_and_places_narrow_what_is_seen() {
         }
     }
 }
+
+/// The demo's monitoring and evaluation: three completed monthly rounds at the CCCM site whose
+/// scores rise, a closed project, and a project in design showing its two lessons.
+pub(crate) async fn assert_demo_rounds(c: &reqwest::Client, app_url: &str, list: &Value) {
+    let id_of = |code: &str| {
+        let item = list["items"].as_array().unwrap().iter().find(|i| i["code"] == code).unwrap();
+        (item["id"].as_str().unwrap().to_owned(), item["status"].as_str().unwrap().to_owned())
+    };
+    let (cccm, _) = id_of("AZ-CCCM-2026-03");
+    let (_, rounds) = crate::feedback::get_json(c, &format!("{app_url}/api/v1/projects/{cccm}/rounds"), None).await;
+    let rounds = rounds["items"].as_array().unwrap();
+    assert_eq!(rounds.len(), 3);
+    assert!(rounds.iter().all(|r| r["status"] == "completed" && r["kind"] == "month"));
+    let safety = |r: &Value| r["scores"][0]["percent"].as_i64().unwrap();
+    assert!(safety(&rounds[0]) < safety(&rounds[2]), "the trend rises: {rounds:?}");
+    assert_eq!(id_of("AZ-NFI-2025-07").1, "closed");
+    let (design, status) = id_of("AZ-SHL-2027-05");
+    assert_eq!(status, "draft");
+    let (_, lessons) = crate::feedback::get_json(c, &format!("{app_url}/api/v1/projects/{design}/lessons"), None).await;
+    let carried = lessons["carried"].as_array().unwrap();
+    assert_eq!(carried.len(), 2);
+    assert_eq!(carried.iter().filter(|l| !l["uptake"].is_null()).count(), 1);
+    let (status, page) = get_text(c, &format!("{app_url}/projects/{design}?lang=ar")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"carried\""));
+}
