@@ -105,9 +105,8 @@ async fn closed_project(store: &Store, t: &Team) -> anyhow::Result<()> {
     answer_gate(store, t, &p, &[]).await?;
     projects::review_register(store, &t.manager, &p, Some("Reviewed with the camp committee")).await?;
     endorse(store, t, p.id).await?;
-    for _ in 0..2 {
-        projects::advance(store, &t.manager, &t.access, p.id).await?.map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
+    // Endorsement moved it to implementation; the next step is the evaluation.
+    projects::advance(store, &t.manager, &t.access, p.id).await?.map_err(|e| anyhow::anyhow!("{e}"))?;
     let p = projects::get(store, &t.access, p.id).await?;
     let evaluation: Vec<(String, AnswerInput)> = projects::checklist(store, &p)
         .await?
