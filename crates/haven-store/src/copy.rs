@@ -10,7 +10,7 @@ use crate::{Store, StoreError};
 
 /// Tables in an order that satisfies foreign keys. Sessions are not copied: everyone signs
 /// in again on the new server.
-pub const TABLES: [&str; 49] = [
+pub const TABLES: [&str; 53] = [
     "settings",
     "agencies",
     "locations",
@@ -60,6 +60,10 @@ pub const TABLES: [&str; 49] = [
     "indicator_plans",
     "indicator_plan_lines",
     "indicator_values",
+    "project_rounds",
+    "project_round_answers",
+    "project_lessons",
+    "project_lesson_uptake",
     "audit_log",
 ];
 
@@ -451,6 +455,7 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx<'_>) -> Result<(), CopyEr
     copy_audits(source, tx).await?;
     copy_participation(source, tx).await?;
     crate::indicators::copy(source, tx).await?;
+    crate::projects::rounds::copy_rows(source, tx).await?;
 
     type AuditRow = (i64, OffsetDateTime, Option<Uuid>, String, String, String, String, String, Vec<u8>, Vec<u8>);
     let rows = read_all!(

@@ -42,6 +42,9 @@ pub enum StoreError {
     NotFound,
     #[error("already exists: {0}")]
     Conflict(String),
+    /// The record can no longer change (a closed project, a completed round); the code says which.
+    #[error("frozen: {0}")]
+    Frozen(&'static str),
     #[error("stored data could not be decrypted: {0}")]
     Crypto(#[from] crypto::CryptoError),
     #[error("{0}")]

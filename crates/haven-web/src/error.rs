@@ -54,6 +54,7 @@ impl From<StoreError> for WebError {
         match e {
             StoreError::NotFound => WebError::NotFound,
             StoreError::Conflict(_) => WebError::Conflict { code: "already-exists", field: None },
+            StoreError::Frozen(code) => WebError::Conflict { code, field: None },
             other => WebError::Internal(other.to_string()),
         }
     }

@@ -14,7 +14,7 @@ use unic_langid::LanguageIdentifier;
 pub const SUPPORTED: [&str; 3] = ["en", "fr", "ar"];
 
 /// Per language, one file for the shared strings and one per large capability.
-const SOURCES: [(&str, [&str; 5]); 3] = [
+const SOURCES: [(&str, [&str; 6]); 3] = [
     (
         "en",
         [
@@ -23,6 +23,7 @@ const SOURCES: [(&str, [&str; 5]); 3] = [
             include_str!("../../../locales/en/audits.ftl"),
             include_str!("../../../locales/en/participation.ftl"),
             include_str!("../../../locales/en/indicators.ftl"),
+            include_str!("../../../locales/en/rounds.ftl"),
         ],
     ),
     (
@@ -33,6 +34,7 @@ const SOURCES: [(&str, [&str; 5]); 3] = [
             include_str!("../../../locales/fr/audits.ftl"),
             include_str!("../../../locales/fr/participation.ftl"),
             include_str!("../../../locales/fr/indicators.ftl"),
+            include_str!("../../../locales/fr/rounds.ftl"),
         ],
     ),
     (
@@ -43,6 +45,7 @@ const SOURCES: [(&str, [&str; 5]); 3] = [
             include_str!("../../../locales/ar/audits.ftl"),
             include_str!("../../../locales/ar/participation.ftl"),
             include_str!("../../../locales/ar/indicators.ftl"),
+            include_str!("../../../locales/ar/rounds.ftl"),
         ],
     ),
 ];

@@ -332,6 +332,32 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(
             Router::new()
+                .route("/api/v1/projects/{id}/rounds", get(projects::rounds::list))
+                .route("/api/v1/projects/{id}/rounds/{round}", get(projects::rounds::get))
+                .route("/api/v1/projects/{id}/lessons", get(projects::rounds::lessons))
+                .route("/projects/{id}/rounds", get(projects::round_pages::rounds))
+                .route("/projects/{id}/rounds/{round}", get(projects::round_pages::round))
+                .route("/projects/{id}/lessons", get(projects::round_pages::lessons))
+                .route_layer(from_fn(allow(Permission::ProjectsRead))),
+        )
+        .merge(
+            Router::new()
+                .route("/api/v1/projects/{id}/rounds", post(projects::rounds::create))
+                .route("/api/v1/projects/{id}/rounds/{round}/checklist", put(projects::rounds::answer))
+                .route("/api/v1/projects/{id}/rounds/{round}/complete", post(projects::rounds::complete))
+                .route("/api/v1/projects/{id}/lessons", post(projects::rounds::add))
+                .route("/api/v1/projects/{id}/lessons/{lesson}/uptake", put(projects::rounds::uptake))
+                .route("/api/v1/projects/{id}/close", post(projects::rounds::close))
+                .route("/projects/{id}/rounds", post(projects::round_pages::open_round))
+                .route("/projects/{id}/rounds/{round}/checklist", post(projects::round_pages::answer))
+                .route("/projects/{id}/rounds/{round}/complete", post(projects::round_pages::complete))
+                .route("/projects/{id}/lessons", post(projects::round_pages::add))
+                .route("/projects/{id}/lessons/{lesson}/uptake", post(projects::round_pages::uptake))
+                .route("/projects/{id}/close", post(projects::round_pages::close))
+                .route_layer(from_fn(allow(Permission::ProjectsWrite))),
+        )
+        .merge(
+            Router::new()
                 .route("/api/v1/audits/{id}", get(audits::api::get))
                 .route("/api/v1/sites/{pcode}/audits", get(audits::api::site))
                 .route("/api/v1/audit-actions", get(audits::api::actions))

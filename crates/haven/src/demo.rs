@@ -313,6 +313,7 @@ pub async fn run(port: u16, loc: &Location) -> anyhow::Result<ExitCode> {
         let feedback = seed_feedback(&store, &loc.data_dir, &password).await?;
         crate::demo_projects::seed(&store).await?;
         link_demo_feedback(&store, &feedback).await?;
+        crate::demo_rounds::seed(&store).await?;
     }
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let listener = tokio::net::TcpListener::bind(addr)

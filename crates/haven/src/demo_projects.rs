@@ -10,13 +10,13 @@ use haven_store::identity::{self as users, Actor};
 use haven_store::projects::{self as projects, EndorsementOutcome};
 use uuid::Uuid;
 
-struct Team {
-    manager: Actor,
-    protection: Actor,
-    access: haven_core::authz::Access,
+pub(crate) struct Team {
+    pub(crate) manager: Actor,
+    pub(crate) protection: Actor,
+    pub(crate) access: haven_core::authz::Access,
 }
 
-async fn team(store: &Store) -> anyhow::Result<Team> {
+pub(crate) async fn team(store: &Store) -> anyhow::Result<Team> {
     let actor = |name: &str, id| Actor { id: Some(id), name: name.to_owned() };
     let manager = users::login_record(store, "manager").await?.context("demo user manager")?;
     let protection = users::login_record(store, "protection").await?.context("demo user protection")?;
@@ -44,7 +44,13 @@ fn cell(group: &str, sex: &str, age: &str, disability: bool, count: i64) -> RawT
     }
 }
 
-fn project(code: &str, title: &str, sectors: &[&str], places: &[&str], targeting: RawTargeting) -> RawProject {
+pub(crate) fn project(
+    code: &str,
+    title: &str,
+    sectors: &[&str],
+    places: &[&str],
+    targeting: RawTargeting,
+) -> RawProject {
     RawProject {
         code: Some(code.into()),
         title: Some(title.into()),
@@ -67,18 +73,23 @@ fn project(code: &str, title: &str, sectors: &[&str], places: &[&str], targeting
     }
 }
 
-async fn register(store: &Store, t: &Team, raw: RawProject) -> anyhow::Result<projects::Project> {
+pub(crate) async fn register(store: &Store, t: &Team, raw: RawProject) -> anyhow::Result<projects::Project> {
     let input = raw.validate().map_err(|p| anyhow::anyhow!("demo project: {p:?}"))?;
     let id = projects::create(store, &t.manager, &input, None).await?;
     Ok(projects::get(store, &t.access, id).await?)
 }
 
-fn met() -> AnswerInput {
+pub(crate) fn met() -> AnswerInput {
     AnswerInput { answer: Answer::Met, justification: None, evidence_link: None }
 }
 
 /// Answer every mandatory analysis, design and endorsement item "met", except `skip`.
-async fn answer_gate(store: &Store, t: &Team, p: &projects::Project, skip: &[&str]) -> anyhow::Result<Vec<String>> {
+pub(crate) async fn answer_gate(
+    store: &Store,
+    t: &Team,
+    p: &projects::Project,
+    skip: &[&str],
+) -> anyhow::Result<Vec<String>> {
     let lines = projects::checklist(store, p).await?;
     let gate: Vec<String> =
         lines.iter().filter(|l| l.item.mandatory && l.item.before_endorsement()).map(|l| l.item.code.clone()).collect();
@@ -108,7 +119,7 @@ async fn risk(store: &Store, t: &Team, p: &projects::Project, r: DemoRisk<'_>) -
     Ok(())
 }
 
-async fn endorse(store: &Store, t: &Team, id: Uuid) -> anyhow::Result<()> {
+pub(crate) async fn endorse(store: &Store, t: &Team, id: Uuid) -> anyhow::Result<()> {
     let p = projects::get(store, &t.access, id).await?;
     match projects::endorse(store, &t.protection, &p).await? {
         EndorsementOutcome::Endorsed(_) => Ok(()),

@@ -9,6 +9,7 @@ mod demo;
 mod demo_helpdesk;
 mod demo_indicators;
 mod demo_projects;
+mod demo_rounds;
 mod demo_sites;
 mod install;
 mod matching;

@@ -145,6 +145,13 @@ pub mod actions {
     pub const EVIDENCE_ATTACHED: &str = "projects.evidence-attached";
     pub const EVIDENCE_READ: &str = "projects.evidence-read";
     pub const EVIDENCE_REMOVED: &str = "projects.evidence-removed";
+    pub const ROUND_OPENED: &str = "projects.round-opened";
+    pub const ROUND_ANSWERED: &str = "projects.round-answered";
+    pub const ROUND_COMPLETED: &str = "projects.round-completed";
+    pub const LESSON_RECORDED: &str = "projects.lesson-recorded";
+    pub const LESSON_UPTAKE: &str = "projects.lesson-uptake";
+    pub const PROJECT_CLOSED: &str = "projects.closed";
+    pub const CLOSING_REFUSED: &str = "projects.closing-refused";
     pub const AUDIT_ROUND_RECORDED: &str = "audits.round-recorded";
     pub const AUDIT_ACTION_SAVED: &str = "audits.action-saved";
     pub const COMMITTEE_SAVED: &str = "participation.committee-saved";

@@ -7,6 +7,7 @@ mod evidence;
 mod gate;
 mod register;
 mod risks;
+mod rounds;
 mod targeting;
 
 pub use checklist::{Answer, AnswerInput, ChecklistItem, PrincipleScore, RawAnswer, Stage, principle_scores};
@@ -20,6 +21,10 @@ pub use register::{
     RawTargetCell, TargetCell, next_phase,
 };
 pub use risks::{RawRisk, RiskInput, RiskLevel, RiskStatus};
+pub use rounds::{
+    LessonInput, Period, RawLesson, RawUptake, RoundRefusal, RoundStatus, UptakeInput, check_period, evaluation_items,
+    places_meet, round_items, unanswered_mandatory,
+};
 pub use targeting::{
     Attribute, Criterion, Ground, RawCriterion, RawTargeting, Refusal, Rule, Targeting, TargetingMode, screen_notes,
 };

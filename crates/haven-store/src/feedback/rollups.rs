@@ -265,7 +265,7 @@ macro_rules! bound {
 }
 
 /// The scope filter of `access` as a WHERE clause over a rollup table, with its arguments.
-fn scope(access: &Access, args: &mut Vec<String>) -> String {
+pub(crate) fn scope(access: &Access, args: &mut Vec<String>) -> String {
     let mut clauses = Vec::new();
     let f = access.filter();
     if let Some(scopes) = &f.locations {

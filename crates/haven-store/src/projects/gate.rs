@@ -267,6 +267,11 @@ async fn snapshot(store: &Store, project: &Project) -> Result<String, StoreError
         "risks": risks(store, project.id).await?,
         "register_reviewed_at": last_review(store, project.id).await?.map(|t| t.unix_timestamp()),
     });
+    let mut value = value;
+    // Only when lessons were carried: earlier snapshots keep their exact form.
+    if let Some(lessons) = super::lessons::uptake_snapshot(store, project.id).await? {
+        value["lessons_carried"] = lessons;
+    }
     json(&value)
 }
 
@@ -276,6 +281,9 @@ async fn snapshot(store: &Store, project: &Project) -> Result<String, StoreError
 /// a conflict: the caller looks again.
 pub async fn endorse(store: &Store, actor: &Actor, project: &Project) -> Result<EndorsementOutcome, StoreError> {
     let by = actor.id.ok_or_else(|| StoreError::Invalid("endorsement is given by a user".into()))?;
+    if project.status == ProjectStatus::Closed {
+        return Err(StoreError::Frozen("project-closed"));
+    }
     let unmet = gate(store, project).await?;
     if !unmet.is_empty() {
         let mut tx = store.pool.begin().await?;

@@ -5,7 +5,9 @@
 mod checklist;
 pub mod evidence;
 pub(crate) mod gate;
+pub(crate) mod lessons;
 mod portfolio;
+pub(crate) mod rounds;
 mod scores;
 
 pub use checklist::{
@@ -16,7 +18,14 @@ pub use gate::{
     Endorsement, EndorsementOutcome, Risk, add_risk, endorse, endorsement, endorsements, gate, review_register, risks,
     update_risk,
 };
+pub use lessons::{
+    CarriedLesson, ClosingBlocked, Lesson, Uptake, add_lesson, carried_lessons, close, lessons, record_uptake,
+};
 pub use portfolio::{PortfolioLine, PrincipleTotal, portfolio};
+pub use rounds::{
+    FeedbackMonth, Round, RoundAnswer, SiteFindings, answer_round, answers_by_round, complete_round,
+    feedback_categories, feedback_months, open_round, place_paths, round, round_answers, rounds, site_findings,
+};
 pub use scores::phase_order;
 
 use haven_core::audit::actions;
@@ -408,12 +417,20 @@ pub async fn list(store: &Store, access: &Access, filter: &ListFilter) -> Result
 }
 
 /// Take the project's row lock (PostgreSQL) or the write lock (SQLite) first, so that a
-/// gate decision and the changes it depends on never interleave.
+/// gate decision and the changes it depends on never interleave. A closed project is frozen:
+/// every change to it stops here.
 pub(crate) async fn lock(tx: &mut Tx<'_>, id: Uuid) -> Result<(), StoreError> {
     let n = on_tx!(tx, c => {
-        sqlx::query("UPDATE projects SET updated_at = $1 WHERE id = $2").bind(now_utc()).bind(id).execute(c).await.map(|r| r.rows_affected())
+        sqlx::query("UPDATE projects SET updated_at = $1 WHERE id = $2 AND status <> $3")
+            .bind(now_utc()).bind(id).bind(ProjectStatus::Closed.code()).execute(c).await.map(|r| r.rows_affected())
     })?;
-    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    if n > 0 {
+        return Ok(());
+    }
+    let exists: Option<(String,)> = on_tx!(tx, c => {
+        sqlx::query_as("SELECT status FROM projects WHERE id = $1").bind(id).fetch_optional(c).await
+    })?;
+    if exists.is_some() { Err(StoreError::Frozen("project-closed")) } else { Err(StoreError::NotFound) }
 }
 
 /// Save a new version of the register fields. A material change to an endorsed project

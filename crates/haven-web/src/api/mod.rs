@@ -92,7 +92,9 @@ impl utoipa::Modify for BearerAuth {
 }
 
 pub async fn openapi_json() -> impl IntoResponse {
-    Json(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::projects::rounds::RoundsDoc::openapi());
+    Json(doc)
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -5,6 +5,8 @@ pub mod api;
 pub mod evidence;
 pub mod pages;
 pub mod portfolio;
+pub mod round_pages;
+pub mod rounds;
 
 use haven_core::authz::{Access, Role};
 use haven_core::input::FieldProblem;

@@ -609,6 +609,9 @@ pub struct ProjectPage {
     answer_choices: Choices,
     /// A newer checklist version the project could move to.
     newer_checklist: Option<String>,
+    /// Lessons of closed projects sharing a sector or a place, while it is being designed.
+    carried: Vec<super::round_pages::CarriedView>,
+    designing: bool,
 }
 
 struct PageNotes {
@@ -869,6 +872,12 @@ async fn project_page(
         risk_statuses: coded_choices(l, "project-risk", RiskStatus::ALL, RiskStatus::code),
         answer_choices: coded_choices(l, "project-answer", Answer::ALL, Answer::code),
         newer_checklist: Some(store::current_checklist(&state.store).await?.0).filter(|v| *v != p.checklist_version),
+        designing: matches!(p.phase, CyclePhase::DevelopmentDesign | CyclePhase::Endorsement),
+        carried: if matches!(p.phase, CyclePhase::DevelopmentDesign | CyclePhase::Endorsement) {
+            super::round_pages::carried_views(state, l, access, &p).await?
+        } else {
+            Vec::new()
+        },
         p,
     })
 }

@@ -23,3 +23,4 @@ mod indicators;
 mod matching;
 mod participation;
 mod projects;
+mod rounds;

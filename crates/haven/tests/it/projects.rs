@@ -521,6 +521,7 @@ async fn the_demo_shows_projects_across_the_cycle() {
     let (status, page) = get_text(&c, &format!("{app_url}/projects/portfolio?lang=fr")).await;
     assert_eq!(status, 200);
     assert!(page.contains("AZ-CASH-2026-04") && page.contains("Rouvert"));
+    crate::rounds::assert_demo_rounds(&c, &app_url, &list).await;
     child.kill().unwrap();
     child.wait().unwrap();
 }
