@@ -77,6 +77,5 @@ error-repeated-cell = The same breakdown cell appears twice.
 error-above-total = The cells of a breakdown add up to more than the total.
 error-duplicate = This indicator appears twice in the plan.
 error-computed = Haven computes this indicator from its own records; it cannot be entered.
-error-invalid-period = Give the period as the plan reports: 2026-03 for a month, 2026-Q1 for a quarter.
 error-values-exist = Values are already entered for another reporting period; the reporting period stays as it is.
 error-not-in-plan = The project does not track this indicator: add it to the plan first.

@@ -77,6 +77,5 @@ error-repeated-cell = La même cellule de ventilation apparaît deux fois.
 error-above-total = Les cellules d'une ventilation dépassent le total.
 error-duplicate = Cet indicateur figure deux fois dans le plan.
 error-computed = Haven calcule cet indicateur à partir de ses propres données ; il ne peut pas être saisi.
-error-invalid-period = Indiquez la période selon le plan : 2026-03 pour un mois, 2026-Q1 pour un trimestre.
 error-values-exist = Des valeurs sont déjà saisies pour une autre période de rapport ; la période de rapport reste inchangée.
 error-not-in-plan = Le projet ne suit pas cet indicateur : ajoutez-le d'abord au plan.
