@@ -62,7 +62,7 @@ impl EvidenceRow {
     }
 }
 
-/// Attach a checked file (see [`haven_core::projects::accept_evidence`]) to an item of the
+/// Attach a checked file (returns its id and hex SHA-256) (see [`haven_core::projects::accept_evidence`]) to an item of the
 /// project's checklist (not found when the item is not on it).
 pub async fn attach(
     store: &Store,
@@ -71,7 +71,7 @@ pub async fn attach(
     item_code: &str,
     file: &EvidenceFile,
     content: &[u8],
-) -> Result<Uuid, StoreError> {
+) -> Result<(Uuid, String), StoreError> {
     let items = checklist_items(store, &project.checklist_version).await?;
     item_of(&items, project, item_code)?;
     let by = actor.id.ok_or_else(|| StoreError::Invalid("evidence is attached by a user".into()))?;
@@ -99,7 +99,7 @@ pub async fn attach(
         actor.event(actions::EVIDENCE_ATTACHED, "project", project.id.to_string()).summary(format!("{item_code} {id}"));
     audit::append(&mut tx, &store.keys, &audit_event).await?;
     tx.commit().await?;
-    Ok(id)
+    Ok((id, digest))
 }
 
 /// The metadata columns of an item's files, narrowed to one project (`$1`).
@@ -147,7 +147,8 @@ pub async fn download(
 
 /// Remove a file attached by mistake. Its content is deleted, not hidden; the history keeps
 /// that it existed and its digest.
-pub async fn remove(store: &Store, actor: &Actor, project: &Project, id: Uuid) -> Result<(), StoreError> {
+/// Returns the item the file was attached to.
+pub async fn remove(store: &Store, actor: &Actor, project: &Project, id: Uuid) -> Result<String, StoreError> {
     let mut tx = store.pool.begin().await?;
     lock(&mut tx, project.id).await?;
     let found: Option<(String, String)> = on_tx!(&mut tx, c => {
@@ -155,10 +156,11 @@ pub async fn remove(store: &Store, actor: &Actor, project: &Project, id: Uuid) -
             .bind(project.id).bind(id).fetch_optional(c).await
     })?;
     let (item_code, digest) = found.ok_or(StoreError::NotFound)?;
-    let detail = serde_json::json!({ "item": item_code, "evidence": id, "sha256": digest });
+    let detail = serde_json::json!({ "item": &item_code, "evidence": id, "sha256": digest });
     event(&mut tx, actor, project.id, "evidence-removed", detail).await?;
     let audit_event =
         actor.event(actions::EVIDENCE_REMOVED, "project", project.id.to_string()).summary(format!("{item_code} {id}"));
     audit::append(&mut tx, &store.keys, &audit_event).await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(item_code)
 }

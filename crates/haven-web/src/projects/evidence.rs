@@ -103,9 +103,7 @@ async fn attach(
     let project = visible(state, access, id).await?;
     let (name, content) = file_part(form).await?;
     let file = accept_evidence(&RawEvidence { file_name: name.as_deref(), content: &content }).map_err(invalid)?;
-    let evidence = store::attach(&state.store, &me.actor(), &project, item, &file, &content).await?;
-    let digest = haven_store::crypto::hex(&haven_store::crypto::sha256(&content));
-    Ok((evidence, digest))
+    Ok(store::attach(&state.store, &me.actor(), &project, item, &file, &content).await?)
 }
 
 /// Attach a file to a checklist item as evidence (PDF, image, office document, text; 10 MiB
@@ -231,10 +229,8 @@ pub async fn page_remove(
     Path((id, evidence)): Path<(Uuid, Uuid)>,
 ) -> Result<Response, WebError> {
     let project = visible(&state, &access, id).await?;
-    let item = store::list(&state.store, project.id).await?.into_iter().find(|e| e.id == evidence).map(|e| e.item_code);
-    store::remove(&state.store, &me.actor(), &project, evidence).await?;
-    let anchor = item.map(|i| format!("#item-{i}")).unwrap_or_default();
-    Ok(Redirect::to(&format!("/projects/{id}{anchor}")).into_response())
+    let item = store::remove(&state.store, &me.actor(), &project, evidence).await?;
+    Ok(Redirect::to(&format!("/projects/{id}#item-{item}")).into_response())
 }
 
 #[cfg(test)]

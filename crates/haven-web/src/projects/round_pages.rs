@@ -17,7 +17,7 @@ use haven_store::projects::{self as store, ClosingBlocked, Project};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::pages::{Choices, coded_choices};
+use super::pages::{Choices, catalog_choices, coded_choices};
 use super::rounds::{
     FeedbackTrend, RoundContext, add_lesson, checked_answers, is_open, note_of, open, read_access, record_uptake,
     risk_overdue, round_context, rounds_with_scores, today,
@@ -31,12 +31,9 @@ use crate::i18n::Lang;
 use crate::identity::Identity;
 use crate::pages::Chrome;
 
+/// A catalog's names in the reader's language, by code.
 async fn names(state: &AppState, l: Lang, kind: CatalogKind) -> Result<HashMap<String, String>, WebError> {
-    Ok(haven_store::catalog::entries(&state.store, kind)
-        .await?
-        .into_iter()
-        .map(|e| (e.code.clone(), e.name.get(l.code()).to_owned()))
-        .collect())
+    Ok(catalog_choices(state, l, kind).await?.into_iter().collect())
 }
 
 fn name(names: &HashMap<String, String>, code: &str) -> String {
