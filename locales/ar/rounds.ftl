@@ -32,6 +32,7 @@ round-feedback-explain = البنود الواردة من أماكن المشر�
 round-month = الشهر
 round-received = الواردة
 round-feedback-in-time = الرد ضمن المهلة
+round-sectors = مرتبطة بقطاعات المشروع
 round-categories = حسب الفئة
 round-suppressed = أقل من 5
 round-suppressed-explain = تُخفى الأعداد الأقل من خمسة خارج أدوار الحماية حتى لا يمكن التعرف على أحد.

@@ -32,6 +32,7 @@ round-feedback-explain = Items received in the project's places in the round's m
 round-month = Month
 round-received = Received
 round-feedback-in-time = Answered within target
+round-sectors = Linked to the project’s sectors
 round-categories = By category
 round-suppressed = fewer than 5
 round-suppressed-explain = Counts under five are hidden outside protection roles so that no one can be recognised.

@@ -32,6 +32,7 @@ round-feedback-explain = Éléments reçus dans les lieux du projet pendant les 
 round-month = Mois
 round-received = Reçus
 round-feedback-in-time = Réponse dans les délais
+round-sectors = Liés aux secteurs du projet
 round-categories = Par catégorie
 round-suppressed = moins de 5
 round-suppressed-explain = Les effectifs inférieurs à cinq sont masqués hors des rôles de protection, pour que personne ne puisse être reconnu.

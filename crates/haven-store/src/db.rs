@@ -122,6 +122,15 @@ pub enum Engine {
     Postgres,
 }
 
+/// When SQLite's write-ahead log reaches the disk. `Full`: at every commit, so an answered
+/// write survives a power cut (group commit makes one sync serve a whole batch). `Normal`:
+/// at checkpoints only; a power cut may lose the last commits, never the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    Full,
+    Normal,
+}
+
 impl Pool {
     pub fn engine(&self) -> Engine {
         match self {
@@ -130,13 +139,23 @@ impl Pool {
         }
     }
 
-    /// Open (creating if needed) a SQLite database file with Haven's pragmas.
+    /// Open (creating if needed) a SQLite database file with Haven's pragmas. Every commit
+    /// is durable: it reaches the disk before the caller is told it is done.
     pub async fn open_sqlite(path: &Path) -> Result<Pool, StoreError> {
+        Pool::open_sqlite_with(path, Durability::Full).await
+    }
+
+    /// [`Pool::open_sqlite`] with a chosen durability (benchmarks compare the two).
+    pub async fn open_sqlite_with(path: &Path, durability: Durability) -> Result<Pool, StoreError> {
+        let synchronous = match durability {
+            Durability::Full => SqliteSynchronous::Full,
+            Durability::Normal => SqliteSynchronous::Normal,
+        };
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(synchronous)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("temp_store", "memory")

@@ -245,12 +245,14 @@ fn three_months_before(end: Date) -> Date {
     d.replace_day(end.day().min(time::util::days_in_month(d.month(), d.year()))).unwrap_or(d)
 }
 
-type FeedbackRow = (Uuid, String, Option<String>, Option<String>, Option<bool>, bool);
+type FeedbackRow = (Uuid, Option<String>, Option<String>, Option<String>, Option<bool>, bool);
 
-/// Feedback items under the project's places, each once, as (id, path, sex, age, disability,
-/// counted-in-numerator), selected by `condition` on the period's bounds `$2` and `$3`.
+/// Feedback items under the project's places or linked to the project wherever they came
+/// from, each once, as (id, path, sex, age, disability, counted-in-numerator), selected by
+/// `condition` on the period's bounds `$2` and `$3`.
 async fn feedback_rows(
     store: &Store,
+    project: Uuid,
     places: &[(String, String)],
     select: &str,
     condition: &str,
@@ -259,20 +261,30 @@ async fn feedback_rows(
 ) -> Result<Vec<FeedbackRow>, StoreError> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
-    for (_, path) in places {
-        let sql = format!(
+    let query = |matching: &str| {
+        format!(
             "SELECT id, location_path, sex, age_bracket, disability, {select} FROM feedback
-             WHERE location_path LIKE $1 AND {condition}
+             WHERE {matching} AND {condition}
                AND (closure_reason IS NULL OR closure_reason NOT IN ('{}', '{}'))",
             ClosureReason::Duplicate.code(),
             ClosureReason::Withdrawn.code()
-        );
+        )
+    };
+    for (_, path) in places {
+        let sql = query("location_path LIKE $1");
         let rows: Vec<FeedbackRow> = on_pool!(&store.pool, p => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(format!("{path}%")).bind(from).bind(to).bind(now)
                 .fetch_all(p).await
         })?;
         out.extend(rows.into_iter().filter(|r| seen.insert(r.0)));
     }
+    // Linked to the project from elsewhere (a hotline call about its distribution from the
+    // next district). Sealed items carry no link outside their sealed content.
+    let sql = query("project_id = $1");
+    let rows: Vec<FeedbackRow> = on_pool!(&store.pool, p => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(project).bind(from).bind(to).bind(now).fetch_all(p).await
+    })?;
+    out.extend(rows.into_iter().filter(|r| seen.insert(r.0)));
     Ok(out)
 }
 
@@ -289,8 +301,8 @@ fn feedback_figure(places: &[(String, String)], rows: Vec<FeedbackRow>) -> Figur
         if let Some(d) = disability {
             keys.push(("disability", if d { "yes" } else { "no" }.to_owned()));
         }
-        if let Some(place) = place_of(places, &path) {
-            keys.push(("location", place.to_owned()));
+        if let Some(place) = path.and_then(|p| place_of(places, &p).map(str::to_owned)) {
+            keys.push(("location", place));
         }
         f.add(&keys, counted);
     }
@@ -307,13 +319,14 @@ pub async fn compute(
 ) -> Result<Figure, StoreError> {
     let places = places(store, project).await?;
     let bounds = (midnight(period.start()), midnight(period.end()));
-    let mut figure = figure_of(store, &places, computation, period, bounds, now).await?;
+    let mut figure = figure_of(store, project.id, &places, computation, period, bounds, now).await?;
     figure.cells.sort_by(|a, b| (&a.dimension, &a.key).cmp(&(&b.dimension, &b.key)));
     Ok(figure)
 }
 
 async fn figure_of(
     store: &Store,
+    project: Uuid,
     places: &[(String, String)],
     computation: Computation,
     period: &Period,
@@ -326,6 +339,7 @@ async fn figure_of(
             // answered already): answered by the deadline, or not.
             let rows = feedback_rows(
                 store,
+                project,
                 places,
                 "(responded_at IS NOT NULL AND responded_at <= respond_by)",
                 "respond_by >= $2 AND respond_by < $3 AND (responded_at IS NOT NULL OR respond_by < $4)",
@@ -338,6 +352,7 @@ async fn figure_of(
         Computation::FeedbackClosedWithLoop => {
             let rows = feedback_rows(
                 store,
+                project,
                 places,
                 "(loop_closing IS NOT NULL AND loop_closing <> 'not_possible')",
                 "closed_at >= $2 AND closed_at < $3 AND closed_at <= $4",

@@ -28,7 +28,7 @@ pub mod settings;
 use time::OffsetDateTime;
 
 pub use crypto::KeyRing;
-pub use db::{Engine, Pool, Tx};
+pub use db::{Durability, Engine, Pool, Tx};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -42,6 +42,10 @@ pub enum StoreError {
     NotFound,
     #[error("already exists: {0}")]
     Conflict(String),
+    /// The record changed since the caller read it: a decision on what was read would undo
+    /// or ignore the other change.
+    #[error("changed meanwhile: {0}")]
+    Changed(&'static str),
     /// The record can no longer change (a closed project, a completed round); the code says which.
     #[error("frozen: {0}")]
     Frozen(&'static str),

@@ -17,19 +17,27 @@ pub struct Notification {
 /// Leave a notice in the app for each of `users`, and queue its e-mail twin for those who
 /// have an address.
 pub async fn notify(store: &Store, users: &[Uuid], kind: &str, subject: Option<Uuid>) -> Result<(), StoreError> {
+    if users.is_empty() {
+        return Ok(());
+    }
+    // One transaction for every row: on SQLite each write transaction waits its turn behind
+    // the intake writer, so a notice to five people costs one turn, not ten.
     let now = now_utc();
+    let mut tx = store.pool.begin().await?;
     for user in users {
-        on_pool!(&store.pool, p => {
+        on_tx!(&mut tx, c => {
             sqlx::query("INSERT INTO notifications (id, user_id, kind, subject_id, created_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(Uuid::now_v7())
                 .bind(user)
                 .bind(kind)
                 .bind(subject)
                 .bind(now)
-                .execute(p).await.map(|r| r.rows_affected())
+                .execute(c).await.map(|r| r.rows_affected())
         })?;
     }
-    queue_mail(store, users, kind, subject).await
+    queue_mail_in(&mut tx, users, kind, subject, now).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 pub async fn unread(store: &Store, user: Uuid) -> Result<Vec<Notification>, StoreError> {
@@ -67,10 +75,15 @@ pub struct PendingMail {
 
 /// Queue the e-mail twin of a notice for every user in `users` who has an address and is not
 /// disabled.
-pub async fn queue_mail(store: &Store, users: &[Uuid], kind: &str, subject: Option<Uuid>) -> Result<(), StoreError> {
-    let now = now_utc();
+async fn queue_mail_in(
+    tx: &mut crate::Tx<'_>,
+    users: &[Uuid],
+    kind: &str,
+    subject: Option<Uuid>,
+    now: time::OffsetDateTime,
+) -> Result<(), StoreError> {
     for user in users {
-        on_pool!(&store.pool, p => {
+        on_tx!(tx, c => {
             sqlx::query(
                 "INSERT INTO mail_outbox (id, user_id, kind, subject_id, status, next_attempt_at, created_at)
                  SELECT $1, id, $2, $3, 'queued', $4, $4 FROM users
@@ -82,7 +95,7 @@ pub async fn queue_mail(store: &Store, users: &[Uuid], kind: &str, subject: Opti
             .bind(now)
             .bind(user)
             .bind(false)
-            .execute(p).await.map(|r| r.rows_affected())
+            .execute(c).await.map(|r| r.rows_affected())
         })?;
     }
     Ok(())

@@ -55,6 +55,7 @@ impl From<StoreError> for WebError {
             StoreError::NotFound => WebError::NotFound,
             StoreError::Conflict(_) => WebError::Conflict { code: "already-exists", field: None },
             StoreError::Frozen(code) => WebError::Conflict { code, field: None },
+            StoreError::Changed(_) => WebError::Conflict { code: "changed-meanwhile", field: None },
             other => WebError::Internal(other.to_string()),
         }
     }

@@ -9,11 +9,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use haven_core::authz::{Permission, Role, RoleGrant, decide};
+use haven_core::catalog::{CatalogKind, Localized};
 use haven_core::feedback::{Lexicon, RawSubmission, ServiceLevels};
 use haven_core::identity::Username;
+use haven_core::locations::ImportedLocation;
 use haven_store::feedback::rollups::{self, Breakdown};
 use haven_store::identity::{self as users, Actor, NewUser};
-use haven_store::{KeyRing, Pool, Store};
+use haven_store::{Durability, KeyRing, Pool, Store};
 use haven_web::{AppState, WebConfig};
 
 #[derive(clap::Args)]
@@ -30,6 +32,16 @@ pub struct FeedbackBench {
     /// Also measure intake on PostgreSQL (default: HAVEN_TEST_DATABASE_URL when set).
     #[arg(long)]
     pub postgres: Option<String>,
+    /// SQLite's `synchronous` for this run: `full` (what Haven runs with) or `normal`, to
+    /// see what durability at every commit costs.
+    #[arg(long, default_value = "full", value_parser = ["full", "normal"])]
+    pub synchronous: String,
+}
+
+impl FeedbackBench {
+    fn durability(&self) -> Durability {
+        if self.synchronous == "normal" { Durability::Normal } else { Durability::Full }
+    }
 }
 
 const PASSWORD: &str = "bench password for feedback";
@@ -44,9 +56,9 @@ const TEXTS: [&str; 4] = [
 ];
 const CHANNELS: [&str; 6] = ["hotline", "helpdesk", "sms", "web", "whatsapp", "suggestion_box"];
 
-async fn fresh_store(postgres: Option<&str>, dir: &std::path::Path) -> anyhow::Result<Store> {
+async fn fresh_store(postgres: Option<&str>, dir: &std::path::Path, durability: Durability) -> anyhow::Result<Store> {
     let pool = match postgres {
-        None => Pool::open_sqlite(&dir.join("haven.db")).await?,
+        None => Pool::open_sqlite_with(&dir.join("haven.db"), durability).await?,
         Some(url) => {
             let schema = format!("bench_{}", uuid::Uuid::now_v7().simple());
             Pool::connect_postgres(url, Some(&schema)).await?
@@ -70,18 +82,87 @@ async fn fresh_store(postgres: Option<&str>, dir: &std::path::Path) -> anyhow::R
     }
     let psea = users::user_id_by_username(&store, "psea").await?;
     haven_store::sealing::set_up_office(&store, &Actor { id: Some(psea), name: "psea".into() }, psea, PASSWORD).await?;
+    haven_store::locations::import(&store, &actor, &places()).await?;
     Ok(store)
+}
+
+/// A country of 12 districts of 8 sites each: items come from the sites.
+fn places() -> Vec<ImportedLocation> {
+    let name = |n: String| Localized([("en".to_owned(), n)].into());
+    let mut units = vec![ImportedLocation { pcode: "XY".into(), level: 0, parent: None, name: name("Xyland".into()) }];
+    for d in 1..=12 {
+        let district = format!("XY{d:02}");
+        for s in 1..=8 {
+            units.push(ImportedLocation {
+                pcode: format!("{district}{s:02}"),
+                level: 2,
+                parent: Some(district.clone()),
+                name: name(format!("Site {d}-{s}")),
+            });
+        }
+        units.push(ImportedLocation {
+            pcode: district,
+            level: 1,
+            parent: Some("XY".into()),
+            name: name(format!("District {d}")),
+        });
+    }
+    units.sort_by_key(|u| u.level);
+    units
+}
+
+/// What the synthetic items are spread over: the sites, the typology's categories and the
+/// MCOF sectors, as they are in the store. One item in a hundred falls in a sensitive
+/// category (misconduct, fraud, sexual exploitation and abuse) and is sealed.
+struct Mix {
+    sites: Vec<String>,
+    categories: Vec<String>,
+    sensitive: Vec<String>,
+    sectors: Vec<String>,
+}
+
+impl Mix {
+    async fn of(store: &Store) -> anyhow::Result<Mix> {
+        let codes = |entries: Vec<haven_store::catalog::Entry>| entries.into_iter().map(|e| e.code).collect::<Vec<_>>();
+        let (sensitive, categories): (Vec<_>, Vec<_>) =
+            haven_store::catalog::entries(store, CatalogKind::FeedbackTypology)
+                .await?
+                .into_iter()
+                .partition(|e| e.extra.contains_key("sensitive_type"));
+        Ok(Mix {
+            sites: places().into_iter().filter(|u| u.level == 2).map(|u| u.pcode).collect(),
+            categories: codes(categories),
+            sensitive: codes(sensitive),
+            sectors: codes(haven_store::catalog::entries(store, CatalogKind::Sectors).await?),
+        })
+    }
+
+    /// Item `i`: its site, category and sector (one in three carries none), by a fixed rule.
+    fn of_item(&self, i: usize) -> (String, String, Option<String>) {
+        let spread = i.wrapping_mul(2_654_435_761) >> 7;
+        let categories = if i % 100 == 42 { &self.sensitive } else { &self.categories };
+        (
+            self.sites[spread % self.sites.len()].clone(),
+            categories[(spread / 7) % categories.len()].clone(),
+            (!i.is_multiple_of(3)).then(|| self.sectors[(spread / 11) % self.sectors.len()].clone()),
+        )
+    }
 }
 
 const SEXES: [&str; 4] = ["f", "m", "x", "u"];
 
-fn submission(i: usize) -> serde_json::Value {
+fn submission(i: usize, mix: &Mix) -> serde_json::Value {
     let sex = SEXES[i % SEXES.len()];
+    let (location, category, sector) = mix.of_item(i);
     serde_json::json!({
         "text": format!("{} (#{i})", TEXTS[i % TEXTS.len()]),
         "channel": CHANNELS[i % CHANNELS.len()],
         "sex": sex,
         "age": 10 + (i * 7) % 70,
+        "disability": i.is_multiple_of(9),
+        "location": location,
+        "category": category,
+        "sector": sector,
     })
 }
 
@@ -96,7 +177,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 /// 1,000 submissions a second, then the raw insert ceiling.
 async fn intake(name: &str, postgres: Option<&str>, options: &FeedbackBench) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let store = fresh_store(postgres, dir.path()).await?;
+    let store = fresh_store(postgres, dir.path(), options.durability()).await?;
+    let mix = Arc::new(Mix::of(&store).await?);
     let agent = users::user_id_by_username(&store, "agent").await?;
     let token = users::create_token(
         &store,
@@ -125,6 +207,7 @@ async fn intake(name: &str, postgres: Option<&str>, options: &FeedbackBench) -> 
     for _ in 0..options.clients {
         let (client, url, token, next, failures, total) =
             (client.clone(), url.clone(), token.clone(), next.clone(), failures.clone(), options.requests);
+        let mix = mix.clone();
         tasks.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
@@ -134,7 +217,7 @@ async fn intake(name: &str, postgres: Option<&str>, options: &FeedbackBench) -> 
                 let ok = client
                     .post(&url)
                     .bearer_auth(&token)
-                    .json(&submission(i))
+                    .json(&submission(i, &mix))
                     .send()
                     .await
                     .is_ok_and(|r| r.status().as_u16() == 201);
@@ -167,13 +250,13 @@ async fn intake(name: &str, postgres: Option<&str>, options: &FeedbackBench) -> 
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     for i in 0..3000 {
         tick.tick().await;
-        let (client, url, token) = (client.clone(), url.clone(), token.clone());
+        let (client, url, token, mix) = (client.clone(), url.clone(), token.clone(), mix.clone());
         handles.push(tokio::spawn(async move {
             let t = Instant::now();
             let ok = client
                 .post(&url)
                 .bearer_auth(&token)
-                .json(&submission(1_000_000 + i))
+                .json(&submission(1_000_000 + i, &mix))
                 .send()
                 .await
                 .is_ok_and(|r| r.status().as_u16() == 201);
@@ -197,9 +280,8 @@ async fn intake(name: &str, postgres: Option<&str>, options: &FeedbackBench) -> 
     let _ = stop.send(());
     let _ = server.await;
 
-    // The engine's ceiling: the same number of rows of the same size, one per transaction,
-    // from the same number of concurrent writers, same pool and durability settings.
-    let row = vec![0x5Au8; 400];
+    // The engine's ceiling: the same number of rows, each the submission's own bytes, one
+    // per transaction, from the same number of concurrent writers, same pool and durability.
     let create = match store.pool.engine() {
         haven_store::Engine::Sqlite => "CREATE TABLE bench_rows (id BIGINT PRIMARY KEY, body BLOB)",
         haven_store::Engine::Postgres => "CREATE TABLE bench_rows (id BIGINT PRIMARY KEY, body BYTEA)",
@@ -209,13 +291,14 @@ async fn intake(name: &str, postgres: Option<&str>, options: &FeedbackBench) -> 
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..options.clients {
-        let (store, next, row, total) = (store.clone(), next.clone(), row.clone(), options.requests);
+        let (store, next, mix, total) = (store.clone(), next.clone(), mix.clone(), options.requests);
         tasks.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 if i >= total {
                     break Ok::<(), anyhow::Error>(());
                 }
+                let row = serde_json::to_vec(&submission(i, &mix))?;
                 let mut tx = store.pool.begin().await?;
                 haven_store::on_tx!(&mut tx, c => sqlx::query("INSERT INTO bench_rows (id, body) VALUES ($1, $2)").bind(i as i64).bind(&row).execute(c).await.map(|_| ()))?;
                 tx.commit().await?;
@@ -227,7 +310,7 @@ async fn intake(name: &str, postgres: Option<&str>, options: &FeedbackBench) -> 
     }
     let raw = options.requests as f64 / started.elapsed().as_secs_f64();
     println!(
-        "{name}: raw ceiling, plain 400-byte inserts, one per transaction, {} writers: {raw:.0}/s",
+        "{name}: raw ceiling, plain inserts of the submissions' bytes, one per transaction, {} writers: {raw:.0}/s",
         options.clients
     );
     store.pool.close().await;
@@ -236,9 +319,10 @@ async fn intake(name: &str, postgres: Option<&str>, options: &FeedbackBench) -> 
 
 /// Store `items` items through the real write path (batches of 5,000 in one transaction
 /// each), then time every dashboard tile.
-async fn dashboards(items: usize) -> anyhow::Result<()> {
+async fn dashboards(items: usize, durability: Durability) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let store = fresh_store(None, dir.path()).await?;
+    let store = fresh_store(None, dir.path(), durability).await?;
+    let mix = Mix::of(&store).await?;
     let agent = users::user_id_by_username(&store, "agent").await?;
     let actor = Actor { id: Some(agent), name: "agent".into() };
     let lexicon = Lexicon::builtin();
@@ -250,14 +334,7 @@ async fn dashboards(items: usize) -> anyhow::Result<()> {
         let n = 5_000.min(items - done);
         let subs: Vec<_> = (done..done + n)
             .map(|i| {
-                let raw = RawSubmission {
-                    text: Some(format!("{} (#{i})", TEXTS[i % TEXTS.len()])),
-                    channel: Some(CHANNELS[i % CHANNELS.len()].into()),
-                    sex: Some(SEXES[i % SEXES.len()].into()),
-                    age: Some((i * 7 % 80) as i64),
-                    disability: (i % 9 == 0).then_some(true),
-                    ..Default::default()
-                };
+                let raw: RawSubmission = serde_json::from_value(submission(i, &mix))?;
                 raw.validate().map_err(|p| anyhow::anyhow!("{p:?}"))
             })
             .collect::<anyhow::Result<_>>()?;
@@ -317,8 +394,9 @@ async fn dashboards(items: usize) -> anyhow::Result<()> {
 
 pub async fn run(options: FeedbackBench) -> anyhow::Result<std::process::ExitCode> {
     println!(
-        "haven bench feedback: {} CPU cores shared by server and load generator; SQLite WAL, synchronous=NORMAL",
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+        "haven bench feedback: {} CPU cores shared by server and load generator; SQLite WAL, synchronous={}",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        options.synchronous.to_uppercase()
     );
     intake("SQLite", None, &options).await.context("SQLite intake")?;
     let pg = options.postgres.clone().or_else(|| std::env::var("HAVEN_TEST_DATABASE_URL").ok());
@@ -326,6 +404,6 @@ pub async fn run(options: FeedbackBench) -> anyhow::Result<std::process::ExitCod
         Some(url) => intake("PostgreSQL", Some(&url), &options).await.context("PostgreSQL intake")?,
         None => println!("PostgreSQL: skipped (give --postgres URL)"),
     }
-    dashboards(options.items).await?;
+    dashboards(options.items, options.durability()).await?;
     Ok(std::process::ExitCode::SUCCESS)
 }

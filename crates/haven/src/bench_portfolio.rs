@@ -21,6 +21,9 @@ pub struct PortfolioBench {
     /// Run on PostgreSQL instead of SQLite.
     #[arg(long)]
     pub postgres: Option<String>,
+    /// Timed reads of each kind (the median is reported); more gives a profiler time to look.
+    #[arg(long, default_value_t = 5)]
+    pub repeat: usize,
 }
 
 const PASSWORD: &str = "bench password for the portfolio";
@@ -142,10 +145,15 @@ fn median(mut runs: Vec<Duration>) -> f64 {
     runs[runs.len() / 2].as_secs_f64() * 1e3
 }
 
-async fn time_get(client: &reqwest::Client, url: &str, token: Option<&str>) -> anyhow::Result<(f64, usize)> {
+async fn time_get(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    repeat: usize,
+) -> anyhow::Result<(f64, usize)> {
     let mut runs = Vec::new();
     let mut size = 0;
-    for _ in 0..5 {
+    for _ in 0..repeat.max(1) {
         let mut request = client.get(url);
         if let Some(t) = token {
             request = request.bearer_auth(t);
@@ -164,7 +172,7 @@ fn csrf_of(page: &str) -> String {
     page.split("name=\"csrf\" value=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_owned()
 }
 
-async fn measure(name: &str, postgres: Option<&str>, n: usize) -> anyhow::Result<()> {
+async fn measure(name: &str, postgres: Option<&str>, n: usize, repeat: usize) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let store = fresh_store(postgres, dir.path()).await?;
     let started = Instant::now();
@@ -181,12 +189,20 @@ async fn measure(name: &str, postgres: Option<&str>, n: usize) -> anyhow::Result
     let today = haven_store::now_utc().date();
     let mut runs = Vec::new();
     let mut lines = 0;
-    for _ in 0..5 {
+    for _ in 0..repeat.max(1) {
         let t = Instant::now();
         lines = haven_store::projects::portfolio(&store, &access, &Default::default(), today).await?.len();
         runs.push(t.elapsed());
     }
-    println!("{name}: portfolio query over {lines} projects {:>7.1} ms (median of 5)", median(runs));
+    println!("{name}: every line of {lines} projects (export read) {:>7.1} ms (median of {repeat})", median(runs));
+    let mut runs = Vec::new();
+    for _ in 0..repeat.max(1) {
+        let t = Instant::now();
+        haven_store::projects::portfolio_summary(&store, &access, &Default::default(), today).await?;
+        haven_store::projects::portfolio_page(&store, &access, &Default::default(), today, (1, 100)).await?;
+        runs.push(t.elapsed());
+    }
+    println!("{name}: totals and first 100 lines (store) {:>7.1} ms (median of {repeat})", median(runs));
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -195,14 +211,15 @@ async fn measure(name: &str, postgres: Option<&str>, n: usize) -> anyhow::Result
     let actor = Actor { id: Some(viewer), name: "viewer".into() };
     let token = users::create_token(&store, &actor, viewer, "bench", None, time::Duration::hours(1), None).await?;
     let client = reqwest::Client::builder().cookie_store(true).build()?;
-    let (api_ms, api_bytes) = time_get(&client, &format!("{base}/api/v1/projects/portfolio"), Some(&token)).await?;
-    println!("{name}: GET /api/v1/projects/portfolio {api_ms:>7.1} ms (median of 5, {api_bytes} bytes)");
+    let (api_ms, api_bytes) =
+        time_get(&client, &format!("{base}/api/v1/projects/portfolio"), Some(&token), repeat).await?;
+    println!("{name}: GET /api/v1/projects/portfolio {api_ms:>7.1} ms (median of {repeat}, {api_bytes} bytes)");
     let login = client.get(format!("{base}/login")).send().await?.text().await?;
     let form = [("username", "viewer"), ("password", PASSWORD), ("csrf", &csrf_of(&login)), ("next", "/")];
     client.post(format!("{base}/login")).form(&form).send().await?;
-    let (page_ms, page_bytes) = time_get(&client, &format!("{base}/projects/portfolio"), None).await?;
+    let (page_ms, page_bytes) = time_get(&client, &format!("{base}/projects/portfolio"), None, repeat).await?;
     println!(
-        "{name}: GET /projects/portfolio (page) {page_ms:>7.1} ms (median of 5, {page_bytes} bytes before compression)"
+        "{name}: GET /projects/portfolio (page) {page_ms:>7.1} ms (median of {repeat}, {page_bytes} bytes before compression)"
     );
     server.abort();
     store.pool.close().await;
@@ -210,9 +227,9 @@ async fn measure(name: &str, postgres: Option<&str>, n: usize) -> anyhow::Result
 }
 
 pub async fn run(options: PortfolioBench) -> anyhow::Result<std::process::ExitCode> {
-    measure("SQLite", None, options.projects).await?;
+    measure("SQLite", None, options.projects, options.repeat).await?;
     if let Some(url) = options.postgres.as_deref() {
-        measure("PostgreSQL", Some(url), options.projects).await?;
+        measure("PostgreSQL", Some(url), options.projects, options.repeat).await?;
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -3,9 +3,13 @@
 //! A count of 1 to 4 people in a cell (women with disabilities on one site's committee, two
 //! older men who complained) can single someone out, so for callers without the permission to
 //! see small cells it is shown as "<5". Hiding one cell is not enough when the total and the
-//! other cells are shown: the total minus the others gives it back. So when exactly one cell
-//! of a table is hidden, the next smallest non-empty cell is hidden too (complementary
-//! suppression), and when there is none, the total. Zero is shown: it is nobody.
+//! other cells are shown: the total minus the others gives it back. So the next smallest
+//! non-empty cells are hidden too (complementary suppression) until the hidden ones are at
+//! least two and together hold nobody or at least five in each count, and when none is left,
+//! the total. Zero is shown: it is nobody. The rule is the one every table of Haven follows,
+//! [`crate::disclosure::hidden_cells`].
+
+use crate::disclosure::hidden_cells;
 
 /// Counts below this (and above zero) are small.
 pub const SMALL_CELL: i64 = 5;
@@ -55,6 +59,10 @@ fn row(key: String, numerator: i64, denominator: Option<i64>, hide: bool) -> Tab
     TableRow { key, numerator: Shown::Count(numerator), denominator: denominator.map(Shown::Count), percent }
 }
 
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
 fn small_pair(numerator: i64, denominator: Option<i64>) -> bool {
     is_small(numerator) || denominator.is_some_and(is_small)
 }
@@ -77,22 +85,10 @@ pub fn protect(
         let rows = all.into_iter().map(|(k, n, d)| row(k, n, d, false)).collect();
         return (row("total".into(), total.0, total.1, false), rows);
     }
-    let mut hidden: Vec<bool> = all.iter().map(|(_, n, d)| small_pair(*n, *d)).collect();
-    let mut hide_total = small_pair(total.0, total.1);
-    if hidden.iter().filter(|h| **h).count() == 1 && !hide_total {
-        // The partner: the smallest cell still shown that has anybody in it.
-        let size = |(_, n, d): &(String, i64, Option<i64>)| d.unwrap_or(*n);
-        let partner = all
-            .iter()
-            .enumerate()
-            .filter(|(i, c)| !hidden[*i] && size(c) > 0)
-            .min_by_key(|(_, c)| size(c))
-            .map(|(i, _)| i);
-        match partner {
-            Some(i) => hidden[i] = true,
-            None => hide_total = true,
-        }
-    }
+    let counts: Vec<[u64; 2]> = all.iter().map(|(_, n, d)| [count(*n), count(d.unwrap_or(0))]).collect();
+    let hidden = hidden_cells(&counts, SMALL_CELL as u64);
+    let hide_total = hidden.total || small_pair(total.0, total.1);
+    let hidden = hidden.cells;
     let rows = all.into_iter().zip(hidden).map(|((k, n, d), h)| row(k, n, d, h)).collect();
     (row("total".into(), total.0, total.1, hide_total), rows)
 }
@@ -119,6 +115,13 @@ mod tests {
         assert_eq!(shown(&rows), [("f".into(), None), ("m".into(), None), ("u".into(), Some(40))]);
         assert_eq!(rows[2].percent, Some(75.0));
         assert_eq!(rows[0].percent, None);
+    }
+
+    #[test]
+    fn two_small_cells_that_still_say_fewer_than_five_take_a_third() {
+        // 1 of 9 and 2 of 8 hidden alone would leave "3 between them" in the numerators.
+        let (_, rows) = protect((40, Some(69)), &cells(&[("a", 1, 9), ("b", 2, 8), ("c", 7, 12), ("d", 30, 40)]), true);
+        assert_eq!(shown(&rows), [("a".into(), None), ("b".into(), None), ("c".into(), None), ("d".into(), Some(40))]);
     }
 
     #[test]

@@ -106,15 +106,17 @@ impl DeviationRefusal {
 
 /// May `approver` decide on a deviation? They must hold the organisation's approving role
 /// (a protection officer by default, a headquarters role where the organisation requires
-/// it), and be neither the project's manager nor whoever asked for the deviation.
+/// it), and be neither whoever asked for the deviation nor one of the project's `managers`:
+/// the current one and every earlier one, so that handing the project to a colleague for
+/// the time of a decision does not make its manager an approver.
 pub fn may_approve_deviation(
     approver: Uuid,
     approver_roles: &BTreeSet<Role>,
     approving_role: Role,
-    manager: Option<Uuid>,
+    managers: &[Uuid],
     requester: Uuid,
 ) -> Result<(), DeviationRefusal> {
-    if manager == Some(approver) {
+    if managers.contains(&approver) {
         return Err(DeviationRefusal::ProjectManager);
     }
     if requester == approver {
@@ -239,12 +241,15 @@ mod tests {
         ) {
             let manager = Uuid::from_u128(seed);
             let requester = Uuid::from_u128(seed.wrapping_add(1));
-            prop_assert_eq!(
-                may_approve_deviation(manager, &roles, approving, Some(manager), requester),
-                Err(DeviationRefusal::ProjectManager)
-            );
+            let later = Uuid::from_u128(seed.wrapping_add(3));
+            for managers in [vec![manager], vec![manager, later], vec![later, manager]] {
+                prop_assert_eq!(
+                    may_approve_deviation(manager, &roles, approving, &managers, requester),
+                    Err(DeviationRefusal::ProjectManager)
+                );
+            }
             let other = Uuid::from_u128(seed.wrapping_add(2));
-            let decision = may_approve_deviation(other, &roles, approving, Some(manager), requester);
+            let decision = may_approve_deviation(other, &roles, approving, &[manager, later], requester);
             prop_assert_eq!(decision.is_ok(), roles.contains(&approving));
         }
 
@@ -282,14 +287,11 @@ mod tests {
     fn the_requester_and_roles_are_checked() {
         let (a, b, c) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
         let po = BTreeSet::from([Role::ProtectionOfficer]);
+        assert_eq!(may_approve_deviation(a, &po, Role::ProtectionOfficer, &[b], a), Err(DeviationRefusal::Requester));
         assert_eq!(
-            may_approve_deviation(a, &po, Role::ProtectionOfficer, Some(b), a),
-            Err(DeviationRefusal::Requester)
-        );
-        assert_eq!(
-            may_approve_deviation(a, &po, Role::HeadquartersReviewer, Some(b), c),
+            may_approve_deviation(a, &po, Role::HeadquartersReviewer, &[b], c),
             Err(DeviationRefusal::MissingRole(Role::HeadquartersReviewer))
         );
-        assert_eq!(may_approve_deviation(a, &po, Role::ProtectionOfficer, None, c), Ok(()));
+        assert_eq!(may_approve_deviation(a, &po, Role::ProtectionOfficer, &[], c), Ok(()));
     }
 }

@@ -261,6 +261,11 @@ impl RawProject {
         let target_population = target_cells(&mut p, self.target_population);
         let at_risk_groups = codes(&mut p, "at_risk_groups", self.at_risk_groups);
         let selection_notes = p.optional_text("selection_notes", self.selection_notes, MAX_SELECTION_NOTES);
+        // The project's own notes on selection fall under the same guard as its criteria:
+        // "priority to families of one clan" must not come back in prose.
+        if selection_notes.as_deref().and_then(super::screen_notes).is_some() {
+            p.add("selection_notes", "prohibited-ground");
+        }
         let targeting = match self.targeting.unwrap_or_default().validate() {
             Ok(t) => t,
             Err(problems) => {
@@ -302,6 +307,16 @@ mod tests {
             sectors: Some(vec!["shelter-non-food-items".into()]),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn selection_notes_naming_a_prohibited_ground_are_refused() {
+        let raw =
+            RawProject { selection_notes: Some("Priority to families of the majority religion".into()), ..minimal() };
+        let problems = raw.validate().unwrap_err();
+        assert!(problems.iter().any(|p| p.field == "selection_notes" && p.code == "prohibited-ground"), "{problems:?}");
+        let raw = RawProject { selection_notes: Some("Older people living alone first".into()), ..minimal() };
+        assert!(raw.validate().is_ok());
     }
 
     #[test]

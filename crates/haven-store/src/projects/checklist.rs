@@ -293,7 +293,8 @@ pub async fn decide_deviation(
     if state != DeviationState::Requested.code() {
         return Err(StoreError::Conflict("deviation already decided".into()));
     }
-    if let Err(refusal) = may_approve_deviation(by, actor_roles, approving_role, project.manager_id, requester) {
+    let managers = super::managers(&mut tx, project).await?;
+    if let Err(refusal) = may_approve_deviation(by, actor_roles, approving_role, &managers, requester) {
         return Ok(Err(refusal));
     }
     let decided = if approve { DeviationState::Approved } else { DeviationState::Rejected };

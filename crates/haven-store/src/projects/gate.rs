@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::checklist::checklist;
+use super::checklist::{ChecklistLine, checklist};
 use super::{Project, event, iso, json, lock};
 use crate::identity::Actor;
 use crate::{Store, StoreError, audit, now_utc};
@@ -195,7 +195,11 @@ async fn last_review(store: &Store, project: Uuid) -> Result<Option<OffsetDateTi
 
 /// Every condition that blocks the project's endorsement now (empty: it may be endorsed).
 pub async fn gate(store: &Store, project: &Project) -> Result<Vec<Unmet>, StoreError> {
-    let lines = checklist(store, project).await?;
+    gate_of(store, project, &checklist(store, project).await?).await
+}
+
+/// [`gate`] for a checklist the caller has already read (a page showing both).
+pub async fn gate_of(store: &Store, project: &Project, lines: &[ChecklistLine]) -> Result<Vec<Unmet>, StoreError> {
     let items: Vec<GateItem> = lines
         .iter()
         .map(|l| GateItem {
@@ -230,8 +234,7 @@ pub enum EndorsementOutcome {
 
 /// What the endorsement covers, as canonical JSON (keys sorted): the register, the
 /// checklist version and answers, approved deviations, the risks and the last review.
-async fn snapshot(store: &Store, project: &Project) -> Result<String, StoreError> {
-    let lines = checklist(store, project).await?;
+async fn snapshot(store: &Store, project: &Project, lines: &[ChecklistLine]) -> Result<String, StoreError> {
     let answers: serde_json::Map<String, serde_json::Value> = lines
         .iter()
         .filter_map(|l| {
@@ -284,7 +287,8 @@ pub async fn endorse(store: &Store, actor: &Actor, project: &Project) -> Result<
     if project.status == ProjectStatus::Closed {
         return Err(StoreError::Frozen("project-closed"));
     }
-    let unmet = gate(store, project).await?;
+    let lines = checklist(store, project).await?;
+    let unmet = gate_of(store, project, &lines).await?;
     if !unmet.is_empty() {
         let mut tx = store.pool.begin().await?;
         let codes: Vec<&str> = unmet.iter().map(|u| u.code()).collect();
@@ -294,7 +298,7 @@ pub async fn endorse(store: &Store, actor: &Actor, project: &Project) -> Result<
         tx.commit().await?;
         return Ok(EndorsementOutcome::Blocked(unmet));
     }
-    let snapshot = snapshot(store, project).await?;
+    let snapshot = snapshot(store, project, &lines).await?;
     let digest = Sha256::digest(snapshot.as_bytes());
     let record = Endorsement {
         id: Uuid::now_v7(),
@@ -320,7 +324,7 @@ pub async fn endorse(store: &Store, actor: &Actor, project: &Project) -> Result<
         .execute(c).await.map(|r| r.rows_affected())
     })?;
     if n == 0 {
-        return Err(StoreError::Conflict("the project changed while it was being endorsed".into()));
+        return Err(StoreError::Changed("the project changed while it was being endorsed"));
     }
     super::scores::refresh_progress(&mut tx, project.id).await?;
     on_tx!(&mut tx, c => {

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::checklist::checklist;
 use super::{ListFilter, Project, event, json, location_paths, lock};
 use crate::identity::Actor;
+use crate::scope::bind_scope_args;
 use crate::{Store, StoreError, audit, now_utc};
 
 /// A lesson learned in a project's evaluation.
@@ -173,11 +174,21 @@ pub struct CarriedLesson {
     pub uptake: Option<Uptake>,
 }
 
-async fn place_paths_of(store: &Store, project: Uuid) -> Result<Vec<String>, StoreError> {
-    let rows: Vec<(String,)> = on_pool!(&store.pool, p => {
-        sqlx::query_as("SELECT path FROM project_locations WHERE project_id = $1").bind(project).fetch_all(p).await
+/// The place paths of every project the `visible` subquery selects, by project.
+async fn place_paths_of_all(
+    store: &Store,
+    visible: &str,
+    args: &[crate::scope::Arg],
+) -> Result<BTreeMap<Uuid, Vec<String>>, StoreError> {
+    let sql = format!("SELECT project_id, path FROM project_locations WHERE project_id IN ({visible})");
+    let rows: Vec<(Uuid, String)> = on_pool!(&store.pool, p => {
+        bind_scope_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), args).fetch_all(p).await
     })?;
-    Ok(rows.into_iter().map(|r| r.0).collect())
+    let mut by_project: BTreeMap<Uuid, Vec<String>> = BTreeMap::new();
+    for (project, path) in rows {
+        by_project.entry(project).or_default().push(path);
+    }
+    Ok(by_project)
 }
 
 type UptakeRow = (Uuid, bool, String, String, OffsetDateTime);
@@ -204,29 +215,50 @@ pub async fn carried_lessons(
     access: &Access,
     project: &Project,
 ) -> Result<Vec<CarriedLesson>, StoreError> {
+    // Three reads whatever the number of closed projects: their lessons and places come in
+    // one query each, restricted by the same visibility condition as the list.
     let closed = ListFilter { status: Some(ProjectStatus::Closed), ..Default::default() };
+    let others: BTreeMap<Uuid, super::ProjectLine> = super::list(store, access, &closed)
+        .await?
+        .into_iter()
+        .filter(|o| o.id != project.id)
+        .map(|o| (o.id, o))
+        .collect();
+    if others.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut args = Vec::new();
+    let visible = format!("SELECT projects.id FROM projects WHERE {}", super::filtered(access, &closed, &mut args));
+    let sql = format!("SELECT {LESSON_COLUMNS} FROM project_lessons WHERE project_id IN ({visible})");
+    let rows: Vec<LessonRow> = on_pool!(&store.pool, p => {
+        bind_scope_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args).fetch_all(p).await
+    })?;
+    let places = place_paths_of_all(store, &visible, &args).await?;
     let mine: Vec<String> = location_paths(store, &project.locations).await?.into_iter().map(|p| p.1).collect();
     let mut taken = uptakes(store, project.id).await?;
     let mut out = Vec::new();
-    for other in super::list(store, access, &closed).await?.into_iter().filter(|o| o.id != project.id) {
-        let theirs = place_paths_of(store, other.id).await?;
+    for lesson in rows.into_iter().map(LessonRow::into_lesson) {
+        let lesson = lesson?;
+        let Some(other) = others.get(&lesson.project_id) else { continue };
+        let theirs = places.get(&other.id).map(Vec::as_slice).unwrap_or_default();
         let shared_place = mine.iter().any(|a| theirs.iter().any(|b| places_meet(a, b)));
-        for lesson in lessons(store, other.id).await? {
-            let shared_sectors: Vec<String> =
-                lesson.sectors.iter().filter(|s| project.sectors.contains(s)).cloned().collect();
-            if shared_sectors.is_empty() && !shared_place {
-                continue;
-            }
-            out.push(CarriedLesson {
-                uptake: taken.remove(&lesson.id),
-                lesson,
-                from_code: other.code.clone(),
-                from_title: other.title.clone(),
-                shared_sectors,
-                shared_place,
-            });
+        let shared_sectors: Vec<String> =
+            lesson.sectors.iter().filter(|s| project.sectors.contains(s)).cloned().collect();
+        if shared_sectors.is_empty() && !shared_place {
+            continue;
         }
+        out.push(CarriedLesson {
+            uptake: taken.remove(&lesson.id),
+            from_code: other.code.clone(),
+            from_title: other.title.clone(),
+            lesson,
+            shared_sectors,
+            shared_place,
+        });
     }
+    out.sort_by(|a, b| {
+        (&a.from_code, a.lesson.recorded_at, a.lesson.id).cmp(&(&b.from_code, b.lesson.recorded_at, b.lesson.id))
+    });
     Ok(out)
 }
 

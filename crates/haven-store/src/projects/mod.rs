@@ -15,16 +15,17 @@ pub use checklist::{
     decide_deviation, request_deviation, upgrade_checklist,
 };
 pub use gate::{
-    Endorsement, EndorsementOutcome, Risk, add_risk, endorse, endorsement, endorsements, gate, review_register, risks,
-    update_risk,
+    Endorsement, EndorsementOutcome, Risk, add_risk, endorse, endorsement, endorsements, gate, gate_of,
+    review_register, risks, update_risk,
 };
 pub use lessons::{
     CarriedLesson, ClosingBlocked, Lesson, Uptake, add_lesson, carried_lessons, close, lessons, record_uptake,
 };
-pub use portfolio::{PortfolioLine, PrincipleTotal, portfolio};
+pub use portfolio::{PortfolioLine, PortfolioSummary, PrincipleTotal, portfolio, portfolio_page, portfolio_summary};
 pub use rounds::{
     FeedbackMonth, Round, RoundAnswer, SiteFindings, answer_round, answers_by_round, complete_round,
-    feedback_categories, feedback_months, open_round, place_paths, round, round_answers, rounds, site_findings,
+    feedback_categories, feedback_months, feedback_sectors, open_round, place_paths, round, round_answers, rounds,
+    site_findings,
 };
 pub use scores::phase_order;
 
@@ -433,6 +434,42 @@ pub(crate) async fn lock(tx: &mut Tx<'_>, id: Uuid) -> Result<(), StoreError> {
     if exists.is_some() { Err(StoreError::Frozen("project-closed")) } else { Err(StoreError::NotFound) }
 }
 
+/// [`lock`], only if the project has not changed since it was read at `seen` (every change
+/// moves `updated_at`): an edit made on what was read must not undo a decision taken since,
+/// such as an endorsement.
+async fn lock_unchanged(tx: &mut Tx<'_>, id: Uuid, seen: OffsetDateTime) -> Result<(), StoreError> {
+    let n = on_tx!(tx, c => {
+        sqlx::query("UPDATE projects SET updated_at = $1 WHERE id = $2 AND updated_at = $3 AND status <> $4")
+            .bind(now_utc()).bind(id).bind(seen).bind(ProjectStatus::Closed.code()).execute(c).await.map(|r| r.rows_affected())
+    })?;
+    if n > 0 {
+        return Ok(());
+    }
+    lock(tx, id).await?;
+    Err(StoreError::Changed("the project changed while it was being edited"))
+}
+
+/// Everyone who has managed the project: the current manager and each earlier one.
+pub(crate) async fn managers(tx: &mut Tx<'_>, project: &Project) -> Result<Vec<Uuid>, StoreError> {
+    let rows: Vec<(String,)> = on_tx!(tx, c => {
+        sqlx::query_as("SELECT detail FROM project_events WHERE project_id = $1 AND kind = 'manager-changed'")
+            .bind(project.id).fetch_all(c).await
+    })?;
+    let mut all: Vec<Uuid> = project.manager_id.into_iter().collect();
+    for (detail,) in rows {
+        let v: serde_json::Value = serde_json::from_str(&detail)
+            .map_err(|_| StoreError::Invalid("stored manager change is unreadable".into()))?;
+        for key in ["from", "to"] {
+            if let Some(id) = v[key].as_str().and_then(|s| Uuid::parse_str(s).ok()) {
+                all.push(id);
+            }
+        }
+    }
+    all.sort();
+    all.dedup();
+    Ok(all)
+}
+
 /// Save a new version of the register fields. A material change to an endorsed project
 /// opens the gate again and says why; any material change also calls for a new review of
 /// the do-no-harm register. Returns the material changes.
@@ -459,8 +496,9 @@ pub async fn update(
     .filter(|s: &String| !s.is_empty());
     let register_changed_at = if changes.is_empty() { before.register_changed_at } else { now };
     let items = checklist::checklist_items(store, &before.checklist_version).await?;
+    let manager = input.manager_id.or(before.manager_id);
     let mut tx = store.pool.begin().await?;
-    lock(&mut tx, id).await?;
+    lock_unchanged(&mut tx, id, before.updated_at).await?;
     on_tx!(&mut tx, c => {
         sqlx::query(
             "UPDATE projects SET code = $1, title = $2, summary = $3, crisis_phase = $4, start_date = $5, end_date = $6,
@@ -470,7 +508,7 @@ pub async fn update(
         )
         .bind(&input.code).bind(&input.title).bind(&input.summary).bind(input.crisis_phase.map(|p| p.code()))
         .bind(iso(input.start_date)).bind(iso(input.end_date)).bind(input.dimension.code()).bind(json(&details_of(input))?)
-        .bind(json(&input.targeting)?).bind(input.manager_id.or(before.manager_id)).bind(input.focal_point_id)
+        .bind(json(&input.targeting)?).bind(manager).bind(input.focal_point_id)
         .bind(status.code()).bind(&reopened_because).bind(register_changed_at).bind(now).bind(id)
         .execute(c).await.map(|_| ())
     })
@@ -479,6 +517,10 @@ pub async fn update(
     scores::recompute(&mut tx, id, &input.sectors, &items).await?;
     let codes: Vec<&str> = changes.iter().map(|c| c.code()).collect();
     event(&mut tx, actor, id, "updated", serde_json::json!({ "material_changes": codes })).await?;
+    if manager != before.manager_id {
+        event(&mut tx, actor, id, "manager-changed", serde_json::json!({ "from": before.manager_id, "to": manager }))
+            .await?;
+    }
     let mut events = vec![actor.event(actions::PROJECT_UPDATED, "project", id.to_string())];
     if status == ProjectStatus::Reopened && before.status == ProjectStatus::Endorsed {
         event(&mut tx, actor, id, "reopened", serde_json::json!({ "because": codes })).await?;

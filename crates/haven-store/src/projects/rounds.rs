@@ -486,6 +486,33 @@ pub async fn feedback_months(
         .collect())
 }
 
+/// Items received over `months` in the project's places that were linked to each of the
+/// project's `sectors` (zero when none). Sealed items carry no visible link and do not count.
+pub async fn feedback_sectors(
+    store: &Store,
+    access: &Access,
+    place_paths: &[String],
+    months: &[String],
+    sectors: &[String],
+) -> Result<Vec<(String, i64)>, StoreError> {
+    if place_paths.is_empty() || months.is_empty() || sectors.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut args = Vec::new();
+    let wh = rollup_filter(access, place_paths, months, &mut args);
+    let sql = format!(
+        "SELECT key, CAST(SUM(n) AS BIGINT) FROM feedback_counts WHERE dimension = 'sector' AND {wh} GROUP BY key"
+    );
+    let counted: Vec<(String, i64)> = on_pool!(&store.pool, p => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for a in &args {
+            q = q.bind(a.clone());
+        }
+        q.fetch_all(p).await
+    })?;
+    Ok(sectors.iter().map(|s| (s.clone(), counted.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n))).collect())
+}
+
 /// Items received by category over `months` in the project's places. For callers who may not
 /// see sealed items, sealed items count under "sealed", as on the feedback dashboard.
 pub async fn feedback_categories(

@@ -342,7 +342,7 @@ fn iso(d: Option<time::Date>) -> Option<String> {
 
 async fn detail(state: &AppState, p: Project) -> Result<ProjectDetail, WebError> {
     let lines = store::checklist(&state.store, &p).await?;
-    let unmet = store::gate(&state.store, &p).await?;
+    let unmet = store::gate_of(&state.store, &p, &lines).await?;
     Ok(ProjectDetail {
         scores: scores_of(&lines, &[CyclePhase::DevelopmentDesign, CyclePhase::Endorsement]),
         unmet: unmet_codes(&unmet),

@@ -79,12 +79,10 @@ pub async fn request_deviation(
     }
 }
 
-/// Endorse when the gate allows; a change made meanwhile is a conflict to look at again.
+/// Endorse when the gate allows; a change made meanwhile is a conflict to look at again
+/// (`changed-meanwhile`, as every [`haven_store::StoreError::Changed`]).
 pub async fn endorse(state: &AppState, me: &Identity, p: &Project) -> Result<EndorsementOutcome, WebError> {
-    match store::endorse(&state.store, &me.actor(), p).await {
-        Err(haven_store::StoreError::Conflict(_)) => Err(WebError::Conflict { code: "changed-meanwhile", field: None }),
-        other => Ok(other?),
-    }
+    Ok(store::endorse(&state.store, &me.actor(), p).await?)
 }
 
 /// Move the project to the next phase of its cycle.
@@ -101,4 +99,21 @@ pub async fn advance(state: &AppState, me: &Identity, access: &Access, id: Uuid)
 /// A project the caller may see under `access` (else not found).
 pub async fn visible(state: &AppState, access: &Access, id: Uuid) -> Result<Project, WebError> {
     Ok(store::get(&state.store, access, id).await?)
+}
+
+/// What a refused page form shows above the form: the translated problems, or the refusal.
+/// Anything else (not found, a fault) is not the form's to show and goes back as the error.
+pub(crate) fn form_message(l: crate::i18n::Lang, e: WebError) -> Result<String, WebError> {
+    match e {
+        WebError::Invalid(problems) => {
+            Ok(problems.iter().map(|(_, code)| l.t(&format!("error-{code}"))).collect::<Vec<_>>().join(" "))
+        }
+        WebError::InvalidRows(problems) => Ok(problems
+            .iter()
+            .map(|(_, item, code)| format!("{item}: {}", l.t(&format!("error-{code}"))))
+            .collect::<Vec<_>>()
+            .join(" ")),
+        WebError::Conflict { code, .. } | WebError::Refused(code) => Ok(l.t(&format!("error-{code}"))),
+        other => Err(other),
+    }
 }

@@ -747,7 +747,7 @@ async fn project_page(
 ) -> Result<ProjectPage, WebError> {
     let p = visible(state, access, id).await?;
     let lines = store::checklist(&state.store, &p).await?;
-    let unmet = store::gate(&state.store, &p).await?;
+    let unmet = store::gate_of(&state.store, &p, &lines).await?;
     let evidence = evidence_by_item(l, store::evidence::list(&state.store, p.id).await?);
     let principles = catalog_choices(state, l, CatalogKind::Principles).await?;
     let sector_names = catalog_choices(state, l, CatalogKind::Sectors).await?;
@@ -910,21 +910,15 @@ pub(super) async fn after(
         Ok(()) => return Ok(Redirect::to(&format!("/projects/{id}#{anchor}")).into_response()),
         Err(x) => x,
     };
-    let message = match &e {
-        WebError::Invalid(problems) => {
-            problems.iter().map(|(_, code)| l.t(&format!("error-{code}"))).collect::<Vec<_>>().join(" ")
-        }
-        WebError::Conflict { code, .. } | WebError::Refused(code) => l.t(&format!("error-{code}")),
-        _ => return Err(e),
-    };
+    let status =
+        if matches!(e, WebError::Refused(_)) { StatusCode::FORBIDDEN } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let message = super::form_message(l, e)?;
     let notes = match item {
         Some(code) => PageNotes { item_error: Some((code, message)), message: None, error: None },
         None => PageNotes { item_error: None, message: None, error: Some(message) },
     };
     let access = read_access(me)?;
     let page = project_page(state, l, me, &access, id, notes).await?;
-    let status =
-        if matches!(e, WebError::Refused(_)) { StatusCode::FORBIDDEN } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, page).into_response())
 }
 

@@ -9,7 +9,7 @@ use axum::extract::{Extension, Query, State};
 use axum::response::{IntoResponse, Response};
 use haven_core::catalog::CatalogKind;
 use haven_core::projects::{CyclePhase, Principle, ProjectStatus};
-use haven_store::projects::{self as store, PortfolioLine, PrincipleTotal};
+use haven_store::projects::{self as store, PortfolioLine, PortfolioSummary, PrincipleTotal};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -33,16 +33,17 @@ async fn lines(
     Ok(store::portfolio(&state.store, access, &list_filter(params)?, today).await?)
 }
 
-/// The whole portfolio's share of applicable items met, per principle.
-fn averages(lines: &[PortfolioLine]) -> Vec<PrincipleTotal> {
-    (0..Principle::ALL.len())
-        .map(|i| {
-            lines.iter().fold(PrincipleTotal::default(), |acc, l| PrincipleTotal {
-                met: acc.met + l.scores[i].met,
-                applicable: acc.applicable + l.scores[i].applicable,
-            })
-        })
-        .collect()
+/// The totals over every line under the filters, and the lines of one page.
+async fn summary_and_page(
+    state: &AppState,
+    access: &haven_core::authz::Access,
+    params: &PortfolioParams,
+) -> Result<(PortfolioSummary, Vec<PortfolioLine>), WebError> {
+    let today = haven_store::now_utc().date();
+    let filter = list_filter(&params.list())?;
+    let summary = store::portfolio_summary(&state.store, access, &filter, today).await?;
+    let page = store::portfolio_page(&state.store, access, &filter, today, (params.page(), PER_PAGE)).await?;
+    Ok((summary, page))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -88,10 +89,13 @@ fn item(l: &PortfolioLine) -> PortfolioItem {
     }
 }
 
-fn by_status(lines: &[PortfolioLine]) -> Vec<(String, usize)> {
+fn by_status(summary: &PortfolioSummary) -> Vec<(String, usize)> {
     ProjectStatus::ALL
         .iter()
-        .map(|s| (s.code().to_owned(), lines.iter().filter(|l| l.status == s.code()).count()))
+        .map(|s| {
+            let n: i64 = summary.by_status_phase.iter().filter(|(status, _, _)| status == s.code()).map(|x| x.2).sum();
+            (s.code().to_owned(), usize::try_from(n).unwrap_or(0))
+        })
         .collect()
 }
 
@@ -123,11 +127,6 @@ impl PortfolioParams {
     }
 }
 
-fn page_of(lines: &[PortfolioLine], page: usize) -> &[PortfolioLine] {
-    let start = ((page - 1) * PER_PAGE).min(lines.len());
-    &lines[start..(start + PER_PAGE).min(lines.len())]
-}
-
 /// The portfolio: totals over every project the caller may see under the filters, and one
 /// page of the projects.
 #[utoipa::path(get, path = "/api/v1/projects/portfolio", tag = "projects", params(PortfolioParams),
@@ -138,16 +137,16 @@ pub async fn api(
     Granted(access): Granted,
     Query(params): Query<PortfolioParams>,
 ) -> Result<Json<PortfolioBody>, WebError> {
-    let lines = lines(&state, &access, &params.list()).await?;
+    let (summary, lines) = summary_and_page(&state, &access, &params).await?;
     Ok(Json(PortfolioBody {
-        total: lines.len(),
-        by_status: by_status(&lines),
+        total: usize::try_from(summary.total).unwrap_or(0),
+        by_status: by_status(&summary),
         principles: Principle::ALL.iter().map(|p| p.code().to_owned()).collect(),
-        averages: averages(&lines).iter().map(PrincipleTotal::percent).collect(),
-        pending_deviations: lines.iter().map(|l| l.pending_deviations).sum(),
-        overdue_risks: lines.iter().map(|l| l.overdue_risks).sum(),
+        averages: summary.scores.iter().map(PrincipleTotal::percent).collect(),
+        pending_deviations: summary.pending_deviations,
+        overdue_risks: summary.overdue_risks,
         page: params.page(),
-        items: page_of(&lines, params.page()).iter().map(item).collect(),
+        items: lines.iter().map(item).collect(),
     }))
 }
 
@@ -254,7 +253,7 @@ pub async fn page(
     Granted(access): Granted,
     Query(params): Query<PortfolioParams>,
 ) -> Result<Response, WebError> {
-    let all = lines(&state, &access, &params.list()).await?;
+    let (summary, shown) = summary_and_page(&state, &access, &params).await?;
     let sectors = super::pages::catalog_choices(&state, l, CatalogKind::Sectors).await?;
     let principles = state_principles(&state, l).await?;
     let matrix = sectors
@@ -262,13 +261,17 @@ pub async fn page(
         .map(|(code, name)| {
             let counts = CyclePhase::ALL
                 .iter()
-                .map(|ph| all.iter().filter(|x| x.phase == ph.code() && x.sectors.contains(code)).count())
+                .map(|ph| {
+                    let n = summary.by_sector_phase.iter().find(|(s, p, _)| s == code && p == ph.code()).map(|x| x.2);
+                    usize::try_from(n.unwrap_or(0)).unwrap_or(0)
+                })
                 .collect::<Vec<_>>();
             (name.clone(), counts)
         })
         .filter(|(_, counts)| counts.iter().any(|n| *n > 0))
         .collect();
-    let bars = averages(&all)
+    let bars = summary
+        .scores
         .iter()
         .zip(&principles)
         .map(|(t, (_, name))| Bar { label: name.clone(), percent: t.percent() })
@@ -276,7 +279,7 @@ pub async fn page(
     let name_of =
         |code: &str| sectors.iter().find(|(c, _)| c == code).map(|(_, n)| n.clone()).unwrap_or(code.to_owned());
     let page = params.page();
-    let lines = page_of(&all, page)
+    let lines = shown
         .iter()
         .map(|x| LineView {
             id: x.id,
@@ -295,17 +298,17 @@ pub async fn page(
     let page = PortfolioPage {
         c: Chrome::new(l, Some(&me), &state),
         filter_action: "/projects/portfolio",
-        total: all.len(),
-        by_status: by_status(&all).into_iter().map(|(s, n)| (l.t(&format!("project-status-{s}")), n)).collect(),
+        total: usize::try_from(summary.total).unwrap_or(0),
+        by_status: by_status(&summary).into_iter().map(|(s, n)| (l.t(&format!("project-status-{s}")), n)).collect(),
         phase_labels: CyclePhase::ALL.iter().map(|p| l.t(&format!("project-phase-{}", p.code()))).collect(),
         matrix,
         bars,
         principle_names: principles.into_iter().map(|(_, n)| n).collect(),
-        pending: all.iter().map(|x| x.pending_deviations).sum(),
-        overdue: all.iter().map(|x| x.overdue_risks).sum(),
+        pending: summary.pending_deviations,
+        overdue: summary.overdue_risks,
         lines,
         page,
-        pages: all.len().div_ceil(PER_PAGE).max(1),
+        pages: usize::try_from(summary.total).unwrap_or(0).div_ceil(PER_PAGE).max(1),
         query,
         q: params.q.clone().unwrap_or_default(),
         sector: params.sector.clone().unwrap_or_default(),

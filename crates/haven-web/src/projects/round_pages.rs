@@ -44,22 +44,6 @@ fn percent_text(l: Lang, p: Option<u32>) -> String {
     p.map(|p| format!("{}%", l.number(i64::from(p)))).unwrap_or_else(|| "–".into())
 }
 
-/// A problem as the page shows it, in the reader's language; other errors pass through.
-fn message(l: Lang, e: WebError) -> Result<String, WebError> {
-    match e {
-        WebError::Invalid(problems) => {
-            Ok(problems.iter().map(|(_, code)| l.t(&format!("error-{code}"))).collect::<Vec<_>>().join(" "))
-        }
-        WebError::InvalidRows(problems) => Ok(problems
-            .iter()
-            .map(|(_, item, code)| format!("{item}: {}", l.t(&format!("error-{code}"))))
-            .collect::<Vec<_>>()
-            .join(" ")),
-        WebError::Conflict { code, .. } | WebError::Refused(code) => Ok(l.t(&format!("error-{code}"))),
-        other => Err(other),
-    }
-}
-
 // ---------- the rounds of a project ----------
 
 pub struct RoundLine {
@@ -167,7 +151,7 @@ pub async fn open_round(
     match open(&state, &me, &p, Some(form.period.clone())).await {
         Ok(round) => Ok(Redirect::to(&format!("/projects/{id}/rounds/{round}")).into_response()),
         Err(e) => {
-            let error = Some(message(l, e)?);
+            let error = Some(super::form_message(l, e)?);
             let page = rounds_page(&state, l, &me, &read_access(&me)?, id, error, form.period).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -245,6 +229,7 @@ pub struct RoundPage {
     feedback: Vec<FeedbackLine>,
     feedback_chart: Option<LineChart>,
     categories: Vec<(String, String)>,
+    sectors: Vec<(String, String)>,
     suppressed: bool,
     no_places: bool,
     answer_choices: Choices,
@@ -369,6 +354,15 @@ async fn round_page(
             (label, n.map(|n| l.number(n as i64)).unwrap_or_else(|| l.t("round-suppressed")))
         })
         .collect();
+    let sector_names = names(state, l, CatalogKind::Sectors).await?;
+    let sectors = ctx
+        .feedback
+        .sectors
+        .iter()
+        .map(|(code, n)| {
+            (name(&sector_names, code), n.map(|n| l.number(n as i64)).unwrap_or_else(|| l.t("round-suppressed")))
+        })
+        .collect();
     let r = &ctx.round;
     let c = Chrome::new(l, Some(me), state);
     Ok(RoundPage {
@@ -391,6 +385,7 @@ async fn round_page(
         feedback,
         feedback_chart,
         categories,
+        sectors,
         suppressed: ctx.feedback.suppressed,
         no_places: ctx.feedback.no_places,
         answer_choices: coded_choices(l, "project-answer", Answer::ALL, Answer::code),
@@ -421,7 +416,7 @@ async fn after_round(
         Ok(()) => return Ok(Redirect::to(&format!("/projects/{id}/rounds/{round}")).into_response()),
         Err(e) => e,
     };
-    let error = Some(message(l, e)?);
+    let error = Some(super::form_message(l, e)?);
     let page = round_page(state, l, me, &read_access(me)?, id, round, error).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
@@ -635,7 +630,7 @@ async fn after_lessons(
         Ok(()) => return Ok(Redirect::to(&format!("/projects/{id}/lessons")).into_response()),
         Err(e) => e,
     };
-    let error = Some(message(l, e)?);
+    let error = Some(super::form_message(l, e)?);
     let page = lessons_page(state, l, me, &read_access(me)?, id, error).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

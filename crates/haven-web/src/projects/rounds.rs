@@ -100,6 +100,8 @@ pub(crate) struct FeedbackTrend {
     /// Month, items received (absent when suppressed), % answered within target.
     pub months: Vec<(String, Option<u64>, Option<f64>)>,
     pub categories: Vec<(String, Option<u64>)>,
+    /// Items linked to each of the project's sectors.
+    pub sectors: Vec<(String, Option<u64>)>,
     pub suppressed: bool,
     /// The project has no places: nothing to filter on.
     pub no_places: bool,
@@ -113,13 +115,14 @@ pub(crate) async fn feedback_trend(
     state: &AppState,
     me: &Identity,
     access: &Access,
-    place_paths: &[String],
+    (place_paths, sectors): (&[String], &[String]),
     period: &Period,
 ) -> Result<FeedbackTrend, WebError> {
     let months = period.trend_months(FEEDBACK_MONTHS_BEFORE);
     let rows = store::feedback_months(&state.store, access, place_paths, &months).await?;
     let see_sealed = crate::feedback::sight_of(me).sealed;
     let categories = store::feedback_categories(&state.store, access, see_sealed, place_paths, &months).await?;
+    let by_sector = store::feedback_sectors(&state.store, access, place_paths, &months, sectors).await?;
     let small = sees_small_cells(me);
     let shown = |counts: &[u64]| {
         if small { counts.iter().map(|n| Some(*n)).collect() } else { suppress(counts, THRESHOLD).cells }
@@ -128,7 +131,9 @@ pub(crate) async fn feedback_trend(
     let month_cells: Vec<Option<u64>> = shown(&received);
     let category_counts: Vec<u64> = categories.iter().map(|c| c.1.max(0) as u64).collect();
     let category_cells: Vec<Option<u64>> = shown(&category_counts);
-    let suppressed = month_cells.iter().chain(&category_cells).any(Option::is_none);
+    let sector_counts: Vec<u64> = by_sector.iter().map(|c| c.1.max(0) as u64).collect();
+    let sector_cells: Vec<Option<u64>> = shown(&sector_counts);
+    let suppressed = month_cells.iter().chain(&category_cells).chain(&sector_cells).any(Option::is_none);
     Ok(FeedbackTrend {
         months: rows
             .iter()
@@ -139,6 +144,7 @@ pub(crate) async fn feedback_trend(
             })
             .collect(),
         categories: categories.into_iter().map(|c| c.0).zip(category_cells).collect(),
+        sectors: by_sector.into_iter().map(|c| c.0).zip(sector_cells).collect(),
         suppressed,
         no_places: place_paths.is_empty(),
     })
@@ -176,7 +182,7 @@ pub(crate) async fn round_context(
     let open_risks = store::risks(&state.store, project.id).await?.into_iter().filter(Risk::is_open).collect();
     let paths = place_paths(state, project).await?;
     let sites = store::site_findings(&state.store, access, &paths, today()).await?;
-    let feedback = feedback_trend(state, me, access, &paths, &round.period).await?;
+    let feedback = feedback_trend(state, me, access, (&paths, &project.sectors), &round.period).await?;
     Ok(RoundContext { round, items, scores, open_risks, sites, feedback })
 }
 
@@ -309,6 +315,8 @@ pub struct FeedbackCategoryItem {
 pub struct RoundFeedback {
     pub months: Vec<FeedbackMonthItem>,
     pub categories: Vec<FeedbackCategoryItem>,
+    /// Items linked to each of the project's sectors (key: the sector code).
+    pub sectors: Vec<FeedbackCategoryItem>,
     pub suppressed: bool,
 }
 
@@ -389,6 +397,12 @@ fn detail(l: Lang, ctx: RoundContext) -> RoundDetail {
             categories: ctx
                 .feedback
                 .categories
+                .iter()
+                .map(|(key, count)| FeedbackCategoryItem { key: key.clone(), count: *count })
+                .collect(),
+            sectors: ctx
+                .feedback
+                .sectors
                 .iter()
                 .map(|(key, count)| FeedbackCategoryItem { key: key.clone(), count: *count })
                 .collect(),

@@ -228,9 +228,10 @@ async fn wait_for_text(b: &Client, id: &str, expected: &str) {
     panic!("#{id} never showed {expected:?}");
 }
 
-/// A manager registers a project with the form, answers the checklist (one item through the
-/// page, with the justification the page asks for), records the do-no-harm review; a
-/// protection officer endorses it and gets the printable record, all in `lang`.
+/// A manager registers a project with the form, answers the checklist (two items through the
+/// page, one with the justification the page asks for and a deviation asked for it), records
+/// the do-no-harm review; a protection officer approves the deviation, endorses the project
+/// and gets the printable record, all in `lang`.
 async fn project_to_endorsement(b: &Client, app: &TestApp, lang: &str, code: &str, endorsed: &str) {
     sign_in_as(b, app, "manager", lang).await;
     assert_eq!(
@@ -286,6 +287,7 @@ async fn project_to_endorsement(b: &Client, app: &TestApp, lang: &str, code: &st
         evidence_link: None,
     };
     let (last, others) = gate.split_last().unwrap();
+    let (deviated, others) = others.split_last().unwrap();
     for code in others {
         haven_store::projects::answer_item(&app.store, &actor, &project, code, &met).await.unwrap();
     }
@@ -305,6 +307,24 @@ async fn project_to_endorsement(b: &Client, app: &TestApp, lang: &str, code: &st
     }
     b.find(Locator::Css(&format!("#item-{last} .answer-met"))).await.unwrap();
 
+    // One item only partly met, with why, and a deviation asked for it on the page.
+    b.goto(&app.url(&format!("/projects/{id}#item-{deviated}"))).await.unwrap();
+    let form = format!("form[action='/projects/{id}/checklist/{deviated}']");
+    b.find(Locator::Css(&format!("{form} input[value=partly]"))).await.unwrap().click().await.unwrap();
+    let why = if lang == "ar" {
+        "الشريك يبدأ التحليل في الشهر الأول"
+    } else {
+        "Le partenaire mène l'analyse au premier mois"
+    };
+    b.find(Locator::Id(&format!("j-{deviated}"))).await.unwrap().send_keys(why).await.unwrap();
+    b.find(Locator::Css(&format!("{form} button[type=submit]"))).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css(&format!("#item-{deviated} .answer-partly"))).await.unwrap();
+    b.find(Locator::Css(&format!("#item-{deviated} details summary"))).await.unwrap().click().await.unwrap();
+    b.find(Locator::Id(&format!("dj-{deviated}"))).await.unwrap().send_keys(why).await.unwrap();
+    let ask = format!("form[action='/projects/{id}/checklist/{deviated}/deviation'] button[type=submit]");
+    b.find(Locator::Css(&ask)).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css(&format!("#item-{deviated} .deviation-requested"))).await.unwrap();
+
     // The do-no-harm register: one risk, then the review.
     b.find(Locator::Css("#risks details summary")).await.unwrap().click().await.unwrap();
     b.find(Locator::Id("risk-title")).await.unwrap().send_keys("Longues files d'attente au soleil").await.unwrap();
@@ -319,6 +339,25 @@ async fn project_to_endorsement(b: &Client, app: &TestApp, lang: &str, code: &st
     b.find(Locator::Id("add-risk")).await.unwrap().click().await.unwrap();
     b.wait().for_element(Locator::Css("#risks table")).await.unwrap();
     b.find(Locator::Id("review-register")).await.unwrap().click().await.unwrap();
+    // Only the deviation waits for its decision now.
+    let mut waiting = 0;
+    for _ in 0..100 {
+        waiting = b.find_all(Locator::Css("#unmet li")).await.unwrap().len();
+        if waiting == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(waiting, 1);
+    b.find(Locator::Css(&format!("#unmet a[href='#item-{deviated}']"))).await.unwrap();
+
+    // A protection officer approves the deviation, then endorses; the record is printable,
+    // in the same language.
+    sign_in_as(b, app, "protection", lang).await;
+    b.goto(&app.url(&format!("/projects/{id}#item-{deviated}"))).await.unwrap();
+    let approve = format!("#item-{deviated} form[action$='/decision'] button[value=approve]");
+    b.find(Locator::Css(&approve)).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css(&format!("#item-{deviated} .deviation-approved"))).await.unwrap();
     for _ in 0..100 {
         if b.find(Locator::Id("unmet")).await.is_err() && b.find(Locator::Id("gate")).await.is_ok() {
             break;
@@ -326,10 +365,6 @@ async fn project_to_endorsement(b: &Client, app: &TestApp, lang: &str, code: &st
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(b.find(Locator::Id("unmet")).await.is_err(), "nothing blocks the endorsement any more");
-
-    // A protection officer endorses; the record is printable, in the same language.
-    sign_in_as(b, app, "protection", lang).await;
-    b.goto(&app.url(&format!("/projects/{id}"))).await.unwrap();
     b.find(Locator::Id("endorse")).await.unwrap().click().await.unwrap();
     let hash = b.wait().for_element(Locator::Id("snapshot-hash")).await.unwrap().text().await.unwrap();
     assert_eq!(hash.len(), 64);

@@ -144,7 +144,8 @@ async fn every_computed_indicator_matches_a_hand_count() {
         assert_eq!(saved["indicators"].as_array().unwrap().len(), 7);
 
         // Feedback under XY01 whose deadline falls in the month: A, D, E answered in time,
-        // B late, C never; F closed as a duplicate, G in the south, H due next month: out.
+        // B late, C never; F closed as a duplicate, G in the south, H due next month: out;
+        // I in the south but linked to the project: in.
         let f = json!({"sex": "f", "age_bracket": "18-59", "disability": false});
         let fd = json!({"sex": "f", "age_bracket": "18-59", "disability": true});
         let m60 = json!({"sex": "m", "age_bracket": "60-plus"});
@@ -177,6 +178,8 @@ async fn every_computed_indicator_matches_a_hand_count() {
             .await;
         item(&app, &agent, "XY02S1", f.clone(), at(s, 6, 0), Some(at(s, 5, 0)), loop_call(at(s, 8, 0))).await;
         item(&app, &agent, "XY01S1", f, at(m.end(), 3, 0), Some(at(s, 5, 0)), None).await;
+        // I: in the south but linked to the project (about its distribution), answered in time.
+        item(&app, &agent, "XY02S1", json!({"project_id": id}), at(s, 9, 0), Some(at(s, 8, 0)), None).await;
 
         // Committees: 10 members (5 women, 3 at risk) and 8 (2 women, 1 at risk) under XY01;
         // one in the south, one formed after the month, one dissolved: out.
@@ -241,16 +244,20 @@ async fn every_computed_indicator_matches_a_hand_count() {
         };
         let code = m.code();
         let v = series("pmi-07").await;
-        assert_eq!(figure(period(&v, &code)), (json!(3), json!(5), json!(60.0)), "{engine:?} {v}");
+        assert_eq!(figure(period(&v, &code)), (json!(4), json!(6), json!(66.7)), "{engine:?} {v}");
         assert_eq!(
             breakdown(period(&v, &code), "sex"),
-            [("f".into(), json!(1), json!(2)), ("m".into(), json!(1), json!(2)), ("".into(), json!(1), json!(1))]
+            [("f".into(), json!(1), json!(2)), ("m".into(), json!(1), json!(2)), ("".into(), json!(2), json!(2))]
         );
         assert_eq!(
             breakdown(period(&v, &code), "disability"),
-            [("no".into(), json!(1), json!(1)), ("yes".into(), json!(0), json!(1)), ("".into(), json!(2), json!(3))]
+            [("no".into(), json!(1), json!(1)), ("yes".into(), json!(0), json!(1)), ("".into(), json!(3), json!(4))]
         );
-        assert_eq!(breakdown(period(&v, &code), "location"), [("XY01".into(), json!(3), json!(5))]);
+        // I lies outside the project's places: no place of the project's holds it.
+        assert_eq!(
+            breakdown(period(&v, &code), "location"),
+            [("XY01".into(), json!(3), json!(5)), ("".into(), json!(1), json!(1))]
+        );
         let v = series("pmi-15").await;
         assert_eq!(figure(period(&v, &code)), (json!(2), json!(3), json!(66.7)));
         let v = series("pmi-08a").await;

@@ -4,6 +4,7 @@
 use haven_core::authz::{LocationScope, Role, RoleGrant};
 use haven_store::identity::{self as users, Actor};
 use serde_json::{Value, json};
+use sha2::Digest;
 
 use crate::feedback::{feedback_app, get, post, problems, put, token};
 use crate::support::*;
@@ -166,9 +167,9 @@ async fn a_project_goes_from_design_to_endorsement_and_a_material_change_reopens
         // Same targeting saved again: nothing material. A new sector: re-opened, and why.
         let (_, saved) = put(&app, &manager, &base, project_body(criteria.clone())).await;
         assert_eq!(saved["material_changes"], json!([]));
-        let mut wider = project_body(criteria);
+        let mut wider = project_body(criteria.clone());
         wider["sectors"] = json!(["shelter-non-food-items", "health-support"]);
-        let (status, saved) = put(&app, &manager, &base, wider).await;
+        let (status, saved) = put(&app, &manager, &base, wider.clone()).await;
         assert_eq!((status, saved["status"].as_str()), (200, Some("reopened")));
         let (_, project) = get(&app, &manager, &base).await;
         assert_eq!(project["reopened_because"], json!(["sectors"]));
@@ -179,6 +180,70 @@ async fn a_project_goes_from_design_to_endorsement_and_a_material_change_reopens
         assert!(!health.is_empty() && health.iter().all(|i| unmet.contains(i)), "{health:?} {unmet:?}");
         let (_, list) = get(&app, &manager, &format!("{base}/endorsements")).await;
         assert_eq!(list["items"].as_array().unwrap().len(), 1);
+        let first_record = endorsement_row(&app, endorsement_id).await;
+
+        // Handing the project to a colleague for the time of a decision does not make its
+        // manager an approver: whoever has managed it stays refused.
+        let (first_health, other_health) = health.split_first().unwrap();
+        let (status, _) = put(
+            &app,
+            &manager,
+            &format!("{base}/checklist/{first_health}"),
+            json!({"answer": "partly", "justification": why}),
+        )
+        .await;
+        assert_eq!(status, 204);
+        let path = format!("{base}/checklist/{first_health}/deviation");
+        let (status, deviation) = post(&app, Some(&manager), &path, json!({"justification": why})).await;
+        assert_eq!(status, 201);
+        let colleague = users::user_id_by_username(&app.store, "manager").await.unwrap();
+        let mut handed = wider.clone();
+        handed["manager_id"] = json!(colleague);
+        let (status, saved) = put(&app, &manager, &base, handed).await;
+        assert_eq!((status, saved["material_changes"].clone()), (200, json!([])));
+        let decision = format!("{base}/deviations/{}/decision", deviation["id"].as_str().unwrap());
+        let (status, body) = post(&app, Some(&pm_po), &decision, json!({"approve": true})).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (403, Some("manager-cannot-approve")));
+        assert_eq!(post(&app, Some(&protection), &decision, json!({"approve": true})).await.0, 204);
+        for item in other_health {
+            let (status, _) = put(&app, &manager, &format!("{base}/checklist/{item}"), json!({"answer": "met"})).await;
+            assert_eq!(status, 204, "{item}");
+        }
+        let review = json!({"note": "Health risks added"});
+        assert_eq!(post(&app, Some(&manager), &format!("{base}/risks/review"), review).await.0, 204);
+        let (status, second) = post(&app, Some(&protection), &format!("{base}/endorse"), json!({})).await;
+        assert_eq!(status, 200, "{second}");
+
+        // A targeting change re-opens it too, and says so.
+        let mut retargeted = wider;
+        retargeted["manager_id"] = json!(colleague);
+        retargeted["targeting"]["criteria"][0]["weight"] = json!(50);
+        let (status, saved) = put(&app, &manager, &base, retargeted).await;
+        assert_eq!((status, saved["status"].as_str()), (200, Some("reopened")));
+        let (_, project) = get(&app, &manager, &base).await;
+        assert_eq!(project["reopened_because"], json!(["targeting"]));
+
+        // No route changes or removes an endorsement; the first record is as it was written.
+        let client = reqwest::Client::new();
+        for path in [format!("{base}/endorsements"), format!("/projects/{id}/endorsements/{endorsement_id}")] {
+            for method in [reqwest::Method::PUT, reqwest::Method::PATCH, reqwest::Method::DELETE, reqwest::Method::POST]
+            {
+                let r = client
+                    .request(method.clone(), app.url(&path))
+                    .bearer_auth(&protection)
+                    .json(&json!({}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert!([403, 404, 405].contains(&r.status().as_u16()), "{method} {path}: {}", r.status());
+            }
+        }
+        let (_, list) = get(&app, &manager, &format!("{base}/endorsements")).await;
+        assert_eq!(list["items"].as_array().unwrap().len(), 2);
+        assert_eq!(endorsement_row(&app, endorsement_id).await, first_record);
+        let (snapshot, sha) = &first_record;
+        let digest: String = sha2::Sha256::digest(snapshot.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(&digest, sha, "the stored hash is the snapshot's");
 
         let audit = haven_store::audit::list(&app.store.pool, Some("projects.endorsed"), None, 10).await.unwrap();
         assert_eq!(audit.len(), 1);
@@ -186,6 +251,14 @@ async fn a_project_goes_from_design_to_endorsement_and_a_material_change_reopens
             haven_store::audit::list(&app.store.pool, Some("projects.endorsement-refused"), None, 10).await.unwrap();
         assert_eq!(refused.len(), 1);
     }
+}
+
+/// An endorsement's snapshot and its hash as stored.
+async fn endorsement_row(app: &TestApp, id: uuid::Uuid) -> (String, String) {
+    haven_store::on_pool!(&app.store.pool, p => {
+        sqlx::query_as("SELECT snapshot, snapshot_sha256 FROM project_endorsements WHERE id = $1").bind(id).fetch_one(p).await
+    })
+    .unwrap()
 }
 
 /// The database itself refuses to change or remove an endorsement record.
@@ -232,6 +305,11 @@ async fn bad_projects_are_refused_field_by_field() {
         assert_eq!((status, body["error"]["code"].as_str()), (409, Some("code-taken")));
         let (status, _) = post(&app, Some(&manager), "/api/v1/projects", json!("not an object")).await;
         assert_eq!(status, 422);
+        // The project's own selection notes fall under the targeting guard too.
+        let prose = json!({"code": "B", "title": "T", "sectors": ["health-support"],
+                           "selection_notes": "Families of the same religion as the host community first"});
+        let (status, body) = post(&app, Some(&manager), "/api/v1/projects", prose).await;
+        assert_eq!((status, problems(&body)), (422, vec![("selection_notes".into(), "prohibited-ground".into())]));
     }
 }
 
@@ -466,6 +544,19 @@ async fn the_portfolio_sums_scores_deviations_and_overdue_risks_as_counted_by_ha
         let a_row = records.iter().find(|r| &r[0] == "A-1").unwrap();
         assert_eq!((&a_row[9], &a_row[10]), ("1", "1"));
         assert_eq!(a_row[5].parse::<i64>().ok(), a_line["scores"][0].as_i64());
+        // And so does the spreadsheet, read back as a spreadsheet.
+        let r = reqwest::Client::new()
+            .get(app.url("/api/v1/projects/portfolio/export?format=xlsx"))
+            .bearer_auth(&viewer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let bytes = r.bytes().await.unwrap();
+        let table = haven_io::read_table("portfolio.xlsx", &bytes).unwrap();
+        assert_eq!(table.rows[0].1[0], "#activity+code");
+        let a_cells = &table.rows.iter().find(|(_, r)| r[0] == "A-1").unwrap().1;
+        assert_eq!(a_cells, &a_row.iter().map(str::to_owned).collect::<Vec<_>>());
         let (status, _) = get(&app, &viewer, "/api/v1/projects/portfolio/export?format=pdf").await;
         assert_eq!(status, 422);
         let page = signed_in(&app, "viewer").await;

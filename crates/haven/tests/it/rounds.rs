@@ -443,6 +443,9 @@ async fn viewers_read_rounds_without_writing_and_places_narrow_what_is_seen() {
             if sealed {
                 body["sensitive_type"] = json!("sea");
             }
+            if text.contains("water point") {
+                body["sector"] = json!("health-support");
+            }
             assert_eq!(post(&app, Some(&agent), "/api/v1/feedback", body).await.0, 201);
         }
         let (status, detail) = get(&app, &protection, &round).await;
@@ -453,12 +456,15 @@ async fn viewers_read_rounds_without_writing_and_places_narrow_what_is_seen() {
         assert_eq!((now["month"].as_str(), now["received"].as_u64()), (Some(this_month.as_str()), Some(3)));
         let categories = detail["feedback"]["categories"].as_array().unwrap();
         assert!(categories.iter().any(|c| c["key"] == "sealed" && c["count"] == 1), "{categories:?}");
+        // One item of the north was linked to the project's sector (and none in the south counts).
+        assert_eq!(detail["feedback"]["sectors"], json!([{"key": "health-support", "count": 1}]));
         // Outside protection roles, counts under five are withheld.
         let viewer = token(&app, "viewer", false).await;
         let (status, seen) = get(&app, &viewer, &round).await;
         assert_eq!(status, 200);
         assert!(seen["feedback"]["months"].as_array().unwrap().last().unwrap()["received"].is_null());
         assert_eq!(seen["feedback"]["suppressed"], true);
+        assert_eq!(seen["feedback"]["sectors"], json!([{"key": "health-support", "count": null}]));
         let text = seen.to_string();
         assert!(!text.contains("PSEA focal point") && !text.contains("water point"), "no item's content");
 
