@@ -616,3 +616,21 @@ error-file-too-large = يتجاوز حجم الملف 10 ميبيبايت.
 error-file-type-not-accepted = هذا النوع من الملفات غير مقبول: أرفق ملف PDF أو صورة أو مستنداً مكتبياً أو ملفاً نصياً.
 error-file-content-mismatch = محتوى الملف لا يطابق اسمه (هل أُعيدت تسميته؟).
 error-invalid-upload = تعذّرت قراءة الملف المرسَل؛ حاول مرة أخرى.
+
+# البلاغات المختومة: الحد الأدنى عند الاستلام، ردود محايدة، الموافقة على الإحالة، منظمات القنوات العامة
+feedback-sensitive-minimum = للبلاغ الحساس فقط (يبقى مختوماً)
+feedback-sensitive-minimum-hint = فقط في حالات الاعتداء أو الاستغلال أو الاحتيال أو سوء السلوك: متى حدث ذلك ومنظمة الشخص المعني، إن ذكرها الشخص. اتركه فارغاً في غير ذلك.
+feedback-occurred-on = متى حدث ذلك
+feedback-occurred-on-hint = يوم (2026-03-14) أو، إن كان التاريخ تقريبياً، شهر (2026-03).
+feedback-alleged-organisation = منظمة الجاني المزعوم، إن كانت معروفة
+feedback-consent-partner = يوافق الشخص على إحالته إلى منظمة شريكة
+feedback-public-response-sealed = الرد المقدَّم إلى الشخص (يبقى مختوماً: تبقى صفحة المتابعة محايدة)
+feedback-response-sealed = الرد المقدَّم
+feedback-with-consent = بموافقة الشخص
+error-invalid-occurred-on = اكتب اليوم بصيغة YYYY-MM-DD أو، إن كان تقريبياً، الشهر بصيغة YYYY-MM.
+error-sensitive-only = للبلاغ الحساس فقط: حدّد موضوعه، أو اترك هذا الحقل فارغاً.
+error-referral-consent-required = الإحالة إلى خارج المنظمة تتطلب موافقة الشخص: ضع علامة في خانة الموافقة.
+settings-channel-agencies = المنظمة التي تتلقى الملاحظات من القنوات العامة
+settings-channel-agencies-hint = الملاحظات الواردة عبر هذه القنوات تعود إلى هذه المنظمة: يُبلَّغ بها مسؤولو التصعيد فيها وتراها الأدوار المقصورة عليها. أما ما يسجّله الموظفون فيعود إلى منظمة المستخدم الذي سجّله.
+settings-channel-agency-none = المنشأة كلها
+settings-channel-agency-invalid = اختر منظمة من القائمة.

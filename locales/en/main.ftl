@@ -595,3 +595,21 @@ error-file-too-large = The file is larger than 10 MiB.
 error-file-type-not-accepted = This kind of file is not accepted: attach a PDF, an image, an office document or a text file.
 error-file-content-mismatch = The file's content does not match its name (a renamed file?).
 error-invalid-upload = The upload could not be read; try again.
+
+# Sealed reports: the minimum at intake, neutral answers, consent to refer, organisations of public channels
+feedback-sensitive-minimum = Sensitive report only (kept sealed)
+feedback-sensitive-minimum-hint = Only for abuse, exploitation, fraud or misconduct: when it happened and the organisation of the person concerned, if the person says so. Leave empty otherwise.
+feedback-occurred-on = When it happened
+feedback-occurred-on-hint = A day (2026-03-14) or, if only approximate, a month (2026-03).
+feedback-alleged-organisation = Organisation of the alleged perpetrator, if known
+feedback-consent-partner = The person consents to referral to a partner organisation
+feedback-public-response-sealed = Answer given to the person (kept sealed: the status page stays neutral)
+feedback-response-sealed = Answer given
+feedback-with-consent = with consent
+error-invalid-occurred-on = Give a day as YYYY-MM-DD or, if only approximate, a month as YYYY-MM.
+error-sensitive-only = Only for a sensitive report: say what it is about, or leave this empty.
+error-referral-consent-required = A referral outside the organisation needs the person's consent: tick the consent box.
+settings-channel-agencies = Organisation receiving feedback from public channels
+settings-channel-agencies-hint = Items sent through these channels belong to this organisation: its escalation targets hear of them and roles limited to it see them. Items recorded by staff belong to the recording user's organisation.
+settings-channel-agency-none = The whole installation
+settings-channel-agency-invalid = Choose an organisation from the list.

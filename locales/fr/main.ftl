@@ -595,3 +595,21 @@ error-file-too-large = Le fichier dépasse 10 Mio.
 error-file-type-not-accepted = Ce type de fichier n'est pas accepté : joignez un PDF, une image, un document bureautique ou un fichier texte.
 error-file-content-mismatch = Le contenu du fichier ne correspond pas à son nom (fichier renommé ?).
 error-invalid-upload = Le fichier envoyé n'a pas pu être lu ; réessayez.
+
+# Signalements scellés : le minimum à la réception, réponses neutres, consentement à l'orientation, organisations des canaux publics
+feedback-sensitive-minimum = Signalement sensible seulement (gardé scellé)
+feedback-sensitive-minimum-hint = Seulement pour un abus, une exploitation, une fraude ou une faute : quand cela s'est passé et l'organisation de la personne en cause, si la personne le dit. Sinon, laissez vide.
+feedback-occurred-on = Quand cela s'est passé
+feedback-occurred-on-hint = Un jour (2026-03-14) ou, si c'est approximatif, un mois (2026-03).
+feedback-alleged-organisation = Organisation de l'auteur présumé, si elle est connue
+feedback-consent-partner = La personne consent à être orientée vers une organisation partenaire
+feedback-public-response-sealed = Réponse donnée à la personne (gardée scellée : la page de suivi reste neutre)
+feedback-response-sealed = Réponse donnée
+feedback-with-consent = avec consentement
+error-invalid-occurred-on = Indiquez un jour au format AAAA-MM-JJ ou, si c'est approximatif, un mois au format AAAA-MM.
+error-sensitive-only = Seulement pour un signalement sensible : indiquez de quoi il s'agit, ou laissez vide.
+error-referral-consent-required = Une orientation hors de l'organisation demande le consentement de la personne : cochez la case de consentement.
+settings-channel-agencies = Organisation qui reçoit les retours des canaux publics
+settings-channel-agencies-hint = Les retours reçus par ces canaux appartiennent à cette organisation : ses destinataires d'escalade en sont avertis et les rôles limités à elle les voient. Les retours saisis par le personnel appartiennent à l'organisation de la personne qui les saisit.
+settings-channel-agency-none = Toute l'installation
+settings-channel-agency-invalid = Choisissez une organisation dans la liste.

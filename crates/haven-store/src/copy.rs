@@ -376,10 +376,10 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx<'_>) -> Result<(), CopyEr
     let rows = read_all!(source, EventCopyRow, "SELECT * FROM feedback_events");
     insert_all!(tx, rows,
         "INSERT INTO feedback_events (id, feedback_id, at, actor_id, actor, step, status_after, assigned_to, referral_kind,
-            referred_to, note_enc, note_sealed, deadline, service_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            referred_to, note_enc, note_sealed, deadline, service_id, consent)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         |r| r.id, r.feedback_id, r.at, r.actor_id, &r.actor, &r.step, &r.status_after, r.assigned_to, &r.referral_kind,
-            &r.referred_to, &r.note_enc, &r.note_sealed, &r.deadline, r.service_id);
+            &r.referred_to, &r.note_enc, &r.note_sealed, &r.deadline, r.service_id, r.consent);
 
     type CallbackRow = (
         Uuid,
@@ -663,6 +663,7 @@ pub struct EventCopyRow {
     note_sealed: Option<Vec<u8>>,
     deadline: Option<String>,
     service_id: Option<Uuid>,
+    consent: Option<bool>,
 }
 
 #[derive(sqlx::FromRow)]

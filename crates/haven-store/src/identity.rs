@@ -846,6 +846,8 @@ async fn check_token(store: &Store, presented: &str) -> Result<Option<(TokenAuth
 /// user disabled, a role granted or revoked). Call after the change commits.
 fn forget_tokens(store: &Store) {
     store.recent.tokens.forget();
+    // Roles limited to an organisation decide where a user's feedback belongs.
+    store.recent.recording_agencies.forget();
 }
 
 pub async fn list_tokens(store: &Store, user: Uuid) -> Result<Vec<TokenInfo>, StoreError> {

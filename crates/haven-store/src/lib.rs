@@ -78,6 +78,8 @@ struct RecentReads {
     settings: recent::Recent<(), std::sync::Arc<[(String, String)]>>,
     /// By the SHA-256 of the presented token.
     tokens: recent::Recent<Vec<u8>, identity::TokenAuth>,
+    /// The organisation of the items each user records (read on every staff intake).
+    recording_agencies: recent::Recent<uuid::Uuid, Option<uuid::Uuid>>,
 }
 
 impl Store {

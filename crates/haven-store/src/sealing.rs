@@ -96,7 +96,8 @@ impl OfficeRecipient {
 
 /// What a sealed item hides: the narrative and every contact detail, and the item's links
 /// to a project, sector and principle (with the place, they could point at the people
-/// concerned).
+/// concerned), when it happened and the alleged perpetrator's organisation. Sealed steps use
+/// it too: the note (as `narrative`), where the item was referred, the answer given.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SealedContent {
     pub narrative: String,
@@ -105,6 +106,15 @@ pub struct SealedContent {
     pub safe_contact: Option<String>,
     #[serde(default, skip_serializing_if = "haven_core::feedback::Links::is_empty")]
     pub links: haven_core::feedback::Links,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurred_on: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alleged_organisation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referred_to: Option<String>,
+    /// The answer given to the person: never on the public status page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<String>,
 }
 
 impl SealedContent {

@@ -351,6 +351,7 @@ async fn dashboards(items: usize, durability: Durability) -> anyhow::Result<()> 
                     // Spread over the last twelve months.
                     received_at: now - time::Duration::minutes(((done + k) % (365 * 24 * 60)) as i64),
                     recorded_by: Some(actor.clone()),
+                    agency_id: None,
                     levels,
                 }
             })

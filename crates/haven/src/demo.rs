@@ -135,6 +135,13 @@ async fn seed_feedback(store: &Store, data_dir: &std::path::Path, password: &str
                 }
                 .into(),
             ),
+            // A sensitive report's minimum: when (the month, approximately) and the alleged
+            // perpetrator's organisation; both kept only inside the sealed content.
+            occurred_on: sensitive.map(|_| {
+                let month = (now - time::Duration::days(20)).date();
+                format!("{:04}-{:02}", month.year(), u8::from(month.month()))
+            }),
+            alleged_organisation: sensitive.map(|_| "Distribution contractor (Azuria Logistics)".to_owned()),
             ..Default::default()
         };
         let submission = raw.validate().map_err(|p| anyhow::anyhow!("demo feedback {i}: {p:?}"))?;
@@ -147,6 +154,8 @@ async fn seed_feedback(store: &Store, data_dir: &std::path::Path, password: &str
             channel_message_id: None,
             received_at: now - time::Duration::hours(7 * (DEMO_FEEDBACK.len() - i) as i64),
             recorded_by: by_agent.then(|| agent.clone()),
+            // The demo's users belong to no organisation: every item is the installation's.
+            agency_id: None,
             levels,
         };
         let recorded = haven_store::feedback::record(store, new).await?;

@@ -35,6 +35,11 @@ pub struct RawSubmission {
     pub sector: Option<String>,
     /// A protection principle (catalog `principles` code).
     pub principle: Option<String>,
+    /// Sensitive reports only: when it happened, `YYYY-MM-DD`, or `YYYY-MM` when only the
+    /// month is known.
+    pub occurred_on: Option<String>,
+    /// Sensitive reports only: the alleged perpetrator's organisation, if known.
+    pub alleged_organisation: Option<String>,
 }
 
 pub use crate::input::FieldProblem;
@@ -60,6 +65,11 @@ pub struct Submission {
     /// The project, sector and principle the item is about (checked for shape only: the
     /// store checks them against the catalog and the project register).
     pub links: Links,
+    /// The minimum a sensitive report records besides what and where: when it happened (a
+    /// day, or a month when approximate) and the alleged perpetrator's organisation. Kept
+    /// only inside sealed content; an item that is not sealed may not carry them.
+    pub occurred_on: Option<String>,
+    pub alleged_organisation: Option<String>,
 }
 
 // The narrative and contact details are personal data: never printed.
@@ -79,6 +89,40 @@ impl Submission {
     pub fn has_contact(&self) -> bool {
         self.contact_name.is_some() || self.contact_phone.is_some()
     }
+
+    /// The fields only a sealed item may carry, named as in the API, when given.
+    pub fn sealed_only_fields(&self) -> Vec<&'static str> {
+        let mut fields = Vec::new();
+        if self.occurred_on.is_some() {
+            fields.push("occurred_on");
+        }
+        if self.alleged_organisation.is_some() {
+            fields.push("alleged_organisation");
+        }
+        fields
+    }
+
+    /// Whether the day it happened (the month's first day, for a month) is after `today`.
+    pub fn occurred_after(&self, today: time::Date) -> bool {
+        self.occurred_on.as_deref().and_then(occurred_start).is_some_and(|d| d > today)
+    }
+}
+
+/// The first day `occurred_on` can mean: the day itself, or the month's first day.
+fn occurred_start(value: &str) -> Option<time::Date> {
+    let day = time::macros::format_description!("[year]-[month]-[day]");
+    match value.len() {
+        10 => time::Date::parse(value, &day).ok(),
+        7 => time::Date::parse(&format!("{value}-01"), &day).ok(),
+        _ => None,
+    }
+}
+
+/// When it happened: a day (`YYYY-MM-DD`) or, when only approximate, a month (`YYYY-MM`).
+fn parse_occurred_on(value: &str) -> Option<String> {
+    let plain = value.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+    let date = occurred_start(value).filter(|d| plain && d.year() >= 1900)?;
+    Some(if value.len() == 7 { value.to_owned() } else { crate::input::iso_date(date) })
 }
 
 /// The age bracket (catalog `age-brackets` codes) of an age in whole years.
@@ -204,6 +248,16 @@ impl RawSubmission {
         {
             problem("language", "invalid-language");
         }
+        let occurred_on = trimmed(self.occurred_on).and_then(|o| {
+            parse_occurred_on(&o).or_else(|| {
+                problem("occurred_on", "invalid-occurred-on");
+                None
+            })
+        });
+        let alleged_organisation = trimmed(self.alleged_organisation);
+        if alleged_organisation.as_ref().is_some_and(|o| o.chars().count() > MAX_SHORT) {
+            problem("alleged_organisation", "too-long");
+        }
         let links = RawLinks { project_id: self.project_id, sector: self.sector, principle: self.principle }
             .validate(&mut problems);
         match (text, channel) {
@@ -223,6 +277,8 @@ impl RawSubmission {
                 disability: self.disability,
                 language,
                 links,
+                occurred_on,
+                alleged_organisation,
             }),
             _ => Err(problems),
         }
@@ -298,11 +354,30 @@ mod tests {
     }
 
     #[test]
+    fn when_it_happened_is_a_day_or_a_month() {
+        let mut r = raw("x", "hotline");
+        r.occurred_on = Some(" 2026-03 ".into());
+        r.alleged_organisation = Some(" Contractor Ltd ".into());
+        let s = r.clone().validate().expect("valid");
+        assert_eq!(s.occurred_on.as_deref(), Some("2026-03"));
+        assert_eq!(s.sealed_only_fields(), ["occurred_on", "alleged_organisation"]);
+        let day = time::macros::date!(2026 - 03 - 01);
+        assert!(!s.occurred_after(day) && s.occurred_after(time::macros::date!(2026 - 02 - 28)));
+        r.occurred_on = Some("2026-03-14".into());
+        assert_eq!(r.clone().validate().expect("valid").occurred_on.as_deref(), Some("2026-03-14"));
+        for bad in ["2026-13", "2026-02-30", "March", "+2026-03", "1850-01", "2026-3"] {
+            r.occurred_on = Some(bad.into());
+            assert_eq!(r.clone().validate().expect_err(bad)[0].field, "occurred_on", "{bad}");
+        }
+    }
+
+    #[test]
     fn debug_never_shows_the_narrative_or_contact() {
         let mut r = raw("my neighbour Amal was hurt", "web");
         r.contact_name = Some("Amal".into());
+        r.alleged_organisation = Some("Bravo Logistics".into());
         r.consent_to_contact = Some(true);
         let shown = format!("{:?}", r.validate().expect("valid"));
-        assert!(!shown.contains("Amal") && !shown.contains("neighbour"), "{shown}");
+        assert!(!shown.contains("Amal") && !shown.contains("neighbour") && !shown.contains("Bravo"), "{shown}");
     }
 }

@@ -89,7 +89,7 @@ coded!(Satisfaction {
 pub enum ReferralKind {
     /// Another team of the organisation.
     Internal,
-    /// A partner organisation (needs the person's consent when it names them).
+    /// A partner organisation: only with the person's consent.
     Partner,
     /// Sealed items: the organisation of the alleged perpetrator or its investigation office.
     Investigation,
@@ -142,7 +142,7 @@ pub enum StepError {
     SealedReferral,
     #[error("investigation and assistance referrals are for sealed items")]
     OpenReferral,
-    #[error("assistance services receive a referral only with the survivor's consent")]
+    #[error("a referral outside the organisation (a partner, assistance services) needs the person's consent")]
     NoConsent,
 }
 
@@ -155,13 +155,14 @@ impl StepError {
             StepError::NotResponded => "not-responded",
             StepError::SealedReferral => "sealed-referral",
             StepError::OpenReferral => "open-referral",
-            StepError::NoConsent => "consent-required",
+            StepError::NoConsent => "referral-consent-required",
         }
     }
 }
 
-/// The status after `step`, or why it may not be taken. `sealed` and `consent` are the
-/// item's seal and the person's consent to be referred to services.
+/// The status after `step`, or why it may not be taken. `sealed` is the item's seal and
+/// `consent` the person's recorded consent to be referred outside the organisation (to a
+/// partner, or a survivor to assistance services).
 pub fn next_status(current: Status, step: Step, sealed: bool, consent: bool) -> Result<Status, StepError> {
     if current == Status::Closed && !matches!(step, Step::Reopen | Step::Note) {
         return Err(StepError::Closed);
@@ -177,7 +178,9 @@ pub fn next_status(current: Status, step: Step, sealed: bool, consent: bool) -> 
             match (sealed, kind) {
                 (true, ReferralKind::Internal | ReferralKind::Partner) => return Err(StepError::SealedReferral),
                 (false, ReferralKind::Investigation | ReferralKind::Assistance) => return Err(StepError::OpenReferral),
-                (true, ReferralKind::Assistance) if !consent => return Err(StepError::NoConsent),
+                (true, ReferralKind::Assistance) | (false, ReferralKind::Partner) if !consent => {
+                    return Err(StepError::NoConsent);
+                }
                 _ => {}
             }
             Ok(if current == Status::Responded { Status::Responded } else { Status::Referred })
@@ -246,6 +249,20 @@ mod tests {
         assert_eq!(
             next_status(Status::Received, refer(ReferralKind::Investigation), false, true),
             Err(StepError::OpenReferral)
+        );
+    }
+
+    #[test]
+    fn partner_referrals_need_consent_and_internal_ones_do_not() {
+        let refer = |k| Step::Refer(k);
+        assert_eq!(
+            next_status(Status::Acknowledged, refer(ReferralKind::Partner), false, false),
+            Err(StepError::NoConsent)
+        );
+        assert_eq!(next_status(Status::Acknowledged, refer(ReferralKind::Partner), false, true), Ok(Status::Referred));
+        assert_eq!(
+            next_status(Status::Acknowledged, refer(ReferralKind::Internal), false, false),
+            Ok(Status::Referred)
         );
     }
 

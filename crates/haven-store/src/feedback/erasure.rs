@@ -74,10 +74,8 @@ pub(super) async fn reseal_without_contact(store: &Store, id: Uuid, opened: &Sea
         return Ok(());
     }
     let recipient = crate::sealing::recipient(store).await?.ok_or(StoreError::NotFound)?;
-    let narrative_only = recipient.seal(
-        id,
-        &SealedContent { narrative: opened.narrative.clone(), links: opened.links.clone(), ..Default::default() },
-    )?;
+    let narrative_only = recipient
+        .seal(id, &SealedContent { contact_name: None, contact_phone: None, safe_contact: None, ..opened.clone() })?;
     let mut tx = store.pool.begin().await?;
     on_tx!(&mut tx, c => {
         sqlx::query("UPDATE feedback SET sealed_content = $1, updated_at = $2 WHERE id = $3")

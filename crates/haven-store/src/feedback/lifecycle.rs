@@ -24,9 +24,11 @@ pub struct StepInput {
     pub referred_to: Option<String>,
     /// refer: the directory service chosen (its label is `referred_to`).
     pub service_id: Option<Uuid>,
-    /// The person's consent to be referred to assistance services (sealed items).
+    /// The person's consent to be referred outside the organisation: to a partner, or (sealed
+    /// items) to assistance services. Recorded on the referral's event.
     pub consent: bool,
-    /// The answer shown on the public status page.
+    /// The answer to the person: on the public status page for an open item; kept sealed in
+    /// the history for a sealed one, whose status page stays neutral.
     pub public_response: Option<String>,
     pub loop_closing: Option<LoopClosing>,
     pub satisfaction: Option<Satisfaction>,
@@ -161,24 +163,36 @@ pub async fn act(
     }
     let event_id = Uuid::now_v7();
     let event_row = event_id.to_string();
-    let note = input.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    let (note_enc, note_sealed) = match (note, sealed) {
-        (None, _) => (None, None),
-        (Some(n), false) => (Some(store.keys.encrypt_str(event_place(&event_row), n)), None),
-        (Some(n), true) => {
+    let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let note = given(&input.note);
+    let referral = match step {
+        Step::Refer(kind) => Some(kind),
+        _ => None,
+    };
+    let referred_to = given(&input.referred_to).filter(|_| referral.is_some());
+    let response = given(&input.public_response).filter(|_| step == Step::Respond);
+    // A sealed item's note, referral target and answer are sealed with the step: nothing of
+    // them in the clear, neither on the item nor in its history.
+    let (note_enc, note_sealed, clear_referred_to, clear_response) = if sealed {
+        let content =
+            SealedContent { narrative: note.unwrap_or_default(), referred_to, response, ..Default::default() };
+        let sealed_step = if content == SealedContent::default() {
+            None
+        } else {
             // The office's public key seals it; the focal point must hold the key to act at all.
             if office_key.is_none() {
                 return Err(ActError::NoOfficeKey);
             }
             let recipient = crate::sealing::recipient(store).await?.ok_or(ActError::NoOfficeKey)?;
-            (None, Some(recipient.seal(event_id, &SealedContent { narrative: n.to_owned(), ..Default::default() })?))
-        }
+            Some(recipient.seal(event_id, &content)?)
+        };
+        (None, sealed_step, None, None)
+    } else {
+        let note_enc = note.map(|n| store.keys.encrypt_str(event_place(&event_row), &n));
+        (note_enc, None, referred_to, response)
     };
+    let consent = referral.map(|_| input.consent);
     let now = now_utc();
-    let referral = match step {
-        Step::Refer(kind) => Some(kind),
-        _ => None,
-    };
     let mut tx = store.pool.begin().await?;
     let updated = on_tx!(&mut tx, c => {
         sqlx::query(
@@ -203,9 +217,9 @@ pub async fn act(
         .bind(input.assignee)
         .bind(referral.is_some())
         .bind(referral.map(|k| k.code()))
-        .bind(input.referred_to.as_deref().map(str::trim).filter(|r| !r.is_empty()))
+        .bind(clear_referred_to.as_deref())
         .bind(step == Step::Respond)
-        .bind(input.public_response.as_deref().map(str::trim).filter(|r| !r.is_empty()))
+        .bind(clear_response.as_deref())
         .bind(step == Step::Reopen)
         .bind(match step { Step::Close(r) => Some(r.code()), _ => None })
         .bind(input.loop_closing.map(|l| l.code()))
@@ -220,8 +234,8 @@ pub async fn act(
     on_tx!(&mut tx, c => {
         sqlx::query(
             "INSERT INTO feedback_events (id, feedback_id, at, actor_id, actor, step, status_after, assigned_to,
-                referral_kind, referred_to, note_enc, note_sealed, service_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                referral_kind, referred_to, note_enc, note_sealed, service_id, consent)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(event_id)
         .bind(id)
@@ -232,10 +246,11 @@ pub async fn act(
         .bind(next.code())
         .bind(input.assignee.filter(|_| step == Step::Assign))
         .bind(referral.map(|k| k.code()))
-        .bind(input.referred_to.as_deref().filter(|_| referral.is_some()))
+        .bind(clear_referred_to.as_deref())
         .bind(&note_enc)
         .bind(&note_sealed)
         .bind(input.service_id.filter(|_| referral.is_some()))
+        .bind(consent)
         .execute(c).await.map(|r| r.rows_affected())
     })?;
     let key = ServiceKey {
@@ -283,6 +298,10 @@ pub struct Event {
     pub service_id: Option<Uuid>,
     /// `None` when there is no note, or it is sealed and the office key is absent.
     pub note: Option<String>,
+    /// A sealed item's answer to the person, for a caller holding the office key.
+    pub response: Option<String>,
+    /// Referrals: whether the person's consent was recorded.
+    pub consent: Option<bool>,
     /// Escalations: the deadline that was missed.
     pub deadline: Option<Deadline>,
 }
@@ -306,6 +325,7 @@ type EventRow = (
     Option<Vec<u8>>,
     Option<String>,
     Option<Uuid>,
+    Option<bool>,
 );
 
 /// The history of an item, oldest first.
@@ -313,7 +333,7 @@ pub async fn events(store: &Store, office_key: Option<&OfficeKey>, id: Uuid) -> 
     let rows: Vec<EventRow> = on_pool!(&store.pool, p => {
         sqlx::query_as(
             "SELECT id, at, actor, step, status_after, assigned_to, referral_kind, referred_to, note_enc, note_sealed,
-                deadline, service_id FROM feedback_events WHERE feedback_id = $1 ORDER BY at, id",
+                deadline, service_id, consent FROM feedback_events WHERE feedback_id = $1 ORDER BY at, id",
         )
         .bind(id)
         .fetch_all(p)
@@ -333,13 +353,18 @@ pub async fn events(store: &Store, office_key: Option<&OfficeKey>, id: Uuid) -> 
         note_sealed,
         deadline,
         service_id,
+        consent,
     ) in rows
     {
         let row = event_id.to_string();
-        let note = match (note_enc, note_sealed, office_key) {
-            (Some(n), _, _) => Some(store.keys.decrypt_str(event_place(&row), &n)?),
-            (None, Some(s), Some(key)) => Some(key.open(event_id, &s)?.narrative),
-            _ => None,
+        let (note, referred_to, response) = match (note_enc, note_sealed, office_key) {
+            (Some(n), _, _) => (Some(store.keys.decrypt_str(event_place(&row), &n)?), referred_to, None),
+            (None, Some(s), Some(key)) => {
+                let opened = key.open(event_id, &s)?;
+                let note = Some(opened.narrative).filter(|n| !n.is_empty());
+                (note, opened.referred_to.or(referred_to), opened.response)
+            }
+            _ => (None, referred_to, None),
         };
         out.push(Event {
             at,
@@ -351,6 +376,8 @@ pub async fn events(store: &Store, office_key: Option<&OfficeKey>, id: Uuid) -> 
             referred_to,
             service_id,
             note,
+            response,
+            consent,
             deadline: deadline.as_deref().and_then(Deadline::from_code),
         });
     }
@@ -390,7 +417,7 @@ pub async fn decide_seal(
     }
     let recipient = crate::sealing::recipient(store).await?.ok_or(StoreError::NotFound)?;
     let event_id = Uuid::now_v7();
-    let reason_sealed =
+    let mut reason_sealed =
         recipient.seal(event_id, &SealedContent { narrative: reason.to_owned(), ..Default::default() })?;
     let now = now_utc();
     let key = id.to_string();
@@ -416,6 +443,17 @@ pub async fn decide_seal(
                 safe_contact: content.safe_contact,
             };
             let (narrative, contact_enc) = seal_under_field_key(store, &key, &content.narrative, &contact)?;
+            // When it happened and the alleged organisation are for sealed reports only: they
+            // stay sealed, with the reason, in the history.
+            if content.occurred_on.is_some() || content.alleged_organisation.is_some() {
+                let kept = SealedContent {
+                    narrative: reason.to_owned(),
+                    occurred_on: content.occurred_on.clone(),
+                    alleged_organisation: content.alleged_organisation.clone(),
+                    ..Default::default()
+                };
+                reason_sealed = recipient.seal(event_id, &kept)?;
+            }
             // Its links come out of the sealed content with the narrative.
             let links = &content.links;
             on_tx!(&mut tx, c => {

@@ -64,6 +64,9 @@ pub struct NewFeedback {
     pub received_at: OffsetDateTime,
     /// The agent or API user who typed it; `None` for the person themselves.
     pub recorded_by: Option<Actor>,
+    /// The organisation the item belongs to: the recording user's, or the one configured
+    /// for the channel; `None` for the whole installation (docs/feedback.md, "Organisations").
+    pub agency_id: Option<Uuid>,
     pub levels: ServiceLevels,
 }
 
@@ -137,6 +140,32 @@ pub async fn category(store: &Store, code: &str) -> Result<Option<Option<Sensiti
     }))
 }
 
+/// The organisation of the items a user records: their own, or, when their account names
+/// none, the one organisation their roles are limited to (so that a role limited to an
+/// organisation sees what its holder records). `None`: the whole installation.
+/// Read on every staff intake, so kept for a moment like the settings.
+pub async fn recording_agency(store: &Store, user: Uuid) -> Result<Option<Uuid>, StoreError> {
+    let recent = &store.recent.recording_agencies;
+    if let Some(kept) = recent.get(&user) {
+        return Ok(kept);
+    }
+    let start = recent.start_read();
+    let agency = match crate::projects::agency_of(store, user).await? {
+        Some(own) => Some(own),
+        None => {
+            let rows: Vec<(Option<Uuid>,)> = on_pool!(&store.pool, p => {
+                sqlx::query_as("SELECT DISTINCT agency_id FROM user_roles WHERE user_id = $1").bind(user).fetch_all(p).await
+            })?;
+            match rows.as_slice() {
+                [(Some(only),)] => Some(*only),
+                _ => None,
+            }
+        }
+    };
+    recent.keep(start, user, agency, std::time::Instant::now() + crate::recent::KEPT_FOR);
+    Ok(agency)
+}
+
 /// Whether a location code is in the tree.
 pub async fn location_exists(store: &Store, pcode: &str) -> Result<bool, StoreError> {
     Ok(location_path(store, pcode).await?.is_some())
@@ -190,7 +219,7 @@ impl Prepared {
             channel: s.channel.code(),
             category: s.category.as_deref().unwrap_or(""),
             location_path: self.location_path.as_deref().unwrap_or(""),
-            agency: String::new(),
+            agency: rollups::agency_key(self.new.agency_id),
             sex: s.sex.map(|x| x.code()).unwrap_or(""),
             age_bracket: s.age_bracket.as_deref().unwrap_or(""),
             disability: rollups::disability_key(s.disability),
@@ -235,7 +264,14 @@ async fn prepare(store: &Store, new: NewFeedback) -> Result<Prepared, RecordErro
     let (narrative_enc, contact_enc, sealed_content, sealed_contact, terms) = if sealed {
         let recipient = crate::sealing::recipient(store).await?.ok_or(RecordError::SealingUnavailable)?;
         // Its links stay sealed with the narrative (docs/feedback.md, "Links").
-        let content = SealedContent { narrative: s.text.clone(), links: s.links.clone(), ..Default::default() };
+        // So are when it happened and the alleged perpetrator's organisation.
+        let content = SealedContent {
+            narrative: s.text.clone(),
+            links: s.links.clone(),
+            occurred_on: s.occurred_on.clone(),
+            alleged_organisation: s.alleged_organisation.clone(),
+            ..Default::default()
+        };
         // The contact is sealed apart, so that it can be erased without the office key.
         let contact = SealedContent {
             contact_name: s.contact_name.clone(),
@@ -280,7 +316,8 @@ async fn insert_batch(tx: &mut Tx<'_>, store: &Store, items: &[Prepared]) -> Res
         "INSERT INTO feedback (id, reference, channel, channel_message_id, received_at, recorded_by, category,
             sensitive_type, seal, criticality, priority, status, location_pcode, location_path, sex, age_bracket,
             disability, language, consent_to_contact, has_contact, narrative_enc, contact_enc, sealed_content,
-            acknowledge_by, respond_by, refer_by, updated_at, sealed_contact, project_id, sector, principle)",
+            acknowledge_by, respond_by, refer_by, updated_at, sealed_contact, project_id, sector, principle,
+            agency_id)",
         "ON CONFLICT DO NOTHING",
         items,
         |p| [
@@ -315,6 +352,7 @@ async fn insert_batch(tx: &mut Tx<'_>, store: &Store, items: &[Prepared]) -> Res
             p.clear_links().project_id,
             p.clear_links().sector.as_deref(),
             p.clear_links().principle.as_deref(),
+            p.new.agency_id,
         ]
     );
     let inserted = if affected as usize == items.len() { vec![true; items.len()] } else { present(tx, items).await? };
@@ -687,6 +725,10 @@ pub struct FeedbackDetail {
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub safe_contact: Option<String>,
+    /// Sealed items opened with the office key: when it happened and the alleged
+    /// perpetrator's organisation, as recorded at intake.
+    pub occurred_on: Option<String>,
+    pub alleged_organisation: Option<String>,
 }
 
 impl std::fmt::Debug for FeedbackDetail {
@@ -744,6 +786,8 @@ pub async fn get(
                 contact_name: contact.contact_name,
                 contact_phone: contact.contact_phone,
                 safe_contact: contact.safe_contact,
+                occurred_on: c.occurred_on,
+                alleged_organisation: c.alleged_organisation,
             };
             (detail, actions::SEALED_OPENED)
         }
@@ -755,6 +799,8 @@ pub async fn get(
                 contact_name: None,
                 contact_phone: None,
                 safe_contact: None,
+                occurred_on: None,
+                alleged_organisation: None,
             };
             (detail, actions::FEEDBACK_VIEWED)
         }
@@ -767,6 +813,8 @@ pub async fn get(
                 contact_name: contact.name,
                 contact_phone: contact.phone,
                 safe_contact: contact.safe_contact,
+                occurred_on: None,
+                alleged_organisation: None,
             };
             (detail, actions::FEEDBACK_VIEWED)
         }
@@ -776,7 +824,8 @@ pub async fn get(
 }
 
 /// What the public status page may say about a reference: the status, whether the item is
-/// sealed (so the page stays neutral) and the public response. Never the content.
+/// sealed (so the page stays neutral) and the public response, never for a sealed item (a
+/// shared phone must not show an answer about abuse). Never the content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicStatus {
     pub status: Status,
@@ -789,10 +838,13 @@ pub async fn public_status(store: &Store, reference: &ReferenceCode) -> Result<O
         sqlx::query_as("SELECT status, seal, public_response FROM feedback WHERE reference = $1")
             .bind(reference.as_str()).fetch_optional(p).await
     })?;
-    Ok(row.map(|(status, seal, public_response)| PublicStatus {
-        status: Status::from_code(&status).unwrap_or(Status::Received),
-        sealed: Seal::from_code(&seal).is_none_or(Seal::is_sealed),
-        public_response,
+    Ok(row.map(|(status, seal, public_response)| {
+        let sealed = Seal::from_code(&seal).is_none_or(Seal::is_sealed);
+        PublicStatus {
+            status: Status::from_code(&status).unwrap_or(Status::Received),
+            sealed,
+            public_response: public_response.filter(|_| !sealed),
+        }
     }))
 }
 

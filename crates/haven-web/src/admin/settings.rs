@@ -35,6 +35,12 @@ struct SettingsPage {
     approver_error: Option<String>,
     /// The time zone names Haven knows, offered as the field's suggestions.
     time_zones: Vec<String>,
+    /// Per self-service channel: its code, its label and the chosen organisation's id (empty:
+    /// the whole installation).
+    channel_agencies: Vec<(&'static str, String, String)>,
+    /// The organisations to choose from: id and name.
+    agencies: Vec<(String, String)>,
+    agency_error: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -52,9 +58,35 @@ pub struct SettingsForm {
     audit_thresholds: String,
     #[serde(default)]
     deviation_approver: String,
-    /// Checkboxes `mfa-<role code>`.
+    /// Checkboxes `mfa-<role code>`, and the selects `channel_agency-<channel code>`.
     #[serde(flatten)]
     checkboxes: std::collections::HashMap<String, String>,
+}
+
+const CHANNEL_AGENCY_FIELD: &str = "channel_agency-";
+
+/// The organisation chosen for each self-service channel: the form's choice, or the saved
+/// setting when the form lacks the field (an older client).
+async fn channel_agencies(
+    state: &AppState,
+    l: Lang,
+    form: Option<&SettingsForm>,
+) -> Result<Vec<(&'static str, String, String)>, WebError> {
+    let mut out = Vec::new();
+    for channel in crate::feedback::SELF_SERVICE_CHANNELS {
+        let chosen = match form.and_then(|f| f.checkboxes.get(&format!("{CHANNEL_AGENCY_FIELD}{}", channel.code()))) {
+            Some(v) => v.trim().to_owned(),
+            None => settings::get(&state.store, &crate::feedback::channel_agency_setting(channel))
+                .await?
+                .unwrap_or_default(),
+        };
+        out.push((channel.code(), l.t(&format!("feedback-channel-{}", channel.code())), chosen));
+    }
+    Ok(out)
+}
+
+async fn agency_choices(state: &AppState) -> Result<Vec<(String, String)>, WebError> {
+    Ok(haven_store::identity::agencies(&state.store).await?.into_iter().map(|(id, n)| (id.to_string(), n)).collect())
 }
 
 /// The roles whose holders must use a second factor: the setting when an administrator has
@@ -99,6 +131,9 @@ pub async fn page(
         approver_roles: crate::projects::APPROVER_ROLES.to_vec(),
         approver_error: None,
         time_zones: haven_core::settings::time_zone_names(),
+        channel_agencies: channel_agencies(&state, l, None).await?,
+        agencies: agency_choices(&state).await?,
+        agency_error: None,
     };
     Ok(page.into_response())
 }
@@ -135,11 +170,17 @@ pub async fn save(
         code => Role::from_code(code).filter(|r| crate::projects::APPROVER_ROLES.contains(r)),
     };
     let approver_error = approver.is_none().then(|| l.t("settings-deviation-approver-invalid"));
+    let chosen_agencies = channel_agencies(&state, l, Some(&form)).await?;
+    let agencies = agency_choices(&state).await?;
+    let agency_error = chosen_agencies
+        .iter()
+        .any(|(_, _, id)| !id.is_empty() && !agencies.iter().any(|(a, _)| a == id))
+        .then(|| l.t("settings-channel-agency-invalid"));
     let c = Chrome::new(l, Some(&me), &state);
     let chosen: Vec<(Role, bool)> =
         Role::ALL.into_iter().map(|r| (r, form.checkboxes.contains_key(&format!("mfa-{}", r.code())))).collect();
-    let (Ok(week), None, Some(retention), Some(thresholds), Some(approver)) =
-        (week, &tz_error, retention, thresholds, approver)
+    let (Ok(week), None, Some(retention), Some(thresholds), Some(approver), None) =
+        (week, &tz_error, retention, thresholds, approver, &agency_error)
     else {
         let page = SettingsPage {
             c,
@@ -153,6 +194,9 @@ pub async fn save(
             approver_roles: crate::projects::APPROVER_ROLES.to_vec(),
             approver_error,
             time_zones: haven_core::settings::time_zone_names(),
+            channel_agencies: chosen_agencies,
+            agencies,
+            agency_error,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
@@ -165,6 +209,12 @@ pub async fn save(
     settings::set(&state.store, &actor, crate::projects::APPROVER_ROLE_SETTING, approver.code()).await?;
     let required: Vec<&str> = chosen.iter().filter(|(_, on)| *on).map(|(r, _)| r.code()).collect();
     settings::set(&state.store, &actor, MFA_REQUIRED_ROLES, &required.join(",")).await?;
+    for (channel, (_, _, agency)) in crate::feedback::SELF_SERVICE_CHANNELS.iter().zip(&chosen_agencies) {
+        let key = crate::feedback::channel_agency_setting(*channel);
+        if settings::get(&state.store, &key).await?.unwrap_or_default() != *agency {
+            settings::set(&state.store, &actor, &key, agency).await?;
+        }
+    }
     let form = SettingsForm {
         working_week: week.to_setting(),
         audit_thresholds: thresholds.to_setting(),
@@ -183,6 +233,9 @@ pub async fn save(
         approver_roles: crate::projects::APPROVER_ROLES.to_vec(),
         approver_error: None,
         time_zones: haven_core::settings::time_zone_names(),
+        channel_agencies: chosen_agencies,
+        agencies,
+        agency_error: None,
     };
     Ok(page.into_response())
 }

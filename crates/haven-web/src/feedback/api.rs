@@ -53,6 +53,15 @@ pub struct FeedbackInput {
     pub sector: Option<String>,
     /// The protection principle concerned (catalog `principles` code).
     pub principle: Option<String>,
+    /// Sensitive reports only: when it happened, `YYYY-MM-DD`, or `YYYY-MM` when only
+    /// approximately known; not in the future. Kept only inside the sealed content; on an
+    /// item that is not sealed it is refused (422 `sensitive-only`).
+    #[schema(example = "2026-03")]
+    pub occurred_on: Option<String>,
+    /// Sensitive reports only: the alleged perpetrator's organisation, if known (200
+    /// characters at most). Kept only inside the sealed content; on an item that is not
+    /// sealed it is refused (422 `sensitive-only`).
+    pub alleged_organisation: Option<String>,
 }
 
 impl From<FeedbackInput> for RawSubmission {
@@ -76,6 +85,8 @@ impl From<FeedbackInput> for RawSubmission {
             project_id: i.project_id,
             sector: i.sector,
             principle: i.principle,
+            occurred_on: i.occurred_on,
+            alleged_organisation: i.alleged_organisation,
         }
     }
 }
@@ -289,6 +300,14 @@ pub struct FeedbackDetail {
     pub contact_phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub safe_contact: Option<String>,
+    /// Sealed items, for a PSEA focal point holding the office key: when it happened (a day,
+    /// or a month when approximate), as recorded at intake.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occurred_on: Option<String>,
+    /// Sealed items, for a PSEA focal point holding the office key: the alleged
+    /// perpetrator's organisation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alleged_organisation: Option<String>,
 }
 
 /// One item. Reading it is audited; opening a sealed item needs the PSEA office key (a focal
@@ -323,6 +342,8 @@ pub async fn get(
         contact_name: d.contact_name.filter(|_| contact),
         contact_phone: d.contact_phone.filter(|_| contact),
         safe_contact: d.safe_contact.filter(|_| contact),
+        occurred_on: d.occurred_on,
+        alleged_organisation: d.alleged_organisation,
     }))
 }
 
@@ -335,11 +356,18 @@ pub struct EventItem {
     pub status_after: String,
     pub assigned_to: Option<Uuid>,
     pub referral_kind: Option<String>,
+    /// Where it was referred. A sealed item's is sealed: absent without the office key.
     pub referred_to: Option<String>,
     /// The directory service referred to.
     pub service_id: Option<Uuid>,
+    /// Referrals: whether the person's consent was recorded.
+    pub consent: Option<bool>,
     /// Absent when there is none, or it is sealed and the caller lacks the office key.
     pub note: Option<String>,
+    /// Sealed items' respond steps: the answer given to the person, kept sealed (their
+    /// status page stays neutral); absent without the office key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<String>,
 }
 
 /// The history of an item, oldest first.
@@ -372,7 +400,9 @@ pub async fn events(
                 referral_kind: e.referral_kind.map(|k| k.code().to_owned()),
                 referred_to: e.referred_to,
                 service_id: e.service_id,
+                consent: e.consent,
                 note: e.note,
+                response: e.response,
             })
             .collect(),
     ))
@@ -396,9 +426,12 @@ pub struct StepBody {
     /// respond: an approved answer, given in the person's language when it exists (unless
     /// `public_response` is given).
     pub answer_id: Option<Uuid>,
-    /// refer (assistance): the survivor consented to the referral.
+    /// refer: the person consented to the referral. Required for a partner organisation
+    /// (open items) and for assistance services (sealed items); refused otherwise with 409
+    /// `referral-consent-required`.
     pub consent: bool,
-    /// respond: the answer shown on the public status page.
+    /// respond: the answer to the person, shown on the public status page. For a sealed item
+    /// it is kept sealed in the history and never shown there: the page stays neutral.
     pub public_response: Option<String>,
     /// respond: also send the answer to the person's phone (SMS, or WhatsApp for items that
     /// came that way); needs their consent and a configured gateway. Sealed items get a

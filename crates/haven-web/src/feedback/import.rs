@@ -51,6 +51,11 @@ pub async fn import_file(
         return Err(WebError::InvalidRows(problems));
     }
     let levels = service_levels(store).await?;
+    // A log is imported by a user: its items are their organisation's, as when they type them.
+    let agency_id = match actor.id {
+        Some(user) => store::recording_agency(store, user).await?,
+        None => None,
+    };
     let screened: Vec<_> = rows.iter().map(|r| screen(lexicon, &r.submission)).collect();
     let items = rows
         .iter()
@@ -62,6 +67,7 @@ pub async fn import_file(
             channel_message_id: None,
             received_at: r.received_at.unwrap_or(now),
             recorded_by: Some(actor.clone()),
+            agency_id,
             levels,
         })
         .collect();

@@ -58,10 +58,15 @@ pub async fn intake_at(
         submission.sensitive_type = submission.sensitive_type.or(implied);
     }
     links::check(state, &submission.links).await?;
+    if submission.occurred_after(received_at.date()) {
+        return Err(WebError::Invalid(vec![("occurred_on", "in-the-future")]));
+    }
     let (sensitive_type, seal) = screen(&state.lexicon, &submission);
+    check_sealed_only(&submission, seal)?;
     // Kept only until the focal points are told: a report naming one of them goes to the others.
     let routing_text = (seal != Seal::Open).then(|| submission.text.clone());
     let levels = service_levels(&state.store).await?;
+    let agency_id = intake_agency(state, submission.channel, recorded_by).await?;
     let item = NewFeedback {
         submission,
         sensitive_type,
@@ -69,6 +74,7 @@ pub async fn intake_at(
         channel_message_id: channel_message_id.map(str::to_owned),
         received_at,
         recorded_by: recorded_by.cloned(),
+        agency_id,
         levels,
     };
     let recorded = state.intake.record(item).await.map_err(|e| match e {
@@ -80,6 +86,43 @@ pub async fn intake_at(
         route_sealed(state, recorded.id, &text).await;
     }
     Ok(recorded)
+}
+
+/// When it happened and the alleged perpetrator's organisation are the minimum of a sensitive
+/// report, kept only inside its sealed content: an item that is not sealed may not carry them
+/// (refused, so that nothing of an allegation is stored in the clear or silently dropped).
+pub fn check_sealed_only(submission: &haven_core::feedback::Submission, seal: Seal) -> Result<(), WebError> {
+    let fields = submission.sealed_only_fields();
+    if seal == Seal::Open && !fields.is_empty() {
+        return Err(WebError::Invalid(fields.into_iter().map(|f| (f, "sensitive-only")).collect()));
+    }
+    Ok(())
+}
+
+/// The setting naming the organisation that receives a channel's feedback when nobody
+/// records it on someone's behalf (the public form and API, SMS, WhatsApp).
+pub fn channel_agency_setting(channel: haven_core::feedback::Channel) -> String {
+    format!("feedback.channel_agency.{}", channel.code())
+}
+
+/// The channels whose organisation the settings page sets.
+pub const SELF_SERVICE_CHANNELS: [haven_core::feedback::Channel; 3] =
+    [haven_core::feedback::Channel::Web, haven_core::feedback::Channel::Sms, haven_core::feedback::Channel::Whatsapp];
+
+/// The organisation an item belongs to: the recording user's when staff record it, else the
+/// one configured for its channel; `None` (the whole installation) when there is none.
+pub async fn intake_agency(
+    state: &AppState,
+    channel: haven_core::feedback::Channel,
+    recorded_by: Option<&Actor>,
+) -> Result<Option<Uuid>, WebError> {
+    if let Some(user) = recorded_by.and_then(|a| a.id) {
+        return Ok(store::recording_agency(&state.store, user).await?);
+    }
+    // Read from the settings intake keeps for a moment, so the public channels pay nothing.
+    let settings = haven_store::settings::all(&state.store).await?;
+    let key = channel_agency_setting(channel);
+    Ok(settings.iter().find(|(k, _)| *k == key).and_then(|(_, v)| Uuid::parse_str(v.trim()).ok()))
 }
 
 /// Tell the PSEA focal points that a sealed item arrived (its id only, never its content),

@@ -235,12 +235,25 @@ pub async fn item(
                     "deadline",
                     l.t(&format!("feedback-deadline-{}", e.deadline.map_or("", |d| d.code()))),
                 ),
-                (Some(k), Some(to)) => format!(
-                    "{} ({}: {to})",
-                    l.t(&format!("feedback-step-{}", e.step)),
-                    l.t(&format!("feedback-referral-{}", k.code()))
-                ),
+                (Some(k), to) => {
+                    // A sealed item's target is sealed: shown only with the office key.
+                    let to = to.as_deref().map(|t| format!(": {t}")).unwrap_or_default();
+                    let consent = match e.consent {
+                        Some(true) => format!(" · {}", l.t("feedback-with-consent")),
+                        _ => String::new(),
+                    };
+                    format!(
+                        "{} ({}{to}){consent}",
+                        l.t(&format!("feedback-step-{}", e.step)),
+                        l.t(&format!("feedback-referral-{}", k.code()))
+                    )
+                }
                 _ => l.t(&format!("feedback-step-{}", e.step)),
+            };
+            // A sealed item's answer to the person is in its history only, never public.
+            let what = match &e.response {
+                Some(r) => format!("{what} · {}: {r}", l.t("feedback-response-sealed")),
+                None => what,
             };
             (l.datetime_in(e.at, &zone), e.actor, what, e.note)
         })
@@ -451,6 +464,9 @@ pub struct AgentForm {
     project: String,
     sector: String,
     principle: String,
+    /// Sensitive reports only (kept sealed): when it happened, the alleged organisation.
+    occurred_on: String,
+    alleged_organisation: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -552,6 +568,8 @@ pub async fn record_submit(
         project_id: project_id.map(|p| p.to_string()),
         sector: opt(&form.sector),
         principle: opt(&form.principle),
+        occurred_on: opt(&form.occurred_on),
+        alleged_organisation: opt(&form.alleged_organisation),
         ..Default::default()
     };
     match intake(&state, raw, None, Some(&me.actor())).await {

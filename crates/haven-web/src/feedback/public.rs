@@ -212,7 +212,8 @@ pub async fn status(
                 s.status.code()
             };
             page.status = Some(l.t(&format!("feedback-public-status-{key}")));
-            page.response = s.public_response;
+            // Never an answer for a sealed item, whatever the row holds: the page stays neutral.
+            page.response = s.public_response.filter(|_| !s.sealed);
             Ok(page.into_response())
         }
     }

@@ -634,7 +634,10 @@ async fn the_lifecycle_from_receipt_to_closing_the_loop() {
         let psea = token(&app, "psea", true).await;
         let refer = |kind: &str, consent: bool| json!({"step": "refer", "referral_kind": kind, "referred_to": "Investigation office", "consent": consent, "note": "Perpetrator's employer: the distribution contractor"});
         assert_eq!(step(&app, &psea, sid, refer("partner", true)).await.1["error"]["code"], "sealed-referral");
-        assert_eq!(step(&app, &psea, sid, refer("assistance", false)).await.1["error"]["code"], "consent-required");
+        assert_eq!(
+            step(&app, &psea, sid, refer("assistance", false)).await.1["error"]["code"],
+            "referral-consent-required"
+        );
         assert_eq!(step(&app, &psea, sid, refer("investigation", false)).await, (200, json!({"status": "referred"})));
         let (_, events) =
             get_json(&reqwest::Client::new(), &app.url(&format!("/api/v1/feedback/{sid}/events")), Some(&psea)).await;
@@ -1094,6 +1097,7 @@ fn new_item(text: &str, category: Option<&str>, message: Option<&str>) -> haven_
         channel_message_id: message.map(str::to_owned),
         received_at: haven_store::now_utc(),
         recorded_by: None,
+        agency_id: None,
         levels: Default::default(),
     }
 }

@@ -25,6 +25,7 @@ fn many_items(n: usize) -> Vec<haven_store::feedback::NewFeedback> {
                 channel_message_id: None,
                 received_at: start + time::Duration::minutes(i as i64),
                 recorded_by: None,
+                agency_id: None,
                 levels: Default::default(),
             }
         })

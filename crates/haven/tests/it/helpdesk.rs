@@ -118,7 +118,7 @@ async fn the_directory_is_looked_up_by_place_and_type_and_referrals_name_a_servi
             &app,
             Some(&agent),
             &steps,
-            json!({"step": "refer", "referral_kind": "partner", "service_id": ids["North clinic"]}),
+            json!({"step": "refer", "referral_kind": "partner", "service_id": ids["North clinic"], "consent": true}),
         )
         .await;
         assert_eq!(status, 200, "{body}");
@@ -619,7 +619,7 @@ async fn the_copy_to_postgresql_carries_the_help_desk_tables() {
     )
     .await;
     let id = |v: &Value| v["id"].as_str().unwrap().to_owned();
-    let refer = json!({"step": "refer", "referral_kind": "partner", "service_id": id(&svc)});
+    let refer = json!({"step": "refer", "referral_kind": "partner", "service_id": id(&svc), "consent": true});
     assert_eq!(post(&app, Some(&agent), &format!("/api/v1/feedback/{}/steps", id(&open)), refer).await.0, 200);
     let due = json!({"due_at": "2030-01-01T09:00:00Z"});
     assert_eq!(

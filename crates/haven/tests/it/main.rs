@@ -17,6 +17,7 @@ mod feedback;
 mod feedback_export;
 mod feedback_links;
 mod feedback_outbound;
+mod feedback_sealed;
 mod helpdesk;
 mod identity;
 mod indicators;
