@@ -1,4 +1,5 @@
-//! Organisation settings: name, time zone, working week.
+//! Organisation settings: name, time zone, working week, and the feedback service levels
+//! per category.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -8,7 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use haven_core::audits::Thresholds;
 use haven_core::authz::Role;
-use haven_core::feedback::ContactRetention;
+use haven_core::catalog::CatalogKind;
+use haven_core::feedback::{CategoryTargets, ContactRetention, TargetProblem};
 use haven_core::settings::{WorkingWeek, check_time_zone};
 use haven_store::settings::{self, CONTACT_ERASE_DAYS, MFA_REQUIRED_ROLES, ORG_NAME, TIME_ZONE, WORKING_WEEK};
 use serde::Deserialize;
@@ -35,6 +37,7 @@ struct SettingsPage {
     approver_error: Option<String>,
     /// The time zone names Haven knows, offered as the field's suggestions.
     time_zones: Vec<String>,
+    targets_error: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -52,6 +55,9 @@ pub struct SettingsForm {
     audit_thresholds: String,
     #[serde(default)]
     deviation_approver: String,
+    /// Feedback service levels per category, `code: hours/days` a line; empty for none.
+    #[serde(default)]
+    category_targets: String,
     /// Checkboxes `mfa-<role code>`.
     #[serde(flatten)]
     checkboxes: std::collections::HashMap<String, String>,
@@ -84,6 +90,7 @@ pub async fn page(
         contact_erase_days: contact_retention(&state.store).await?.days.to_string(),
         audit_thresholds: haven_store::audits::thresholds(&state.store).await?.to_setting(),
         deviation_approver: crate::projects::approving_role(&state).await?.code().to_owned(),
+        category_targets: crate::feedback::category_targets(&state.store).await?.to_setting(),
         checkboxes: Default::default(),
     };
     let mfa_roles = mfa_rows(&state).await?;
@@ -99,8 +106,27 @@ pub async fn page(
         approver_roles: crate::projects::APPROVER_ROLES.to_vec(),
         approver_error: None,
         time_zones: haven_core::settings::time_zone_names(),
+        targets_error: None,
     };
     Ok(page.into_response())
+}
+
+/// Per-category service levels as typed, checked: readable, and naming categories of the
+/// typology. The error is the message to show.
+async fn category_targets(state: &AppState, l: Lang, text: &str) -> Result<Result<CategoryTargets, String>, WebError> {
+    let targets = match CategoryTargets::parse(text) {
+        Ok(t) => t,
+        Err(TargetProblem::Syntax(line) | TargetProblem::OutOfRange(line)) => {
+            return Ok(Err(l.t1("settings-category-targets-invalid", "line", line)));
+        }
+        Err(TargetProblem::Twice(line, _)) => return Ok(Err(l.t1("settings-category-targets-twice", "line", line))),
+    };
+    let known = haven_store::catalog::entries(&state.store, CatalogKind::FeedbackTypology).await?;
+    let unknown = targets.codes().find(|c| !known.iter().any(|e| e.code == *c)).map(str::to_owned);
+    Ok(match unknown {
+        Some(code) => Err(l.t1("settings-category-targets-unknown", "code", code)),
+        None => Ok(targets),
+    })
 }
 
 /// How long contact details are kept after closure: the setting, or the default.
@@ -135,11 +161,13 @@ pub async fn save(
         code => Role::from_code(code).filter(|r| crate::projects::APPROVER_ROLES.contains(r)),
     };
     let approver_error = approver.is_none().then(|| l.t("settings-deviation-approver-invalid"));
+    let targets = category_targets(&state, l, &form.category_targets).await?;
+    let targets_error = targets.as_ref().err().cloned();
     let c = Chrome::new(l, Some(&me), &state);
     let chosen: Vec<(Role, bool)> =
         Role::ALL.into_iter().map(|r| (r, form.checkboxes.contains_key(&format!("mfa-{}", r.code())))).collect();
-    let (Ok(week), None, Some(retention), Some(thresholds), Some(approver)) =
-        (week, &tz_error, retention, thresholds, approver)
+    let (Ok(week), None, Some(retention), Some(thresholds), Some(approver), Ok(targets)) =
+        (week, &tz_error, retention, thresholds, approver, targets)
     else {
         let page = SettingsPage {
             c,
@@ -153,6 +181,7 @@ pub async fn save(
             approver_roles: crate::projects::APPROVER_ROLES.to_vec(),
             approver_error,
             time_zones: haven_core::settings::time_zone_names(),
+            targets_error,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
@@ -163,12 +192,14 @@ pub async fn save(
     settings::set(&state.store, &actor, CONTACT_ERASE_DAYS, &retention.days.to_string()).await?;
     settings::set(&state.store, &actor, haven_store::audits::THRESHOLDS_SETTING, &thresholds.to_setting()).await?;
     settings::set(&state.store, &actor, crate::projects::APPROVER_ROLE_SETTING, approver.code()).await?;
+    settings::set(&state.store, &actor, crate::feedback::CATEGORY_TARGETS, &targets.to_setting()).await?;
     let required: Vec<&str> = chosen.iter().filter(|(_, on)| *on).map(|(r, _)| r.code()).collect();
     settings::set(&state.store, &actor, MFA_REQUIRED_ROLES, &required.join(",")).await?;
     let form = SettingsForm {
         working_week: week.to_setting(),
         audit_thresholds: thresholds.to_setting(),
         deviation_approver: approver.code().to_owned(),
+        category_targets: targets.to_setting(),
         ..form
     };
     let page = SettingsPage {
@@ -183,6 +214,7 @@ pub async fn save(
         approver_roles: crate::projects::APPROVER_ROLES.to_vec(),
         approver_error: None,
         time_zones: haven_core::settings::time_zone_names(),
+        targets_error: None,
     };
     Ok(page.into_response())
 }
