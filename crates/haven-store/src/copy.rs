@@ -10,7 +10,7 @@ use crate::{Store, StoreError};
 
 /// Tables in an order that satisfies foreign keys. Sessions are not copied: everyone signs
 /// in again on the new server.
-pub const TABLES: [&str; 53] = [
+pub const TABLES: [&str; 54] = [
     "settings",
     "agencies",
     "locations",
@@ -36,6 +36,7 @@ pub const TABLES: [&str; 53] = [
     "feedback_callbacks",
     "feedback_counts",
     "feedback_service",
+    "feedback_service_by",
     "feedback_response_hours",
     "mail_outbox",
     "escalation_targets",
@@ -432,6 +433,34 @@ async fn copy_tables(source: &Pool, tx: &mut crate::Tx<'_>) -> Result<(), CopyEr
         "INSERT INTO feedback_service (month, location_path, agency, sealed, acknowledged, acknowledged_in_time, responded,
             responded_in_time, closed, closed_with_loop, satisfied) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         |r| &r.0, &r.1, &r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10);
+
+    type ServiceByRow = (String, String, String, String, String, bool, i64, i64, i64, i64, i64, i64, i64);
+    let rows = read_all!(
+        source,
+        ServiceByRow,
+        "SELECT dimension, month, key, location_path, agency, sealed, acknowledged, acknowledged_in_time, responded,
+            responded_in_time, closed, closed_with_loop, satisfied FROM feedback_service_by"
+    );
+    insert_all!(
+        tx,
+        rows,
+        "INSERT INTO feedback_service_by (dimension, month, key, location_path, agency, sealed, acknowledged,
+            acknowledged_in_time, responded, responded_in_time, closed, closed_with_loop, satisfied)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        |r| &r.0,
+        &r.1,
+        &r.2,
+        &r.3,
+        &r.4,
+        r.5,
+        r.6,
+        r.7,
+        r.8,
+        r.9,
+        r.10,
+        r.11,
+        r.12
+    );
 
     let rows = read_all!(
         source,

@@ -14,7 +14,7 @@ use unic_langid::LanguageIdentifier;
 pub const SUPPORTED: [&str; 3] = ["en", "fr", "ar"];
 
 /// Per language, one file for the shared strings and one per large capability.
-const SOURCES: [(&str, [&str; 6]); 3] = [
+const SOURCES: [(&str, [&str; 7]); 3] = [
     (
         "en",
         [
@@ -24,6 +24,7 @@ const SOURCES: [(&str, [&str; 6]); 3] = [
             include_str!("../../../locales/en/participation.ftl"),
             include_str!("../../../locales/en/indicators.ftl"),
             include_str!("../../../locales/en/rounds.ftl"),
+            include_str!("../../../locales/en/feedback_ops.ftl"),
         ],
     ),
     (
@@ -35,6 +36,7 @@ const SOURCES: [(&str, [&str; 6]); 3] = [
             include_str!("../../../locales/fr/participation.ftl"),
             include_str!("../../../locales/fr/indicators.ftl"),
             include_str!("../../../locales/fr/rounds.ftl"),
+            include_str!("../../../locales/fr/feedback_ops.ftl"),
         ],
     ),
     (
@@ -46,6 +48,7 @@ const SOURCES: [(&str, [&str; 6]); 3] = [
             include_str!("../../../locales/ar/participation.ftl"),
             include_str!("../../../locales/ar/indicators.ftl"),
             include_str!("../../../locales/ar/rounds.ftl"),
+            include_str!("../../../locales/ar/feedback_ops.ftl"),
         ],
     ),
 ];

@@ -53,6 +53,8 @@ pub struct WebConfig {
     pub channels: feedback::webhooks::ChannelSecrets,
     /// Notification e-mail, the reply gateway and how often they run.
     pub outbound: outbound::OutboundConfig,
+    /// Reverse proxies whose `X-Forwarded-For` names the client for the rate limits.
+    pub trusted_proxies: identity::client::TrustedProxies,
 }
 
 impl WebConfig {
@@ -71,6 +73,7 @@ impl WebConfig {
             organisation: "Haven".into(),
             channels: Default::default(),
             outbound: Default::default(),
+            trusted_proxies: Default::default(),
         }
     }
 }
@@ -210,6 +213,7 @@ pub fn router(state: AppState) -> Router {
                 .route("/api/v1/feedback/export", get(feedback::export::export))
                 .route("/api/v1/feedback/stats/export", get(feedback::export::export_aggregates))
                 .route("/api/v1/feedback/service-levels", get(feedback::dashboard::service))
+                .route("/api/v1/feedback/top-issues", get(feedback::dashboard::top_issues))
                 .route("/feedback/items/{id}", get(feedback::pages::item))
                 .route("/feedback/items/{id}/steps", post(feedback::pages::step))
                 .route("/feedback/answers", get(feedback::answers::page))

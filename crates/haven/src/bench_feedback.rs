@@ -13,7 +13,7 @@ use haven_core::catalog::{CatalogKind, Localized};
 use haven_core::feedback::{Lexicon, RawSubmission, ServiceLevels};
 use haven_core::identity::Username;
 use haven_core::locations::ImportedLocation;
-use haven_store::feedback::rollups::{self, Breakdown};
+use haven_store::feedback::rollups::{self, Breakdown, ServiceBreakdown};
 use haven_store::identity::{self as users, Actor, NewUser};
 use haven_store::{Durability, KeyRing, Pool, Store};
 use haven_web::{AppState, WebConfig};
@@ -389,6 +389,25 @@ async fn dashboards(items: usize, durability: Durability) -> anyhow::Result<()> 
     }
     runs.sort();
     println!("dashboard tile service levels {:>7.2} ms (median of 5)", time_it(runs[2]));
+    // Top issues of this month: the category counts of one month, ranked.
+    let mut runs = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        rollups::volumes(&store, &access, false, Breakdown::Category, &to, &to).await?;
+        runs.push(t.elapsed());
+    }
+    runs.sort();
+    println!("dashboard tile top issues    {:>7.2} ms (median of 5)", time_it(runs[2]));
+    for by in ServiceBreakdown::ALL {
+        let mut runs = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            rollups::service_by_key(&store, &access, by, &from, &to).await?;
+            runs.push(t.elapsed());
+        }
+        runs.sort();
+        println!("service levels by {:<12} {:>7.2} ms (median of 5)", by.code(), time_it(runs[2]));
+    }
     store.pool.close().await;
     Ok(())
 }

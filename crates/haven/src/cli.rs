@@ -450,6 +450,7 @@ async fn serve(bind: Option<String>, secure: Option<bool>, common: Common) -> an
     let mut config = WebConfig::new(secure.or(file.secure_cookies).unwrap_or(false), false);
     config.channels = file.channel_secrets();
     config.outbound = file.outbound(&config.channels)?;
+    config.trusted_proxies = file.trusted_proxies()?;
     if let Some(name) =
         haven_store::settings::get(&store, haven_store::settings::ORG_NAME).await?.filter(|n| !n.is_empty())
     {
@@ -466,6 +467,12 @@ async fn serve(bind: Option<String>, secure: Option<bool>, common: Common) -> an
         ("WhatsApp (/webhooks/whatsapp)", ch.whatsapp_app_secret.is_some() && ch.whatsapp_verify_token.is_some()),
     ] {
         println!("  channel {name}: {}", if on { "on" } else { "off (no secret configured)" });
+    }
+    let proxies = &config.trusted_proxies;
+    if proxies.is_empty() {
+        println!("  rate limits by: the connecting address (no trusted_proxies configured)");
+    } else {
+        println!("  rate limits by: X-Forwarded-For from trusted proxies {proxies}");
     }
     let out = &config.outbound;
     println!("  notification e-mail: {}", if out.mail.is_some() { "on" } else { "off (no [mail] configured)" });

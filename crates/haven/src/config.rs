@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use haven_web::identity::client::TrustedProxies;
 use haven_web::outbound::OutboundConfig;
 use haven_web::outbound::sms::SmsGateway;
 use haven_web::outbound::whatsapp::{self, WhatsappCloud};
@@ -19,6 +20,9 @@ pub struct FileConfig {
     pub secure_cookies: Option<bool>,
     /// Haven's public base URL (e.g. https://haven.example.org), as webhooks see it.
     pub public_url: Option<String>,
+    /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the client
+    /// for rate limits (`HAVEN_TRUSTED_PROXIES`, separated by commas); none by default.
+    pub trusted_proxies: Option<Vec<String>>,
     #[serde(default)]
     pub channels: ChannelsConfig,
     #[serde(default)]
@@ -122,6 +126,17 @@ impl FileConfig {
             whatsapp_app_secret: pick("HAVEN_WHATSAPP_APP_SECRET", &c.whatsapp_app_secret),
             whatsapp_verify_token: pick("HAVEN_WHATSAPP_VERIFY_TOKEN", &c.whatsapp_verify_token),
         }
+    }
+}
+
+impl FileConfig {
+    /// The trusted reverse proxies: `HAVEN_TRUSTED_PROXIES` first, then the file.
+    pub fn trusted_proxies(&self) -> anyhow::Result<TrustedProxies> {
+        let parsed = match std::env::var("HAVEN_TRUSTED_PROXIES").ok().filter(|v| !v.trim().is_empty()) {
+            Some(list) => TrustedProxies::parse_list(&list),
+            None => TrustedProxies::parse(self.trusted_proxies.as_deref().unwrap_or_default()),
+        };
+        parsed.map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))
     }
 }
 
@@ -287,6 +302,16 @@ mod tests {
         );
         assert!(err("[sms_gateway]\nkind = \"generic\"").contains("url"));
         assert!(err("[sms_gateway]\nkind = \"pigeon\"").contains("twilio or generic"));
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_file_and_bad_entries_are_named() {
+        let file: FileConfig = toml::from_str("trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]").unwrap();
+        let proxies = file.trusted_proxies().expect("valid");
+        assert!(proxies.contains("10.9.8.7".parse().unwrap()) && !proxies.contains("192.0.2.1".parse().unwrap()));
+        assert!(FileConfig::default().trusted_proxies().unwrap().is_empty());
+        let bad: FileConfig = toml::from_str("trusted_proxies = [\"proxy.local\"]").unwrap();
+        assert!(bad.trusted_proxies().unwrap_err().to_string().contains("proxy.local"));
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub use links::{Links, RawLinks};
 pub use outbound::{Deadline, DeadlineState, MessageStatus, missed, names_person, retry_delay};
 pub use reference::{ReferenceCode, parse_reference};
 pub use screen::{Lexicon, LexiconError, ScreenHit};
-pub use sla::{Due, ServiceLevels};
+pub use sla::{CategoryTarget, CategoryTargets, Due, ServiceLevels, TargetProblem};
 
 use serde::{Deserialize, Serialize};
 

@@ -77,6 +77,10 @@ struct Current {
     respond_by: OffsetDateTime,
     loop_closing: Option<String>,
     satisfaction: Option<String>,
+    /// The groups its service figures also count under.
+    sex: Option<String>,
+    age_bracket: Option<String>,
+    disability: Option<bool>,
 }
 
 type CurrentRow = (
@@ -91,13 +95,16 @@ type CurrentRow = (
     OffsetDateTime,
     Option<String>,
     Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<bool>,
 );
 
 async fn current(store: &Store, id: Uuid) -> Result<Current, StoreError> {
     let row: Option<CurrentRow> = on_pool!(&store.pool, p => {
         sqlx::query_as(
             "SELECT status, seal, received_at, location_path, agency_id, acknowledged_at, responded_at, acknowledge_by,
-                respond_by, loop_closing, satisfaction FROM feedback WHERE id = $1",
+                respond_by, loop_closing, satisfaction, sex, age_bracket, disability FROM feedback WHERE id = $1",
         )
         .bind(id).fetch_optional(p).await
     })?;
@@ -114,6 +121,9 @@ async fn current(store: &Store, id: Uuid) -> Result<Current, StoreError> {
         respond_by: r.8,
         loop_closing: r.9,
         satisfaction: r.10,
+        sex: r.11,
+        age_bracket: r.12,
+        disability: r.13,
     })
 }
 
@@ -259,7 +269,14 @@ pub async fn act(
         agency: rollups::agency_key(item.agency_id),
         sealed,
     };
-    rollups::service(&mut tx, &key, service_delta(&item, step, next, input, now)).await?;
+    let delta = service_delta(&item, step, next, input, now);
+    rollups::service(&mut tx, &key, delta).await?;
+    let groups = rollups::Groups {
+        sex: item.sex.as_deref().unwrap_or(""),
+        age_bracket: item.age_bracket.as_deref().unwrap_or(""),
+        disability: rollups::disability_key(item.disability),
+    };
+    rollups::service_by(&mut tx, &key, &groups, delta).await?;
     if let (Step::Respond, Some(reply)) = (step, &input.reply) {
         super::outbound::queue_reply(&mut tx, store, id, reply, actor.id, now).await?;
     }

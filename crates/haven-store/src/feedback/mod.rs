@@ -171,7 +171,8 @@ pub async fn location_exists(store: &Store, pcode: &str) -> Result<bool, StoreEr
     Ok(location_path(store, pcode).await?.is_some())
 }
 
-async fn location_path(store: &Store, pcode: &str) -> Result<Option<String>, StoreError> {
+/// The path of a location code in the tree, if it is there.
+pub async fn location_path(store: &Store, pcode: &str) -> Result<Option<String>, StoreError> {
     let row: Option<(String,)> = on_pool!(&store.pool, p => {
         sqlx::query_as("SELECT path FROM locations WHERE pcode = $1").bind(pcode).fetch_optional(p).await
     })?;
@@ -467,11 +468,16 @@ pub struct FeedbackRow {
     pub project_id: Option<Uuid>,
     pub sector: Option<String>,
     pub principle: Option<String>,
+    pub assigned_to: Option<Uuid>,
+    pub acknowledged_at: Option<OffsetDateTime>,
+    pub responded_at: Option<OffsetDateTime>,
+    pub referred_at: Option<OffsetDateTime>,
 }
 
 const ROW_COLUMNS: &str = "id, reference, channel, received_at, category, sensitive_type, seal, criticality, priority,
     status, location_pcode, sex, age_bracket, disability, language, consent_to_contact, has_contact, public_response,
-    acknowledge_by, respond_by, refer_by, location_path, contact_erased_at, project_id, sector, principle";
+    acknowledge_by, respond_by, refer_by, location_path, contact_erased_at, project_id, sector, principle, assigned_to,
+    acknowledged_at, responded_at, referred_at";
 
 impl FeedbackRow {
     pub fn channel(&self) -> Option<Channel> {
@@ -489,6 +495,20 @@ impl FeedbackRow {
     pub fn sex(&self) -> Option<Sex> {
         self.sex.as_deref().and_then(Sex::from_code)
     }
+    /// The deadlines it has missed at `now` (none once closed), as escalation counts them.
+    pub fn missed(&self, now: OffsetDateTime) -> Vec<(haven_core::feedback::Deadline, OffsetDateTime)> {
+        let state = haven_core::feedback::DeadlineState {
+            status: self.status().unwrap_or(Status::Received),
+            acknowledge_by: self.acknowledge_by,
+            acknowledged_at: self.acknowledged_at,
+            respond_by: self.respond_by,
+            responded_at: self.responded_at,
+            refer_by: self.refer_by,
+            referred_at: self.referred_at,
+        };
+        haven_core::feedback::missed(&state, now)
+    }
+
     pub fn links(&self) -> haven_core::feedback::Links {
         haven_core::feedback::Links {
             project_id: self.project_id,
@@ -510,8 +530,93 @@ pub struct ListFilter {
     pub project_id: Option<Uuid>,
     pub sector: Option<String>,
     pub principle: Option<String>,
+    /// Only items with a deadline missed at this moment (the overdue queue).
+    pub overdue_at: Option<OffsetDateTime>,
+    pub assignee: Option<Assignee>,
+    pub criticality: Option<Criticality>,
+    pub priority: Option<i64>,
+    /// Items at this place or below it (a location path).
+    pub location_path: Option<String>,
+    /// A typology code.
+    pub category: Option<String>,
+    /// Received at or after this moment.
+    pub received_from: Option<OffsetDateTime>,
+    /// Received before this moment.
+    pub received_before: Option<OffsetDateTime>,
     pub limit: i64,
     pub offset: i64,
+}
+
+/// Whose items a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assignee {
+    User(Uuid),
+    Nobody,
+}
+
+impl ListFilter {
+    /// The filters beyond the caller's visibility, as a WHERE clause with its arguments.
+    fn clauses(&self, args: &mut Vec<Arg>) -> String {
+        let mut wh = String::new();
+        let mut text = |args: &mut Vec<Arg>, column: &str, op: &str, value: String| {
+            args.push(Arg::Text(value));
+            wh.push_str(&format!(" AND {column} {op} ${}", args.len()));
+        };
+        if let Some(status) = self.status {
+            text(args, "status", "=", status.code().to_owned());
+        }
+        if let Some(channel) = self.channel {
+            text(args, "channel", "=", channel.code().to_owned());
+        }
+        for (column, value) in [("sector", &self.sector), ("principle", &self.principle), ("category", &self.category)]
+        {
+            if let Some(value) = value {
+                text(args, column, "=", value.clone());
+            }
+        }
+        if let Some(criticality) = self.criticality {
+            text(args, "criticality", "=", criticality.code().to_owned());
+        }
+        if let Some(path) = &self.location_path {
+            text(args, "location_path", "LIKE", format!("{path}%"));
+        }
+        let mut extra = Vec::new();
+        if let Some(project) = self.project_id {
+            args.push(Arg::Id(project));
+            extra.push(format!("project_id = ${}", args.len()));
+        }
+        if let Some(priority) = self.priority {
+            args.push(Arg::Int(priority));
+            extra.push(format!("priority = ${}", args.len()));
+        }
+        match self.assignee {
+            Some(Assignee::User(user)) => {
+                args.push(Arg::Id(user));
+                extra.push(format!("assigned_to = ${}", args.len()));
+            }
+            Some(Assignee::Nobody) => extra.push("assigned_to IS NULL".to_owned()),
+            None => {}
+        }
+        for (op, at) in [(">=", self.received_from), ("<", self.received_before)] {
+            if let Some(at) = at {
+                args.push(Arg::Time(at));
+                extra.push(format!("received_at {op} ${}", args.len()));
+            }
+        }
+        if let Some(now) = self.overdue_at {
+            // As `haven_core::feedback::missed` decides, for escalation too.
+            args.push(Arg::Time(now));
+            let n = args.len();
+            extra.push(format!(
+                "status <> 'closed' AND ((acknowledged_at IS NULL AND acknowledge_by < ${n})
+                    OR (responded_at IS NULL AND respond_by < ${n}) OR (referred_at IS NULL AND refer_by < ${n}))"
+            ));
+        }
+        for clause in extra {
+            wh.push_str(&format!(" AND {clause}"));
+        }
+        wh
+    }
 }
 
 /// A value bound into a query built at run time.
@@ -519,6 +624,8 @@ enum Arg {
     Text(String),
     Bytes(Vec<u8>),
     Id(Uuid),
+    Int(i64),
+    Time(OffsetDateTime),
 }
 
 /// The WHERE clause every read applies: the caller's scope, and sealed items only for
@@ -564,6 +671,8 @@ macro_rules! bind_args {
                 Arg::Text(t) => q.bind(t.clone()),
                 Arg::Bytes(b) => q.bind(b.clone()),
                 Arg::Id(u) => q.bind(*u),
+                Arg::Int(n) => q.bind(*n),
+                Arg::Time(t) => q.bind(*t),
             };
         }
         q
@@ -579,24 +688,7 @@ pub async fn list(
 ) -> Result<(Vec<FeedbackRow>, i64), StoreError> {
     let mut args = Vec::new();
     let mut wh = visibility(access, see_sealed, &mut args);
-    if let Some(status) = filter.status {
-        args.push(Arg::Text(status.code().to_owned()));
-        wh.push_str(&format!(" AND status = ${}", args.len()));
-    }
-    if let Some(channel) = filter.channel {
-        args.push(Arg::Text(channel.code().to_owned()));
-        wh.push_str(&format!(" AND channel = ${}", args.len()));
-    }
-    if let Some(project) = filter.project_id {
-        args.push(Arg::Id(project));
-        wh.push_str(&format!(" AND project_id = ${}", args.len()));
-    }
-    for (column, value) in [("sector", &filter.sector), ("principle", &filter.principle)] {
-        if let Some(value) = value {
-            args.push(Arg::Text(value.clone()));
-            wh.push_str(&format!(" AND {column} = ${}", args.len()));
-        }
-    }
+    wh.push_str(&filter.clauses(&mut args));
     if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
         let tokens = store.keys.name_tokens(TERM_PURPOSE, q);
         if tokens.is_empty() {

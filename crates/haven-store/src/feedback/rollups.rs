@@ -86,7 +86,7 @@ pub struct ServiceKey {
 }
 
 /// Changes to the service figures of one item's cell.
-#[derive(Default, Clone, Copy)]
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
 pub struct ServiceDelta {
     pub acknowledged: i64,
     pub acknowledged_in_time: i64,
@@ -97,26 +97,79 @@ pub struct ServiceDelta {
     pub satisfied: i64,
 }
 
+/// The service figures, in [`ServiceDelta`] order.
+const FIGURES: [&str; 7] = [
+    "acknowledged",
+    "acknowledged_in_time",
+    "responded",
+    "responded_in_time",
+    "closed",
+    "closed_with_loop",
+    "satisfied",
+];
+
+/// The SET list of an upsert that adds the new row's figures to `table`'s.
+fn add_figures(table: &str) -> String {
+    FIGURES.map(|f| format!("{f} = {table}.{f} + excluded.{f}")).join(", ")
+}
+
 pub async fn service(tx: &mut Tx<'_>, k: &ServiceKey, d: ServiceDelta) -> Result<(), StoreError> {
+    let sql = format!(
+        "INSERT INTO feedback_service (month, location_path, agency, sealed, {})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (month, location_path, agency, sealed) DO UPDATE SET {}",
+        FIGURES.join(", "),
+        add_figures("feedback_service")
+    );
     on_tx!(tx, c => {
-        sqlx::query(
-            "INSERT INTO feedback_service (month, location_path, agency, sealed, acknowledged, acknowledged_in_time,
-                responded, responded_in_time, closed, closed_with_loop, satisfied)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-             ON CONFLICT (month, location_path, agency, sealed) DO UPDATE SET
-                acknowledged = feedback_service.acknowledged + excluded.acknowledged,
-                acknowledged_in_time = feedback_service.acknowledged_in_time + excluded.acknowledged_in_time,
-                responded = feedback_service.responded + excluded.responded,
-                responded_in_time = feedback_service.responded_in_time + excluded.responded_in_time,
-                closed = feedback_service.closed + excluded.closed,
-                closed_with_loop = feedback_service.closed_with_loop + excluded.closed_with_loop,
-                satisfied = feedback_service.satisfied + excluded.satisfied",
-        )
+        sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(&k.month).bind(&k.location_path).bind(&k.agency).bind(k.sealed)
         .bind(d.acknowledged).bind(d.acknowledged_in_time).bind(d.responded).bind(d.responded_in_time)
         .bind(d.closed).bind(d.closed_with_loop).bind(d.satisfied)
         .execute(c).await.map(|r| r.rows_affected())
     })?;
+    Ok(())
+}
+
+/// The groups of people an item's service figures also count under (keys as in
+/// [`Dims`]: '' when not given).
+pub struct Groups<'a> {
+    pub sex: &'a str,
+    pub age_bracket: &'a str,
+    pub disability: &'a str,
+}
+
+/// Add `d` to the service figures of the item's cell in each group dimension, with one
+/// statement (rows in key order, as every writer takes them).
+pub async fn service_by(tx: &mut Tx<'_>, k: &ServiceKey, g: &Groups<'_>, d: ServiceDelta) -> Result<(), StoreError> {
+    if d == ServiceDelta::default() {
+        return Ok(());
+    }
+    let mut rows = [("age_bracket", g.age_bracket), ("disability", g.disability), ("sex", g.sex)];
+    rows.sort();
+    let head = format!(
+        "INSERT INTO feedback_service_by (dimension, month, key, location_path, agency, sealed, {})",
+        FIGURES.join(", ")
+    );
+    let tail = format!(
+        "ON CONFLICT (dimension, month, key, location_path, agency, sealed) DO UPDATE SET {}",
+        add_figures("feedback_service_by")
+    );
+    insert_rows!(tx, head, tail, &rows, |r| [
+        r.0,
+        k.month.as_str(),
+        r.1,
+        k.location_path.as_str(),
+        k.agency.as_str(),
+        k.sealed,
+        d.acknowledged,
+        d.acknowledged_in_time,
+        d.responded,
+        d.responded_in_time,
+        d.closed,
+        d.closed_with_loop,
+        d.satisfied
+    ]);
     Ok(())
 }
 
@@ -338,16 +391,40 @@ pub struct Service {
     pub median_response_hours: Option<i64>,
 }
 
+/// The service figures summed, in [`Sums`] order.
+const SUMS: &str =
+    "CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT), CAST(COALESCE(SUM(acknowledged_in_time), 0) AS BIGINT),
+    CAST(COALESCE(SUM(responded), 0) AS BIGINT), CAST(COALESCE(SUM(responded_in_time), 0) AS BIGINT),
+    CAST(COALESCE(SUM(closed), 0) AS BIGINT), CAST(COALESCE(SUM(closed_with_loop), 0) AS BIGINT),
+    CAST(COALESCE(SUM(satisfied), 0) AS BIGINT)";
+type Sums = (i64, i64, i64, i64, i64, i64, i64);
+
+impl Service {
+    fn add(&mut self, s: Sums) {
+        self.acknowledged += s.0;
+        self.acknowledged_in_time += s.1;
+        self.responded += s.2;
+        self.responded_in_time += s.3;
+        self.closed += s.4;
+        self.closed_with_loop += s.5;
+        self.satisfied += s.6;
+    }
+}
+
+/// The median of whole hours counted per hour, in hour order.
+fn median(hours: &[(i64, i64)]) -> Option<i64> {
+    let total: i64 = hours.iter().map(|(_, n)| n).sum();
+    let mut seen = 0;
+    hours.iter().find_map(|(h, n)| {
+        seen += n;
+        (total > 0 && seen * 2 >= total).then_some(*h)
+    })
+}
+
 pub async fn service_summary(store: &Store, access: &Access, from: &str, to: &str) -> Result<Service, StoreError> {
     let mut args = Vec::new();
     let wh = format!("{} AND {}", scope(access, &mut args), months(from, to, &mut args));
-    let sums = format!(
-        "SELECT CAST(COALESCE(SUM(acknowledged), 0) AS BIGINT), CAST(COALESCE(SUM(acknowledged_in_time), 0) AS BIGINT), CAST(COALESCE(SUM(responded), 0) AS BIGINT),
-            CAST(COALESCE(SUM(responded_in_time), 0) AS BIGINT), CAST(COALESCE(SUM(closed), 0) AS BIGINT), CAST(COALESCE(SUM(closed_with_loop), 0) AS BIGINT),
-            CAST(COALESCE(SUM(satisfied), 0) AS BIGINT)
-         FROM feedback_service WHERE {wh}"
-    );
-    type Sums = (i64, i64, i64, i64, i64, i64, i64);
+    let sums = format!("SELECT {SUMS} FROM feedback_service WHERE {wh}");
     let s: Sums = on_pool!(&store.pool, p => {
         bound!(Sums, sums, &args).fetch_one(p).await
     })?;
@@ -362,21 +439,94 @@ pub async fn service_summary(store: &Store, access: &Access, from: &str, to: &st
     let hours: Vec<(i64, i64)> = on_pool!(&store.pool, p => {
         bound!((i64, i64), hours_sql, &args).fetch_all(p).await
     })?;
-    let total: i64 = hours.iter().map(|(_, n)| n).sum();
-    let mut seen = 0;
-    let median_response_hours = hours.iter().find_map(|(h, n)| {
-        seen += n;
-        (total > 0 && seen * 2 >= total).then_some(*h)
-    });
-    Ok(Service {
-        received,
-        acknowledged: s.0,
-        acknowledged_in_time: s.1,
-        responded: s.2,
-        responded_in_time: s.3,
-        closed: s.4,
-        closed_with_loop: s.5,
-        satisfied: s.6,
-        median_response_hours,
-    })
+    let mut service = Service { received, median_response_hours: median(&hours), ..Default::default() };
+    service.add(s);
+    Ok(service)
+}
+
+/// What service figures are broken down by: the month received, the place, or a group of
+/// people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceBreakdown {
+    Month,
+    Location,
+    Sex,
+    AgeBracket,
+    Disability,
+}
+
+impl ServiceBreakdown {
+    pub const ALL: [ServiceBreakdown; 5] = [
+        ServiceBreakdown::Month,
+        ServiceBreakdown::Location,
+        ServiceBreakdown::Sex,
+        ServiceBreakdown::AgeBracket,
+        ServiceBreakdown::Disability,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ServiceBreakdown::Month => "month",
+            ServiceBreakdown::Location => "location",
+            ServiceBreakdown::Sex => "sex",
+            ServiceBreakdown::AgeBracket => "age_bracket",
+            ServiceBreakdown::Disability => "disability",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ServiceBreakdown> {
+        ServiceBreakdown::ALL.into_iter().find(|b| b.code() == code)
+    }
+}
+
+/// Service figures per key of `by` for months `from..=to` (YYYY-MM) within the caller's
+/// scope, in key order; places by their path. Medians of the response time come per month and
+/// per place only: the group totals keep no hours.
+pub async fn service_by_key(
+    store: &Store,
+    access: &Access,
+    by: ServiceBreakdown,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(String, Service)>, StoreError> {
+    let mut args = Vec::new();
+    // The table of the figures and its key column; items received come from the counts of
+    // the group's own dimension, or of the channel one (every item has a channel).
+    let (table, column, group_filter, received_filter) = match by {
+        ServiceBreakdown::Month => ("feedback_service", "month", "", "dimension = 'channel' AND "),
+        ServiceBreakdown::Location => ("feedback_service", "location_path", "", "dimension = 'channel' AND "),
+        group => {
+            args.push(group.code().to_owned());
+            ("feedback_service_by", "key", "dimension = $1 AND ", "dimension = $1 AND ")
+        }
+    };
+    let wh = format!("{} AND {}", scope(access, &mut args), months(from, to, &mut args));
+    let mut out: BTreeMap<String, Service> = BTreeMap::new();
+    let sums = format!("SELECT {column}, {SUMS} FROM {table} WHERE {group_filter}{wh} GROUP BY {column}");
+    type KeySums = (String, i64, i64, i64, i64, i64, i64, i64);
+    let rows: Vec<KeySums> = on_pool!(&store.pool, p => bound!(KeySums, sums, &args).fetch_all(p).await)?;
+    for r in rows {
+        out.entry(r.0).or_default().add((r.1, r.2, r.3, r.4, r.5, r.6, r.7));
+    }
+    let received_sql = format!(
+        "SELECT {column}, CAST(SUM(n) AS BIGINT) FROM feedback_counts WHERE {received_filter}{wh} GROUP BY {column}"
+    );
+    let received: Vec<(String, i64)> =
+        on_pool!(&store.pool, p => bound!((String, i64), received_sql, &args).fetch_all(p).await)?;
+    for (key, n) in received {
+        out.entry(key).or_default().received = n;
+    }
+    if table == "feedback_service" {
+        let hours_sql = format!(
+            "SELECT {column}, hours, CAST(SUM(n) AS BIGINT) FROM feedback_response_hours WHERE {wh}
+             GROUP BY {column}, hours ORDER BY {column}, hours"
+        );
+        let hours: Vec<(String, i64, i64)> =
+            on_pool!(&store.pool, p => bound!((String, i64, i64), hours_sql, &args).fetch_all(p).await)?;
+        for (key, service) in out.iter_mut() {
+            let mine: Vec<(i64, i64)> = hours.iter().filter(|(k, _, _)| k == key).map(|(_, h, n)| (*h, *n)).collect();
+            service.median_response_hours = median(&mine);
+        }
+    }
+    Ok(out.into_iter().collect())
 }

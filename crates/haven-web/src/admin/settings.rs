@@ -1,4 +1,5 @@
-//! Organisation settings: name, time zone, working week.
+//! Organisation settings: name, time zone, working week, and the feedback service levels
+//! per category.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -8,7 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use haven_core::audits::Thresholds;
 use haven_core::authz::Role;
-use haven_core::feedback::ContactRetention;
+use haven_core::catalog::CatalogKind;
+use haven_core::feedback::{CategoryTargets, ContactRetention, TargetProblem};
 use haven_core::settings::{WorkingWeek, check_time_zone};
 use haven_store::settings::{self, CONTACT_ERASE_DAYS, MFA_REQUIRED_ROLES, ORG_NAME, TIME_ZONE, WORKING_WEEK};
 use serde::Deserialize;
@@ -41,6 +43,7 @@ struct SettingsPage {
     /// The organisations to choose from: id and name.
     agencies: Vec<(String, String)>,
     agency_error: Option<String>,
+    targets_error: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -58,6 +61,9 @@ pub struct SettingsForm {
     audit_thresholds: String,
     #[serde(default)]
     deviation_approver: String,
+    /// Feedback service levels per category, `code: hours/days` a line; empty for none.
+    #[serde(default)]
+    category_targets: String,
     /// Checkboxes `mfa-<role code>`, and the selects `channel_agency-<channel code>`.
     #[serde(flatten)]
     checkboxes: std::collections::HashMap<String, String>,
@@ -116,6 +122,7 @@ pub async fn page(
         contact_erase_days: contact_retention(&state.store).await?.days.to_string(),
         audit_thresholds: haven_store::audits::thresholds(&state.store).await?.to_setting(),
         deviation_approver: crate::projects::approving_role(&state).await?.code().to_owned(),
+        category_targets: crate::feedback::category_targets(&state.store).await?.to_setting(),
         checkboxes: Default::default(),
     };
     let mfa_roles = mfa_rows(&state).await?;
@@ -134,8 +141,27 @@ pub async fn page(
         channel_agencies: channel_agencies(&state, l, None).await?,
         agencies: agency_choices(&state).await?,
         agency_error: None,
+        targets_error: None,
     };
     Ok(page.into_response())
+}
+
+/// Per-category service levels as typed, checked: readable, and naming categories of the
+/// typology. The error is the message to show.
+async fn category_targets(state: &AppState, l: Lang, text: &str) -> Result<Result<CategoryTargets, String>, WebError> {
+    let targets = match CategoryTargets::parse(text) {
+        Ok(t) => t,
+        Err(TargetProblem::Syntax(line) | TargetProblem::OutOfRange(line)) => {
+            return Ok(Err(l.t1("settings-category-targets-invalid", "line", line)));
+        }
+        Err(TargetProblem::Twice(line, _)) => return Ok(Err(l.t1("settings-category-targets-twice", "line", line))),
+    };
+    let known = haven_store::catalog::entries(&state.store, CatalogKind::FeedbackTypology).await?;
+    let unknown = targets.codes().find(|c| !known.iter().any(|e| e.code == *c)).map(str::to_owned);
+    Ok(match unknown {
+        Some(code) => Err(l.t1("settings-category-targets-unknown", "code", code)),
+        None => Ok(targets),
+    })
 }
 
 /// How long contact details are kept after closure: the setting, or the default.
@@ -176,11 +202,13 @@ pub async fn save(
         .iter()
         .any(|(_, _, id)| !id.is_empty() && !agencies.iter().any(|(a, _)| a == id))
         .then(|| l.t("settings-channel-agency-invalid"));
+    let targets = category_targets(&state, l, &form.category_targets).await?;
+    let targets_error = targets.as_ref().err().cloned();
     let c = Chrome::new(l, Some(&me), &state);
     let chosen: Vec<(Role, bool)> =
         Role::ALL.into_iter().map(|r| (r, form.checkboxes.contains_key(&format!("mfa-{}", r.code())))).collect();
-    let (Ok(week), None, Some(retention), Some(thresholds), Some(approver), None) =
-        (week, &tz_error, retention, thresholds, approver, &agency_error)
+    let (Ok(week), None, Some(retention), Some(thresholds), Some(approver), None, Ok(targets)) =
+        (week, &tz_error, retention, thresholds, approver, &agency_error, targets)
     else {
         let page = SettingsPage {
             c,
@@ -197,6 +225,7 @@ pub async fn save(
             channel_agencies: chosen_agencies,
             agencies,
             agency_error,
+            targets_error,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
@@ -207,6 +236,7 @@ pub async fn save(
     settings::set(&state.store, &actor, CONTACT_ERASE_DAYS, &retention.days.to_string()).await?;
     settings::set(&state.store, &actor, haven_store::audits::THRESHOLDS_SETTING, &thresholds.to_setting()).await?;
     settings::set(&state.store, &actor, crate::projects::APPROVER_ROLE_SETTING, approver.code()).await?;
+    settings::set(&state.store, &actor, crate::feedback::CATEGORY_TARGETS, &targets.to_setting()).await?;
     let required: Vec<&str> = chosen.iter().filter(|(_, on)| *on).map(|(r, _)| r.code()).collect();
     settings::set(&state.store, &actor, MFA_REQUIRED_ROLES, &required.join(",")).await?;
     for (channel, (_, _, agency)) in crate::feedback::SELF_SERVICE_CHANNELS.iter().zip(&chosen_agencies) {
@@ -219,6 +249,7 @@ pub async fn save(
         working_week: week.to_setting(),
         audit_thresholds: thresholds.to_setting(),
         deviation_approver: approver.code().to_owned(),
+        category_targets: targets.to_setting(),
         ..form
     };
     let page = SettingsPage {
@@ -236,6 +267,7 @@ pub async fn save(
         channel_agencies: chosen_agencies,
         agencies,
         agency_error: None,
+        targets_error: None,
     };
     Ok(page.into_response())
 }

@@ -1,9 +1,7 @@
 //! `/api/v1/feedback`: intake with a token, anonymous intake, lists and reads.
 
-use std::net::SocketAddr;
-
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use haven_core::audit::actions;
@@ -17,6 +15,7 @@ use crate::AppState;
 use crate::authz::Granted;
 use crate::error::{ErrorBody, WebError};
 use crate::identity::Identity;
+use crate::identity::client::ClientIp;
 
 /// A submission: only `text` and `channel` are required.
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -130,10 +129,10 @@ pub async fn create(
     ))]
 pub async fn create_public(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     Json(input): Json<FeedbackInput>,
 ) -> Result<Response, WebError> {
-    if !state.public_intake.admit(peer.ip()) {
+    if !state.public_intake.admit(client) {
         return Err(WebError::TooManyRequests);
     }
     Ok(created(intake(&state, input.into(), None, None).await?))
@@ -176,6 +175,11 @@ pub struct FeedbackItem {
     pub project_id: Option<Uuid>,
     pub sector: Option<String>,
     pub principle: Option<String>,
+    /// The user the item is assigned to.
+    pub assigned_to: Option<Uuid>,
+    /// A deadline (acknowledge, respond or, sealed items, refer) has passed with the step not
+    /// taken, and the item is not closed.
+    pub overdue: bool,
 }
 
 fn rfc3339(t: time::OffsetDateTime) -> String {
@@ -183,7 +187,10 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
 }
 
 fn item(r: FeedbackRow, sight: Sight) -> FeedbackItem {
+    let overdue = !r.missed(haven_store::now_utc()).is_empty();
     FeedbackItem {
+        assigned_to: r.assigned_to,
+        overdue,
         id: r.id,
         reference: r.reference,
         channel: r.channel,
@@ -225,6 +232,22 @@ pub struct ListParams {
     pub sector: Option<String>,
     /// Only items linked to this principle (catalog `principles` code).
     pub principle: Option<String>,
+    /// `true`: only overdue items (a deadline passed with its step not taken, not closed).
+    pub overdue: Option<String>,
+    /// `me` (the caller's), `none` (unassigned) or a user name.
+    pub assignee: Option<String>,
+    /// urgent, action_needed, no_immediate_action, action_taken or to_be_clarified
+    pub criticality: Option<String>,
+    /// 1 (highest) to 5.
+    pub priority: Option<String>,
+    /// A location P-code: items there and at the places below it.
+    pub location: Option<String>,
+    /// A feedback typology code.
+    pub category: Option<String>,
+    /// Received on or after this day (YYYY-MM-DD, the organisation's time zone).
+    pub received_from: Option<String>,
+    /// Received on or before this day (YYYY-MM-DD, the organisation's time zone).
+    pub received_to: Option<String>,
     /// 1-based page number (default 1).
     pub page: Option<u32>,
     /// Items per page, 1 to 200 (default 50).
@@ -271,7 +294,18 @@ pub async fn list(
         }
     };
     let sight = sight_of(&me);
-    let filter = ListFilter {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let queue = super::queues::QueueFilters {
+        overdue: text(&q.overdue),
+        assignee: text(&q.assignee),
+        criticality: text(&q.criticality),
+        priority: text(&q.priority),
+        location: text(&q.location),
+        category: text(&q.category),
+        received_from: text(&q.received_from),
+        received_to: text(&q.received_to),
+    };
+    let mut filter = ListFilter {
         status,
         channel,
         project_id,
@@ -280,7 +314,9 @@ pub async fn list(
         q: q.q.clone(),
         limit: i64::from(per_page),
         offset: i64::from((page - 1) * per_page),
+        ..Default::default()
     };
+    queue.apply(&state, &me, &mut filter).await?;
     let (rows, total) = store::list(&state.store, &granted.0, sight.sealed, &filter).await?;
     let event = me.actor().event(actions::FEEDBACK_LISTED, "feedback", "api").summary(format!("{} items", rows.len()));
     haven_store::audit::record(&state.store.pool, &state.store.keys, &event).await?;

@@ -226,7 +226,7 @@ pub fn table_file(
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct AggregateParams {
-    /// month, channel, category, location, sex, age_bracket, disability or sector
+    /// month, channel, category, feedback_type, location, sex, age_bracket, disability or sector
     pub by: String,
     pub from: Option<String>,
     pub to: Option<String>,
@@ -241,6 +241,7 @@ fn breakdown_column(by: &str) -> (&'static str, &'static str) {
         "location" => ("feedback-location", "#loc+code"),
         "channel" => ("feedback-channel", "#x_channel"),
         "category" => ("feedback-category", "#x_category"),
+        "feedback_type" => ("feedback-type", "#x_feedback_type"),
         "sex" => ("feedback-sex", "#x_sex"),
         "age_bracket" => ("feedback-age", "#x_age_bracket"),
         "sector" => ("feedback-sector", "#sector+code"),

@@ -6,7 +6,7 @@ use haven_store::Store;
 use haven_store::feedback::{self as store, NewFeedback, RecordError};
 use haven_store::identity::Actor;
 
-use super::{screen, service_levels};
+use super::{category_targets, screen, service_levels};
 use crate::error::WebError;
 
 /// What an import stored.
@@ -50,7 +50,7 @@ pub async fn import_file(
     if !problems.is_empty() {
         return Err(WebError::InvalidRows(problems));
     }
-    let levels = service_levels(store).await?;
+    let (levels, targets) = (service_levels(store).await?, category_targets(store).await?);
     // A log is imported by a user: its items are their organisation's, as when they type them.
     let agency_id = match actor.id {
         Some(user) => store::recording_agency(store, user).await?,
@@ -68,7 +68,7 @@ pub async fn import_file(
             received_at: r.received_at.unwrap_or(now),
             recorded_by: Some(actor.clone()),
             agency_id,
-            levels,
+            levels: levels.for_category(&targets, r.submission.category.as_deref()),
         })
         .collect();
     let recorded = store::record_all(store, items).await.map_err(|e| match e {

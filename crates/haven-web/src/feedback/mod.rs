@@ -12,11 +12,13 @@ pub mod import;
 pub mod links;
 pub mod pages;
 pub mod public;
+pub mod queues;
 pub mod webhooks;
 
 use haven_core::authz::{Access, Permission, decide};
 use haven_core::feedback::{
-    LoopClosing, RawSubmission, ReferralKind, Satisfaction, Seal, SensitiveType, ServiceLevels, Status, Step,
+    CategoryTargets, LoopClosing, RawSubmission, ReferralKind, Satisfaction, Seal, SensitiveType, ServiceLevels,
+    Status, Step,
 };
 use haven_store::feedback::lifecycle::{ActError, SealDecision, StepInput, close_step};
 use haven_store::feedback::{self as store, NewFeedback, RecordError, Recorded};
@@ -65,7 +67,7 @@ pub async fn intake_at(
     check_sealed_only(&submission, seal)?;
     // Kept only until the focal points are told: a report naming one of them goes to the others.
     let routing_text = (seal != Seal::Open).then(|| submission.text.clone());
-    let levels = service_levels(&state.store).await?;
+    let levels = levels_for(&state.store, submission.category.as_deref()).await?;
     let agency_id = intake_agency(state, submission.channel, recorded_by).await?;
     let item = NewFeedback {
         submission,
@@ -188,6 +190,27 @@ pub async fn service_levels(store: &haven_store::Store) -> Result<ServiceLevels,
         levels.utc_offset_minutes = m;
     }
     Ok(levels)
+}
+
+/// The setting of per-category service levels.
+pub const CATEGORY_TARGETS: &str = "feedback.category_targets";
+
+/// Per-category targets (setting `feedback.category_targets`); none when unset. The settings
+/// page refuses unreadable values, so one written otherwise counts as none, with a warning.
+pub async fn category_targets(store: &haven_store::Store) -> Result<CategoryTargets, WebError> {
+    let settings = haven_store::settings::all(store).await?;
+    let Some((_, text)) = settings.iter().find(|(k, _)| k == CATEGORY_TARGETS) else {
+        return Ok(CategoryTargets::default());
+    };
+    Ok(CategoryTargets::parse(text).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "feedback.category_targets ignored");
+        CategoryTargets::default()
+    }))
+}
+
+/// The service levels of an item of `category`: the general ones, or its category's.
+pub async fn levels_for(store: &haven_store::Store, category: Option<&str>) -> Result<ServiceLevels, WebError> {
+    Ok(service_levels(store).await?.for_category(&category_targets(store).await?, category))
 }
 
 /// The organisation's time zone (setting `organisation.time_zone`), in which feedback pages

@@ -58,6 +58,11 @@ pub struct ListPage {
     project: String,
     /// The project filter names no project.
     project_error: Option<String>,
+    f: ListQuery,
+    criticalities: Options,
+    categories: Vec<(String, String)>,
+    /// The queue filter that could not be read: its field and message.
+    filter_error: Option<(&'static str, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -70,10 +75,9 @@ pub struct ListQuery {
     principle: String,
     /// A project's code.
     project: String,
-}
-
-fn is_open(row: &FeedbackRow) -> bool {
-    row.status().is_some_and(|s| !matches!(s, Status::Closed | Status::Responded))
+    /// Overdue, assignee, criticality, priority, place, category, dates received.
+    #[serde(flatten)]
+    queue: super::queues::QueueFilters,
 }
 
 pub async fn list(
@@ -89,7 +93,7 @@ pub async fn list(
         Err(WebError::Invalid(_)) => (None, Some(l.t("error-unknown-project"))),
         Err(e) => return Err(e),
     };
-    let filter = ListFilter {
+    let mut filter = ListFilter {
         status: Status::from_code(&q.status),
         channel: Channel::from_code(&q.channel),
         q: Some(q.q.clone()).filter(|s| !s.trim().is_empty()),
@@ -98,8 +102,14 @@ pub async fn list(
         principle: Some(q.principle.clone()).filter(|s| !s.is_empty()),
         limit: 200,
         offset: 0,
+        ..Default::default()
     };
-    let (rows, total) = if project_error.is_some() {
+    let filter_error = match q.queue.apply(&state, &me, &mut filter).await {
+        Ok(()) => None,
+        Err(WebError::BadRequest { code, field: Some(field) }) => Some((field, l.t(&format!("error-{code}")))),
+        Err(e) => return Err(e),
+    };
+    let (rows, total) = if project_error.is_some() || filter_error.is_some() {
         (Vec::new(), 0)
     } else {
         store::list(&state.store, &granted.0, sight.sealed, &filter).await?
@@ -117,7 +127,8 @@ pub async fn list(
             Line {
                 received: l.datetime_in(row.received_at, &zone),
                 due: l.datetime_in(due_at, &zone),
-                overdue: is_open(&row) && due_at < now,
+                // As the overdue filter and escalation decide.
+                overdue: !row.missed(now).is_empty(),
                 row,
             }
         })
@@ -126,20 +137,25 @@ pub async fn list(
         c: Chrome::new(l, Some(&me), &state),
         lines,
         total,
-        q: q.q,
-        status: q.status,
+        q: q.q.clone(),
+        status: q.status.clone(),
         statuses: options(l, "feedback-status", Status::ALL, Status::code),
         channels: options(l, "feedback-channel", Channel::ALL, Channel::code),
-        channel: q.channel,
+        channel: q.channel.clone(),
         can_record: decide(&me.principal, Permission::FeedbackWrite).is_ok(),
         sectors: super::links::choices(&state, l, CatalogKind::Sectors).await?,
         principles: super::links::choices(&state, l, CatalogKind::Principles).await?,
-        sector: q.sector,
-        principle: q.principle,
-        project: q.project,
+        sector: q.sector.clone(),
+        principle: q.principle.clone(),
+        project: q.project.clone(),
         project_error,
+        criticalities: options(l, "feedback-criticality", Criticality::ALL, Criticality::code),
+        categories: super::links::choices(&state, l, CatalogKind::FeedbackTypology).await?,
+        filter_error,
+        f: q,
     };
-    Ok(page.into_response())
+    let status = if page.filter_error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    Ok((status, page).into_response())
 }
 
 #[derive(Template, WebTemplate)]

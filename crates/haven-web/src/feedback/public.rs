@@ -1,12 +1,10 @@
 //! The public pages: the feedback form anybody can use without an account (mobile first,
 //! in their language, anonymous allowed) and the status page for a reference code.
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{ConnectInfo, Extension, Query, State};
+use axum::extract::{Extension, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use haven_core::feedback::{RawSubmission, SensitiveType, Status, parse_reference};
@@ -18,6 +16,7 @@ use crate::AppState;
 use crate::csrf::PRE_SESSION_COOKIE;
 use crate::error::WebError;
 use crate::i18n::Lang;
+use crate::identity::client::ClientIp;
 use crate::identity::{Identity, cookie};
 use crate::pages::Chrome;
 
@@ -121,12 +120,12 @@ pub async fn submit(
     State(state): State<AppState>,
     Extension(l): Extension<Lang>,
     me: Option<Extension<Identity>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     Form(form): Form<PublicForm>,
 ) -> Result<Response, WebError> {
     let me = me.as_deref();
-    if !state.public_intake.admit(peer.ip()) {
+    if !state.public_intake.admit(client) {
         let errors = vec![("text", l.t("error-too-many-requests"))];
         return Ok(page(&state, l, me, &headers, form, errors, StatusCode::TOO_MANY_REQUESTS));
     }
@@ -183,7 +182,7 @@ pub async fn status(
     State(state): State<AppState>,
     Extension(l): Extension<Lang>,
     me: Option<Extension<Identity>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     Query(q): Query<StatusQuery>,
 ) -> Result<Response, WebError> {
     let c = Chrome::new(l, me.as_deref(), &state);
@@ -192,7 +191,7 @@ pub async fn status(
     if typed.trim().is_empty() {
         return Ok(page.into_response());
     }
-    if !state.status_lookups.admit(peer.ip()) {
+    if !state.status_lookups.admit(client) {
         page.error = Some(l.t("error-too-many-requests"));
         return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
     }

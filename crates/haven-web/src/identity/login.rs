@@ -1,15 +1,13 @@
 //! Sign-in and sign-out.
 
-use haven_core::secret::Secret;
-use std::net::SocketAddr;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{ConnectInfo, Extension, Query, State};
+use axum::extract::{Extension, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use haven_core::identity::LoginGate;
+use haven_core::secret::Secret;
 use haven_store::identity as users;
 use serde::Deserialize;
 
@@ -17,6 +15,7 @@ use crate::AppState;
 use crate::csrf::PRE_SESSION_COOKIE;
 use crate::error::WebError;
 use crate::i18n::Lang;
+use crate::identity::client::ClientIp;
 use crate::identity::{Identity, clear_session_cookie, cookie, session_cookie};
 use crate::pages::Chrome;
 
@@ -87,7 +86,7 @@ pub struct Credentials {
 pub async fn submit(
     State(state): State<AppState>,
     Extension(l): Extension<Lang>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     Form(form): Form<Credentials>,
 ) -> Result<Response, WebError> {
     let again =
@@ -104,7 +103,7 @@ pub async fn submit(
             };
             (status, page).into_response()
         };
-    if !state.throttle.admit(peer.ip()) {
+    if !state.throttle.admit(client) {
         return Ok(again(StatusCode::TOO_MANY_REQUESTS, Some(l.t("login-throttled")), None, None));
     }
     let username = form.username.trim().to_ascii_lowercase();

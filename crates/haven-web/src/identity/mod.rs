@@ -2,6 +2,7 @@
 //! factor, and the account page.
 
 pub mod account;
+pub mod client;
 pub mod login;
 pub mod mfa;
 
@@ -153,7 +154,7 @@ pub fn clear_session_cookie(secure: bool) -> String {
 }
 
 /// Per-address limit on attempts within a window: sign-in (on top of the per-account
-/// lockout), anonymous feedback, reference look-ups.
+/// lockout), anonymous feedback, reference look-ups. Addresses come from [`client::ClientIp`].
 pub struct Throttle {
     window: Duration,
     max_per_window: u32,

@@ -16,6 +16,7 @@ mod evidence;
 mod feedback;
 mod feedback_export;
 mod feedback_links;
+mod feedback_ops;
 mod feedback_outbound;
 mod feedback_sealed;
 mod helpdesk;

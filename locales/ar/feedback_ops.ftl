@@ -1,0 +1,25 @@
+# قوائم عمل الملاحظات، أهم القضايا، أنواع الملاحظات ومستويات الخدمة حسب الفئة.
+feedback-queue-my-overdue = ملاحظاتي المتأخرة
+feedback-queue-overdue = كل الملاحظات المتأخرة
+feedback-assigned-to = مسندة إلى
+feedback-assignee-me = أنا
+feedback-assignee-none = لا أحد (غير مسندة)
+feedback-location-code = المكان (الرمز P-code، مع الأماكن التابعة له)
+feedback-received-from = وردت من تاريخ
+feedback-received-to = وردت حتى تاريخ
+feedback-overdue-only = المتأخرة فقط
+error-invalid-priority = أدخل أولوية من ١ إلى ٥.
+feedback-top-issues = أهم القضايا هذا الشهر ({ $month })
+feedback-by-feedback-type = حسب نوع الملاحظة
+feedback-type = نوع الملاحظة
+feedback-type-question = سؤال
+feedback-type-request-or-suggestion = طلب أو اقتراح
+feedback-type-report = بلاغ
+feedback-type-observation-perception-belief = ملاحظة أو تصور أو اعتقاد
+feedback-type-encouragement-or-praise = تشجيع أو ثناء
+feedback-type-incomplete-feedback = ملاحظة غير مكتملة
+settings-category-targets = مستويات خدمة الملاحظات حسب الفئة
+settings-category-targets-hint = فئة واحدة في كل سطر: رمزها في التصنيف، ثم ساعات الإقرار بالاستلام وأيام الرد، مثل request-support: 48/14. تحتفظ الفئات الأخرى بالمهل العامة، وتبقى الملاحظات العاجلة مستحقة في اليوم نفسه.
+settings-category-targets-invalid = السطر { $line }: اكتب الرمز: الساعات/الأيام، من ١ إلى ٧٢٠ ساعة ومن ١ إلى ٣٦٥ يومًا.
+settings-category-targets-twice = السطر { $line }: هذه الفئة مذكورة أعلاه.
+settings-category-targets-unknown = { $code } ليست فئة في تصنيف الملاحظات.

@@ -1,0 +1,25 @@
+# Feedback queues, top issues, feedback types and service levels per group.
+feedback-queue-my-overdue = My overdue items
+feedback-queue-overdue = All overdue items
+feedback-assigned-to = Assigned to
+feedback-assignee-me = Me
+feedback-assignee-none = Nobody (unassigned)
+feedback-location-code = Place (P-code, with the places within it)
+feedback-received-from = Received from
+feedback-received-to = Received until
+feedback-overdue-only = Overdue only
+error-invalid-priority = Give a priority from 1 to 5.
+feedback-top-issues = Top issues this month ({ $month })
+feedback-by-feedback-type = By feedback type
+feedback-type = Feedback type
+feedback-type-question = Question
+feedback-type-request-or-suggestion = Request or suggestion
+feedback-type-report = Report
+feedback-type-observation-perception-belief = Observation, perception or belief
+feedback-type-encouragement-or-praise = Encouragement or praise
+feedback-type-incomplete-feedback = Incomplete feedback
+settings-category-targets = Feedback service levels per category
+settings-category-targets-hint = One category a line: its typology code, then the hours to acknowledge and the days to respond, e.g. request-support: 48/14. Other categories keep the general targets; urgent items stay due the same day.
+settings-category-targets-invalid = Line { $line }: write code: hours/days, with 1 to 720 hours and 1 to 365 days.
+settings-category-targets-twice = Line { $line }: this category is already given above.
+settings-category-targets-unknown = { $code } is not a category of the feedback typology.

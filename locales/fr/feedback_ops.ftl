@@ -1,0 +1,25 @@
+# Files de travail des retours, principaux sujets, types de retour et niveaux de service par groupe.
+feedback-queue-my-overdue = Mes retours en retard
+feedback-queue-overdue = Tous les retours en retard
+feedback-assigned-to = Attribué à
+feedback-assignee-me = Moi
+feedback-assignee-none = Personne (non attribué)
+feedback-location-code = Lieu (P-code, avec les lieux qu'il contient)
+feedback-received-from = Reçu à partir du
+feedback-received-to = Reçu jusqu'au
+feedback-overdue-only = En retard seulement
+error-invalid-priority = Indiquez une priorité de 1 à 5.
+feedback-top-issues = Principaux sujets ce mois-ci ({ $month })
+feedback-by-feedback-type = Par type de retour
+feedback-type = Type de retour
+feedback-type-question = Question
+feedback-type-request-or-suggestion = Demande ou suggestion
+feedback-type-report = Signalement
+feedback-type-observation-perception-belief = Observation, perception ou croyance
+feedback-type-encouragement-or-praise = Encouragement ou félicitations
+feedback-type-incomplete-feedback = Retour incomplet
+settings-category-targets = Niveaux de service des retours par catégorie
+settings-category-targets-hint = Une catégorie par ligne : son code de typologie, puis les heures pour accuser réception et les jours pour répondre, par exemple request-support: 48/14. Les autres catégories gardent les délais généraux ; les retours urgents restent dus le jour même.
+settings-category-targets-invalid = Ligne { $line } : écrivez code: heures/jours, avec 1 à 720 heures et 1 à 365 jours.
+settings-category-targets-twice = Ligne { $line } : cette catégorie figure déjà plus haut.
+settings-category-targets-unknown = { $code } n'est pas une catégorie de la typologie des retours.
