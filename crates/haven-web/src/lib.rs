@@ -287,7 +287,7 @@ pub fn router(state: AppState) -> Router {
                 .route("/projects/{id}", get(projects::pages::page))
                 .route("/projects/{id}/endorsements/{endorsement}", get(projects::pages::endorsement))
                 .route("/api/v1/projects/{id}/evidence", get(projects::evidence::api_list))
-                .route("/api/v1/projects/{id}/evidence/{evidence}", get(projects::evidence::download))
+                .route("/api/v1/projects/{id}/evidence/{evidence_id}", get(projects::evidence::download))
                 .route("/projects/{id}/evidence/{evidence}", get(projects::evidence::download))
                 .route_layer(from_fn(allow(Permission::ProjectsRead))),
         )
@@ -298,11 +298,11 @@ pub fn router(state: AppState) -> Router {
                 .route("/api/v1/projects/{id}/checklist", put(projects::api::answer_many))
                 .route("/api/v1/projects/{id}/checklist/upgrade", post(projects::api::upgrade))
                 .route("/projects/{id}/checklist-upgrade", post(projects::pages::upgrade))
-                .route("/api/v1/projects/{id}/checklist/{item}", put(projects::api::answer))
-                .route("/api/v1/projects/{id}/checklist/{item}/deviation", post(projects::api::request_deviation))
+                .route("/api/v1/projects/{id}/checklist/{item_id}", put(projects::api::answer))
+                .route("/api/v1/projects/{id}/checklist/{item_id}/deviation", post(projects::api::request_deviation))
                 .route("/api/v1/projects/{id}/risks", post(projects::api::add_risk))
                 .route("/api/v1/projects/{id}/risks/review", post(projects::api::review))
-                .route("/api/v1/projects/{id}/risks/{risk}", put(projects::api::update_risk))
+                .route("/api/v1/projects/{id}/risks/{risk_id}", put(projects::api::update_risk))
                 .route("/api/v1/projects/{id}/phase", post(projects::api::advance))
                 .route("/projects", post(projects::pages::create))
                 .route("/projects/new", get(projects::pages::new_form))
@@ -314,7 +314,7 @@ pub fn router(state: AppState) -> Router {
                 .route("/projects/{id}/risks/review", post(projects::pages::review))
                 .route("/projects/{id}/phase", post(projects::pages::advance))
                 .route(
-                    "/api/v1/projects/{id}/evidence/{evidence}",
+                    "/api/v1/projects/{id}/evidence/{evidence_id}",
                     axum::routing::delete(projects::evidence::api_remove),
                 )
                 .route("/projects/{id}/evidence/{evidence}/remove", post(projects::evidence::page_remove))
@@ -322,13 +322,16 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(
             Router::new()
-                .route("/api/v1/projects/{id}/checklist/{item}/evidence", post(projects::evidence::api_attach))
+                .route("/api/v1/projects/{id}/checklist/{item_id}/evidence", post(projects::evidence::api_attach))
                 .route("/projects/{id}/checklist/{item}/evidence", post(projects::evidence::page_attach))
                 .route_layer(from_fn(allow(Permission::ProjectsWrite))),
         )
         .merge(
             Router::new()
-                .route("/api/v1/projects/{id}/deviations/{deviation}/decision", post(projects::api::decide_deviation))
+                .route(
+                    "/api/v1/projects/{id}/deviations/{deviation_id}/decision",
+                    post(projects::api::decide_deviation),
+                )
                 .route("/api/v1/projects/{id}/endorse", post(projects::api::endorse))
                 .route("/projects/{id}/deviations/{deviation}/decision", post(projects::pages::decide_deviation))
                 .route("/projects/{id}/endorse", post(projects::pages::endorse))
@@ -337,7 +340,7 @@ pub fn router(state: AppState) -> Router {
         .merge(
             Router::new()
                 .route("/api/v1/projects/{id}/rounds", get(projects::rounds::list))
-                .route("/api/v1/projects/{id}/rounds/{round}", get(projects::rounds::get))
+                .route("/api/v1/projects/{id}/rounds/{round_id}", get(projects::rounds::get))
                 .route("/api/v1/projects/{id}/lessons", get(projects::rounds::lessons))
                 .route("/projects/{id}/rounds", get(projects::round_pages::rounds))
                 .route("/projects/{id}/rounds/{round}", get(projects::round_pages::round))
@@ -347,10 +350,10 @@ pub fn router(state: AppState) -> Router {
         .merge(
             Router::new()
                 .route("/api/v1/projects/{id}/rounds", post(projects::rounds::create))
-                .route("/api/v1/projects/{id}/rounds/{round}/checklist", put(projects::rounds::answer))
-                .route("/api/v1/projects/{id}/rounds/{round}/complete", post(projects::rounds::complete))
+                .route("/api/v1/projects/{id}/rounds/{round_id}/checklist", put(projects::rounds::answer))
+                .route("/api/v1/projects/{id}/rounds/{round_id}/complete", post(projects::rounds::complete))
                 .route("/api/v1/projects/{id}/lessons", post(projects::rounds::add))
-                .route("/api/v1/projects/{id}/lessons/{lesson}/uptake", put(projects::rounds::uptake))
+                .route("/api/v1/projects/{id}/lessons/{lesson_id}/uptake", put(projects::rounds::uptake))
                 .route("/api/v1/projects/{id}/close", post(projects::rounds::close))
                 .route("/projects/{id}/rounds", post(projects::round_pages::open_round))
                 .route("/projects/{id}/rounds/{round}/checklist", post(projects::round_pages::answer))

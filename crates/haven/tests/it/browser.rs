@@ -319,7 +319,8 @@ async fn project_to_endorsement(b: &Client, app: &TestApp, lang: &str, code: &st
     b.find(Locator::Id(&format!("j-{deviated}"))).await.unwrap().send_keys(why).await.unwrap();
     b.find(Locator::Css(&format!("{form} button[type=submit]"))).await.unwrap().click().await.unwrap();
     b.wait().for_element(Locator::Css(&format!("#item-{deviated} .answer-partly"))).await.unwrap();
-    b.find(Locator::Css(&format!("#item-{deviated} details summary"))).await.unwrap().click().await.unwrap();
+    let open = format!("#item-{deviated} details:has(form[action$='/deviation']) > summary");
+    b.find(Locator::Css(&open)).await.unwrap().click().await.unwrap();
     b.find(Locator::Id(&format!("dj-{deviated}"))).await.unwrap().send_keys(why).await.unwrap();
     let ask = format!("form[action='/projects/{id}/checklist/{deviated}/deviation'] button[type=submit]");
     b.find(Locator::Css(&ask)).await.unwrap().click().await.unwrap();

@@ -246,7 +246,7 @@ async fn a_project_goes_from_design_to_endorsement_and_a_material_change_reopens
         assert_eq!(&digest, sha, "the stored hash is the snapshot's");
 
         let audit = haven_store::audit::list(&app.store.pool, Some("projects.endorsed"), None, 10).await.unwrap();
-        assert_eq!(audit.len(), 1);
+        assert_eq!(audit.len(), 2, "two endorsements");
         let refused =
             haven_store::audit::list(&app.store.pool, Some("projects.endorsement-refused"), None, 10).await.unwrap();
         assert_eq!(refused.len(), 1);
