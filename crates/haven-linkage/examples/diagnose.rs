@@ -29,7 +29,8 @@ fn main() {
     let defaults = Settings::default();
     let max_block = number(5, defaults.max_block);
     let window = number(6, defaults.window);
-    let linker = Linker::new(schema, Settings { threshold, max_block, window, ..defaults }).expect("settings");
+    let linker = Linker::new(schema, Settings { threshold, max_block, window, explain: samples > 0, ..defaults })
+        .expect("settings");
     let cancel = AtomicBool::new(false);
     let control = Control { progress: &|_, _, _| {}, cancel: &cancel };
     let started = Instant::now();
@@ -80,8 +81,21 @@ fn main() {
         println!("{}\n{}\nscored: {}\n", show(&people[*a]), show(&people[*b]), scored.contains(&(*a, *b)));
     }
     println!("== wrong pairs clustered (first {samples})");
+    let position: HashMap<(usize, usize), usize> =
+        result.pairs.iter().enumerate().map(|(i, p)| ((p.a as usize, p.b as usize), i)).collect();
     for (a, b) in clustered.iter().filter(|(a, b)| entity[*a] != entity[*b]).take(samples) {
-        println!("{}\n{}\n", show(&people[*a]), show(&people[*b]));
+        println!("{}\n{}", show(&people[*a]), show(&people[*b]));
+        match position.get(&(*a, *b)) {
+            Some(&i) => {
+                let pair = &result.pairs[i];
+                let parts: Vec<String> = result.explanations[i]
+                    .iter()
+                    .map(|c| format!("{} {} {:+.1}", c.comparison, c.level, c.weight))
+                    .collect();
+                println!("p {:.3}, {:+.1} bits: {}\n", pair.probability, pair.weight, parts.join("; "));
+            }
+            None => println!("joined through its cluster\n"),
+        }
     }
 }
 

@@ -80,6 +80,8 @@ struct RecentReads {
     tokens: recent::Recent<Vec<u8>, identity::TokenAuth>,
     /// The organisation of the items each user records (read on every staff intake).
     recording_agencies: recent::Recent<uuid::Uuid, Option<uuid::Uuid>>,
+    /// The keyword screen's lexicon, parsed, with the settings it was read from.
+    lexicon: std::sync::Mutex<Option<feedback::lexicon::Parsed>>,
 }
 
 impl Store {

@@ -43,6 +43,26 @@ pub async fn set(store: &Store, actor: &Actor, key: &str, value: &str) -> Result
     Ok(())
 }
 
+/// Back to the default: the setting is removed, and the change audited like a new value.
+pub async fn remove(store: &Store, actor: &Actor, key: &str) -> Result<(), StoreError> {
+    let mut tx = store.pool.begin().await?;
+    on_tx!(&mut tx, c => {
+        sqlx::query("DELETE FROM settings WHERE key = $1").bind(key).execute(c).await.map(|r| r.rows_affected())
+    })?;
+    audit::append(&mut tx, &store.keys, &actor.event(actions::SETTING_CHANGED, "setting", key)).await?;
+    tx.commit().await?;
+    store.recent.settings.forget();
+    Ok(())
+}
+
+/// When a setting was last saved.
+pub async fn saved_at(store: &Store, key: &str) -> Result<Option<time::OffsetDateTime>, StoreError> {
+    let row: Option<(time::OffsetDateTime,)> = on_pool!(&store.pool, p => {
+        sqlx::query_as("SELECT updated_at FROM settings WHERE key = $1").bind(key).fetch_optional(p).await
+    })?;
+    Ok(row.map(|(t,)| t))
+}
+
 /// Every setting, ordered by key. Read on every intake, so kept for a moment: a change
 /// through [`set`] applies at once, one made by another process within
 /// [`crate::recent::KEPT_FOR`].

@@ -98,8 +98,6 @@ pub struct Shared {
     pub public_intake: Arc<identity::Throttle>,
     /// Reference-code look-ups on the status page: 20 a minute per address.
     pub status_lookups: Arc<identity::Throttle>,
-    /// The keyword screen that proposes sensitivity.
-    pub lexicon: Arc<haven_core::feedback::Lexicon>,
     /// Feedback intake, committed in groups by one writer.
     pub intake: haven_store::feedback::IntakeQueue,
     /// The SMTP pool and the HTTP client of the gateways.
@@ -119,7 +117,6 @@ impl AppState {
             throttle: Arc::new(identity::Throttle::default()),
             public_intake: Arc::new(identity::Throttle::new(minute, 30)),
             status_lookups: Arc::new(identity::Throttle::new(minute, 20)),
-            lexicon: Arc::new(haven_core::feedback::Lexicon::builtin()),
         }))
     }
 }
@@ -257,6 +254,13 @@ pub fn router(state: AppState) -> Router {
                 .route("/api/v1/services/import", post(feedback::directory::api_import))
                 .route("/api/v1/services/{id}", axum::routing::put(feedback::directory::api_update))
                 .route_layer(from_fn(allow(Permission::ServicesManage))),
+        )
+        .merge(
+            Router::new()
+                .route("/feedback/lexicon", get(feedback::lexicon::page).post(feedback::lexicon::submit))
+                .route("/feedback/lexicon/restore", post(feedback::lexicon::restore))
+                .route("/api/v1/feedback/lexicon", get(feedback::lexicon::api_get).put(feedback::lexicon::api_put))
+                .route_layer(from_fn(allow(Permission::LexiconManage))),
         )
         .merge(
             Router::new()

@@ -750,7 +750,7 @@ async fn import_feedback(store: &Store, file: &std::path::Path, username: &str) 
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let name = file.display().to_string();
     let actor = Actor { id: Some(record.id), name: record.username.clone() };
-    let lexicon = haven_core::feedback::Lexicon::builtin();
+    let lexicon = haven_store::feedback::lexicon::current(store).await?;
     match haven_web::feedback::import::import_file(store, &lexicon, &actor, &name, &bytes).await {
         Ok(report) => {
             println!("{name}: {} items imported, {} of them sealed", report.imported, report.sealed);

@@ -87,6 +87,7 @@ impl Role {
                 IndicatorsRead,
                 IndicatorsWrite,
                 IndicatorsSmallCells,
+                LexiconManage,
             ],
             Role::ProjectManager => &[
                 CatalogRead,
@@ -100,7 +101,7 @@ impl Role {
             ],
             Role::CaseWorker => &[CatalogRead, CaseRead, CaseWrite, ServicesRead],
             Role::FeedbackAgent => &[CatalogRead, FeedbackRead, FeedbackWrite, ServicesRead],
-            Role::PseaFocalPoint => &[CatalogRead, FeedbackRead, SealedRead, SealedWrite, ServicesRead],
+            Role::PseaFocalPoint => &[CatalogRead, FeedbackRead, SealedRead, SealedWrite, ServicesRead, LexiconManage],
             Role::MeOfficer => &[CatalogRead, ProjectsRead, IndicatorsRead, IndicatorsWrite, ParticipationWrite],
             Role::Viewer => &[CatalogRead, ProjectsRead, IndicatorsRead],
             Role::HeadquartersReviewer => &[CatalogRead, ProjectsRead, ProjectsApprove, IndicatorsRead],
@@ -145,10 +146,12 @@ pub enum Permission {
     ParticipationWrite,
     /// See indicator cells of fewer than 5 people, which others see as "<5".
     IndicatorsSmallCells,
+    /// Edit the keyword screen's lexicon, which proposes sealing at intake.
+    LexiconManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 26] = [
+    pub const ALL: [Permission; 27] = [
         Permission::CatalogRead,
         Permission::CatalogEdit,
         Permission::UsersRead,
@@ -175,6 +178,7 @@ impl Permission {
         Permission::SafetyAuditsWrite,
         Permission::ParticipationWrite,
         Permission::IndicatorsSmallCells,
+        Permission::LexiconManage,
     ];
 
     pub fn code(self) -> &'static str {
@@ -205,6 +209,7 @@ impl Permission {
             Permission::SafetyAuditsWrite => "safety-audits-write",
             Permission::ParticipationWrite => "participation-write",
             Permission::IndicatorsSmallCells => "indicators-small-cells",
+            Permission::LexiconManage => "lexicon-manage",
         }
     }
 

@@ -25,7 +25,7 @@ pub use lifecycle::{ClosureReason, LoopClosing, ReferralKind, Satisfaction, Step
 pub use links::{Links, RawLinks};
 pub use outbound::{Deadline, DeadlineState, MessageStatus, missed, names_person, retry_delay};
 pub use reference::{ReferenceCode, parse_reference};
-pub use screen::{Lexicon, LexiconError, ScreenHit};
+pub use screen::{Lexicon, LexiconError, LexiconProblem, ScreenHit};
 pub use sla::{CategoryTarget, CategoryTargets, Due, ServiceLevels, TargetProblem};
 
 use serde::{Deserialize, Serialize};

@@ -10,10 +10,44 @@ const BUILTIN: &str = include_str!("../../data/feedback_keywords.txt");
 /// Languages a lexicon line may be written for.
 const LANGUAGES: [&str; 4] = ["en", "fr", "es", "ar"];
 
+/// What is wrong with one line of a lexicon; the code is also the translation key's suffix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LexiconProblem {
+    #[error("unknown sensitive type")]
+    UnknownType,
+    #[error("a phrase before any [section]")]
+    PhraseBeforeSection,
+    #[error("expected \"language: phrase\"")]
+    NotLanguagePhrase,
+    #[error("unknown language (use en, fr, es or ar)")]
+    UnknownLanguage,
+    #[error("empty phrase")]
+    EmptyPhrase,
+    #[error("* may only end the last word")]
+    StarNotLast,
+}
+
+impl LexiconProblem {
+    pub fn code(self) -> &'static str {
+        match self {
+            LexiconProblem::UnknownType => "lexicon-unknown-type",
+            LexiconProblem::PhraseBeforeSection => "lexicon-phrase-before-section",
+            LexiconProblem::NotLanguagePhrase => "lexicon-not-language-phrase",
+            LexiconProblem::UnknownLanguage => "lexicon-unknown-language",
+            LexiconProblem::EmptyPhrase => "lexicon-empty-phrase",
+            LexiconProblem::StarNotLast => "lexicon-star-not-last",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LexiconError {
-    #[error("line {line}: {message}")]
-    Line { line: usize, message: String },
+    #[error("line {line}: {problem}")]
+    Line { line: usize, problem: LexiconProblem },
+    /// A lexicon in use must keep every sensitive type: without a phrase, reports of that
+    /// kind that nobody marked would never be sealed.
+    #[error("no phrase for [{}]: the screen would never propose it", .0.code())]
+    TypeMissing(SensitiveType),
 }
 
 #[derive(Debug, Clone)]
@@ -77,32 +111,44 @@ impl Lexicon {
         let mut kind = None;
         for (i, raw) in text.lines().enumerate() {
             let line = raw.trim();
-            let err = |message: String| LexiconError::Line { line: i + 1, message };
+            let err = |problem| LexiconError::Line { line: i + 1, problem };
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
             if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-                kind = Some(
-                    SensitiveType::from_code(section.trim())
-                        .ok_or_else(|| err(format!("unknown sensitive type [{section}]")))?,
-                );
+                kind = Some(SensitiveType::from_code(section.trim()).ok_or_else(|| err(LexiconProblem::UnknownType))?);
                 continue;
             }
-            let kind = kind.ok_or_else(|| err("a phrase before any [section]".into()))?;
-            let (lang, phrase) = line.split_once(':').ok_or_else(|| err("expected \"language: phrase\"".into()))?;
+            let kind = kind.ok_or_else(|| err(LexiconProblem::PhraseBeforeSection))?;
+            let (lang, phrase) = line.split_once(':').ok_or_else(|| err(LexiconProblem::NotLanguagePhrase))?;
             if !LANGUAGES.contains(&lang.trim()) {
-                return Err(err(format!("unknown language {:?} (use en, fr, es or ar)", lang.trim())));
+                return Err(err(LexiconProblem::UnknownLanguage));
             }
             let words = words(phrase);
             if words.is_empty() {
-                return Err(err("empty phrase".into()));
+                return Err(err(LexiconProblem::EmptyPhrase));
             }
             if words.iter().rev().skip(1).any(|w| w.contains('*')) || words.iter().any(|w| w == "*") {
-                return Err(err("* may only end the last word".into()));
+                return Err(err(LexiconProblem::StarNotLast));
             }
             entries.push(Entry { kind, words, phrase: phrase.trim().to_owned() });
         }
         Ok(Lexicon { entries })
+    }
+
+    /// Parse a lexicon to be used by the screen: well formed, and with at least one phrase
+    /// for every sensitive type.
+    pub fn parse_for_use(text: &str) -> Result<Lexicon, LexiconError> {
+        let lexicon = Lexicon::parse(text)?;
+        match SensitiveType::ALL.iter().copied().find(|k| lexicon.count_of(*k) == 0) {
+            Some(missing) => Err(LexiconError::TypeMissing(missing)),
+            None => Ok(lexicon),
+        }
+    }
+
+    /// Phrases of one sensitive type.
+    pub fn count_of(&self, kind: SensitiveType) -> usize {
+        self.entries.iter().filter(|e| e.kind == kind).count()
     }
 
     pub fn len(&self) -> usize {
@@ -205,11 +251,30 @@ mod tests {
 
     #[test]
     fn bad_lines_are_reported_with_their_number() {
-        let e = Lexicon::parse("# c\n[sea]\nen: rape\n[gossip]\n").expect_err("bad section");
-        assert_eq!(e.to_string(), "line 4: unknown sensitive type [gossip]");
-        let e = Lexicon::parse("[sea]\nde: vergewaltigung\n").expect_err("bad language");
-        assert!(e.to_string().starts_with("line 2: unknown language"));
-        let e = Lexicon::parse("en: x\n").expect_err("no section");
-        assert_eq!(e.to_string(), "line 1: a phrase before any [section]");
+        let line = |text: &str| match Lexicon::parse(text) {
+            Err(LexiconError::Line { line, problem }) => (line, problem),
+            other => panic!("expected a line error, got {other:?}"),
+        };
+        assert_eq!(line("# c\n[sea]\nen: rape\n[gossip]\n"), (4, LexiconProblem::UnknownType));
+        assert_eq!(line("[sea]\nde: vergewaltigung\n"), (2, LexiconProblem::UnknownLanguage));
+        assert_eq!(line("en: x\n"), (1, LexiconProblem::PhraseBeforeSection));
+        assert_eq!(line("[sea]\nrape\n"), (2, LexiconProblem::NotLanguagePhrase));
+        assert_eq!(line("[sea]\n\nen: ...\n"), (3, LexiconProblem::EmptyPhrase));
+        assert_eq!(line("[sea]\nen: sex* for\n"), (2, LexiconProblem::StarNotLast));
+        let e = Lexicon::parse("[gossip]\n").expect_err("bad section");
+        assert_eq!(e.to_string(), "line 1: unknown sensitive type");
+    }
+
+    #[test]
+    fn a_lexicon_in_use_keeps_every_sensitive_type() {
+        let without_fraud: String =
+            BUILTIN.split("\n[").filter(|section| !section.starts_with("fraud]")).collect::<Vec<_>>().join("\n[");
+        assert!(Lexicon::parse(&without_fraud).is_ok());
+        assert_eq!(
+            Lexicon::parse_for_use(&without_fraud).expect_err("fraud dropped"),
+            LexiconError::TypeMissing(SensitiveType::Fraud)
+        );
+        let lexicon = Lexicon::parse_for_use(BUILTIN).expect("the shipped lexicon is usable");
+        assert!(SensitiveType::ALL.iter().all(|k| lexicon.count_of(*k) > 0));
     }
 }

@@ -24,6 +24,7 @@ use crate::{Store, StoreError, Tx, audit, now_utc};
 pub mod answers;
 pub mod directory;
 pub mod erasure;
+pub mod lexicon;
 pub mod lifecycle;
 pub mod links;
 pub mod outbound;

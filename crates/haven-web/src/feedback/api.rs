@@ -601,6 +601,7 @@ pub async fn import(
     Query(q): Query<ImportParams>,
     body: axum::body::Bytes,
 ) -> Result<Response, WebError> {
-    let report = super::import::import_file(&state.store, &state.lexicon, &me.actor(), q.file_name(), &body).await?;
+    let lexicon = haven_store::feedback::lexicon::current(&state.store).await?;
+    let report = super::import::import_file(&state.store, &lexicon, &me.actor(), q.file_name(), &body).await?;
     Ok((StatusCode::CREATED, Json(report)).into_response())
 }

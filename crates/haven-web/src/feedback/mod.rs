@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod directory;
 pub mod export;
 pub mod import;
+pub mod lexicon;
 pub mod links;
 pub mod pages;
 pub mod public;
@@ -63,7 +64,8 @@ pub async fn intake_at(
     if submission.occurred_after(received_at.date()) {
         return Err(WebError::Invalid(vec![("occurred_on", "in-the-future")]));
     }
-    let (sensitive_type, seal) = screen(&state.lexicon, &submission);
+    let lexicon = haven_store::feedback::lexicon::current(&state.store).await?;
+    let (sensitive_type, seal) = screen(&lexicon, &submission);
     check_sealed_only(&submission, seal)?;
     // Kept only until the focal points are told: a report naming one of them goes to the others.
     let routing_text = (seal != Seal::Open).then(|| submission.text.clone());

@@ -5,7 +5,7 @@ use haven_core::authz::{LocationScope, Permission, Principal, Role, RoleGrant, d
 use crate::support::*;
 
 /// GET routes and the permission each needs (`None`: any signed-in user).
-const ROUTES: [(&str, Option<Permission>); 21] = [
+const ROUTES: [(&str, Option<Permission>); 22] = [
     ("/", None),
     ("/account", None),
     ("/api/v1/me", None),
@@ -27,6 +27,7 @@ const ROUTES: [(&str, Option<Permission>); 21] = [
     ("/audits", Some(Permission::ProjectsRead)),
     ("/audits/new", Some(Permission::SafetyAuditsWrite)),
     ("/participation", Some(Permission::ProjectsRead)),
+    ("/feedback/lexicon", Some(Permission::LexiconManage)),
 ];
 
 #[tokio::test]

@@ -22,6 +22,7 @@ mod feedback_sealed;
 mod helpdesk;
 mod identity;
 mod indicators;
+mod lexicon;
 mod matching;
 mod participation;
 mod projects;
