@@ -51,3 +51,19 @@ error-lexicon-unknown-language = the language must be en, fr, es or ar.
 error-lexicon-empty-phrase = the phrase is empty.
 error-lexicon-star-not-last = a star may only end the last word.
 error-lexicon-type-missing = A kind of report has no phrase left: such reports would never be sealed by the screen.
+
+## The Washington Group Short Set on the feedback forms
+wg-legend = Difficulties in daily activities (optional)
+wg-lead-in = The next questions ask about difficulties you may have doing certain activities because of a health problem. Only whether you have a disability is kept, not your answers.
+wg-question-seeing = Do you have difficulty seeing, even if wearing glasses?
+wg-question-hearing = Do you have difficulty hearing, even if using a hearing aid?
+wg-question-walking = Do you have difficulty walking or climbing steps?
+wg-question-remembering = Do you have difficulty remembering or concentrating?
+wg-question-self_care = Do you have difficulty with self-care, such as washing all over or dressing?
+wg-question-communicating = Using your usual language, do you have difficulty communicating, for example understanding or being understood?
+wg-answer-unanswered = Not answered
+wg-answer-none = No, no difficulty
+wg-answer-some = Yes, some difficulty
+wg-answer-a_lot = Yes, a lot of difficulty
+wg-answer-cannot = Cannot do at all
+error-disability-or-functioning = Give either the disability or the answers to the questions, not both.

@@ -51,3 +51,19 @@ error-lexicon-unknown-language = la langue doit être en, fr, es ou ar.
 error-lexicon-empty-phrase = l'expression est vide.
 error-lexicon-star-not-last = une étoile ne peut terminer que le dernier mot.
 error-lexicon-type-missing = Un type de signalement n'a plus d'expression : le filtre ne scellerait jamais ces signalements.
+
+## Le questionnaire court du Groupe de Washington sur les formulaires
+wg-legend = Difficultés dans les activités quotidiennes (facultatif)
+wg-lead-in = Les questions suivantes portent sur les difficultés que vous pourriez avoir à faire certaines activités en raison d'un problème de santé. Seul le fait d'avoir ou non un handicap est conservé, pas vos réponses.
+wg-question-seeing = Avez-vous des difficultés à voir, même si vous portez des lunettes ?
+wg-question-hearing = Avez-vous des difficultés à entendre, même si vous utilisez un appareil auditif ?
+wg-question-walking = Avez-vous des difficultés à marcher ou à monter des marches ?
+wg-question-remembering = Avez-vous des difficultés à vous souvenir ou à vous concentrer ?
+wg-question-self_care = Avez-vous des difficultés à prendre soin de vous, comme vous laver entièrement ou vous habiller ?
+wg-question-communicating = En utilisant votre langue habituelle, avez-vous des difficultés à communiquer, par exemple à comprendre les autres ou à vous faire comprendre ?
+wg-answer-unanswered = Pas de réponse
+wg-answer-none = Non, aucune difficulté
+wg-answer-some = Oui, quelques difficultés
+wg-answer-a_lot = Oui, beaucoup de difficultés
+wg-answer-cannot = Ne peut pas du tout
+error-disability-or-functioning = Indiquez soit le handicap, soit les réponses aux questions, pas les deux.

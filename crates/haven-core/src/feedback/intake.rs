@@ -28,6 +28,9 @@ pub struct RawSubmission {
     pub age: Option<i64>,
     pub age_bracket: Option<String>,
     pub disability: Option<bool>,
+    /// The Washington Group Short Set: domain code → answer code (see [`super::ShortSet`]);
+    /// the disability it shows is recorded, not the answers.
+    pub functioning: Option<std::collections::BTreeMap<String, String>>,
     pub language: Option<String>,
     /// A project's id (a UUID).
     pub project_id: Option<String>,
@@ -241,6 +244,23 @@ impl RawSubmission {
             }
             (None, None) => None,
         };
+        let disability = match (self.disability, self.functioning) {
+            (stated, None) => stated,
+            (stated, Some(answers)) => {
+                match super::ShortSet::parse(answers.iter().map(|(d, a)| (d.as_str(), a.as_str()))) {
+                    Err(_) => {
+                        problem("functioning", "unknown-code");
+                        None
+                    }
+                    Ok(set) if set.is_empty() => stated,
+                    Ok(_) if stated.is_some() => {
+                        problem("disability", "disability-or-functioning");
+                        None
+                    }
+                    Ok(set) => set.disability(),
+                }
+            }
+        };
         let language = trimmed(self.language).map(|l| l.to_ascii_lowercase());
         if language
             .as_deref()
@@ -274,7 +294,7 @@ impl RawSubmission {
                 location,
                 sex,
                 age_bracket,
-                disability: self.disability,
+                disability,
                 language,
                 links,
                 occurred_on,
@@ -291,6 +311,35 @@ mod tests {
 
     fn raw(text: &str, channel: &str) -> RawSubmission {
         RawSubmission { text: Some(text.into()), channel: Some(channel.into()), ..Default::default() }
+    }
+
+    #[test]
+    fn the_washington_group_answers_give_the_disability_and_are_not_kept() {
+        let answers = |pairs: &[(&str, &str)]| {
+            Some(
+                pairs
+                    .iter()
+                    .map(|(d, a)| ((*d).to_owned(), (*a).to_owned()))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            )
+        };
+        let with = |functioning, disability| RawSubmission { functioning, disability, ..raw("The tap leaks", "web") };
+        let s = with(answers(&[("walking", "a_lot"), ("seeing", "none")]), None).validate().expect("valid");
+        assert_eq!(s.disability, Some(true));
+        let all_some: Vec<(&str, &str)> = super::super::Domain::ALL.iter().map(|d| (d.code(), "some")).collect();
+        assert_eq!(with(answers(&all_some), None).validate().expect("valid").disability, Some(false));
+        assert_eq!(with(answers(&[("hearing", "none")]), None).validate().expect("valid").disability, None);
+        // No answer given: a disability stated by a caller that asked the questions itself.
+        assert_eq!(with(answers(&[("hearing", "")]), Some(true)).validate().expect("valid").disability, Some(true));
+        let problems = |r: RawSubmission| {
+            r.validate().expect_err("refused").into_iter().map(|p| (p.field, p.code)).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            problems(with(answers(&[("walking", "a_lot")]), Some(false))),
+            [("disability", "disability-or-functioning")]
+        );
+        assert_eq!(problems(with(answers(&[("walking", "badly")]), None)), [("functioning", "unknown-code")]);
+        assert_eq!(problems(with(answers(&[("smell", "none")]), None)), [("functioning", "unknown-code")]);
     }
 
     #[test]

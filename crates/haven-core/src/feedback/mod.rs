@@ -6,6 +6,7 @@ mod answers;
 mod callbacks;
 mod directory;
 mod directory_import;
+mod functioning;
 mod import;
 mod intake;
 mod lifecycle;
@@ -19,6 +20,7 @@ pub use answers::{ANSWER_LANGUAGES, AnswerText, RawAnswerText, matches as answer
 pub use callbacks::{CALLBACK_SCHEDULED, CallbackOutcome, ContactRetention, is_overdue};
 pub use directory::{MAX_LOCATIONS, RawService, Service, ServiceType, is_language_code, serves, split_list};
 pub use directory_import::rows_to_services;
+pub use functioning::{Difficulty, Domain, FunctioningError, ShortSet};
 pub use import::{ImportedRow, RowProblem, parse_when, rows_to_submissions};
 pub use intake::{FieldProblem, RawSubmission, Submission, age_bracket_of};
 pub use lifecycle::{ClosureReason, LoopClosing, ReferralKind, Satisfaction, Step, StepError, next_status};

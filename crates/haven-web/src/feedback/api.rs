@@ -43,8 +43,15 @@ pub struct FeedbackInput {
     /// Whole years; or give `age_bracket`.
     pub age: Option<i64>,
     pub age_bracket: Option<String>,
-    /// Yes to a Washington Group short-set question.
+    /// Whether the person has a disability, when already determined; otherwise give
+    /// `functioning` (not both).
     pub disability: Option<bool>,
+    /// The Washington Group Short Set, question by question: `seeing`, `hearing`, `walking`,
+    /// `remembering`, `self_care`, `communicating`, each `none`, `some`, `a_lot` or `cannot`
+    /// (leave out what was not answered). Haven records only the result: a disability when
+    /// one answer is `a_lot` or `cannot`, none when all six are `none` or `some`.
+    #[schema(value_type = Option<Object>, example = json!({"seeing": "none", "walking": "a_lot"}))]
+    pub functioning: Option<std::collections::BTreeMap<String, String>>,
     pub language: Option<String>,
     /// The project the feedback is about (its id).
     pub project_id: Option<String>,
@@ -80,6 +87,7 @@ impl From<FeedbackInput> for RawSubmission {
             age: i.age,
             age_bracket: i.age_bracket,
             disability: i.disability,
+            functioning: i.functioning,
             language: i.language,
             project_id: i.project_id,
             sector: i.sector,

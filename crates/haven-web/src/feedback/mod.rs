@@ -8,6 +8,7 @@ pub mod callbacks;
 pub mod dashboard;
 pub mod directory;
 pub mod export;
+pub mod functioning;
 pub mod import;
 pub mod lexicon;
 pub mod links;

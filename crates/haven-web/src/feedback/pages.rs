@@ -470,7 +470,9 @@ pub struct AgentForm {
     location: String,
     sex: String,
     age: String,
-    disability: Option<String>,
+    /// The Washington Group Short Set's answers.
+    #[serde(flatten)]
+    functioning: super::functioning::FunctioningForm,
     contact_name: String,
     contact_phone: String,
     consent_to_contact: Option<String>,
@@ -495,6 +497,8 @@ pub struct RecordPage {
     abouts: Options,
     criticalities: Options,
     sexes: Options,
+    wg_questions: Vec<super::functioning::Question>,
+    wg_answers: Vec<(&'static str, String)>,
     locations: Vec<(String, String)>,
     categories: Vec<(String, String)>,
     sectors: Vec<(String, String)>,
@@ -526,6 +530,8 @@ async fn record_page(
     Ok(RecordPage {
         categories,
         c: Chrome::new(l, Some(me), state),
+        wg_questions: form.functioning.questions(l),
+        wg_answers: super::functioning::answer_options(l),
         form,
         errors,
         channels: options(l, "feedback-channel", &Channel::AGENT, Channel::code),
@@ -575,7 +581,7 @@ pub async fn record_submit(
         location: opt(&form.location),
         sex: opt(&form.sex),
         age: if age.is_empty() { None } else { Some(age.parse::<i64>().unwrap_or(-1)) },
-        disability: form.disability.as_ref().map(|_| true),
+        functioning: form.functioning.answers(),
         contact_name: opt(&form.contact_name),
         contact_phone: opt(&form.contact_phone),
         consent_to_contact: Some(form.consent_to_contact.is_some()),

@@ -28,6 +28,9 @@ pub struct PublicForm {
     about: String,
     sex: String,
     age: String,
+    /// The Washington Group Short Set's answers, if the person gives them.
+    #[serde(flatten)]
+    functioning: super::functioning::FunctioningForm,
     contact_name: String,
     contact_phone: String,
     consent_to_contact: Option<String>,
@@ -43,9 +46,16 @@ pub struct NewPage {
     errors: Vec<(&'static str, String)>,
     abouts: Options,
     sexes: Options,
+    wg_questions: Vec<super::functioning::Question>,
+    wg_answers: Vec<(&'static str, String)>,
 }
 
 impl NewPage {
+    /// Whether a question was answered: the questions are then shown open.
+    fn functioning_given(&self) -> bool {
+        self.wg_questions.iter().any(|q| !q.chosen.is_empty())
+    }
+
     fn error(&self, field: &str) -> Option<&str> {
         self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
     }
@@ -100,7 +110,8 @@ fn page(
 ) -> Response {
     let (c, set_cookie) = chrome_and_cookie(state, l, me, headers);
     let (abouts, sexes) = choices(l);
-    let page = NewPage { c, form, errors, abouts, sexes };
+    let (wg_questions, wg_answers) = (form.functioning.questions(l), super::functioning::answer_options(l));
+    let page = NewPage { c, form, errors, abouts, sexes, wg_questions, wg_answers };
     match set_cookie {
         Some(v) => (status, [(header::SET_COOKIE, v)], page).into_response(),
         None => (status, page).into_response(),
@@ -138,6 +149,7 @@ pub async fn submit(
         sensitive_type: opt(&form.about),
         sex: opt(&form.sex),
         age: age_value,
+        functioning: form.functioning.answers(),
         contact_name: opt(&form.contact_name),
         contact_phone: opt(&form.contact_phone),
         consent_to_contact: Some(form.consent_to_contact.is_some()),

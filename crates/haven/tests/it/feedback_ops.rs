@@ -522,3 +522,67 @@ async fn categories_can_have_their_own_service_levels_set_on_the_settings_page()
         assert_eq!(page["items"][0]["respond_by"], "2026-03-15T08:00:00Z");
     }
 }
+
+/// The Washington Group Short Set on every way in: the API, the agent's form and the public
+/// form record whether the person has a disability, never the answers themselves.
+#[tokio::test]
+async fn washington_group_answers_record_only_the_disability() {
+    for engine in engines() {
+        let app = feedback_app(engine, true).await;
+        let agent = token(&app, "agent", false).await;
+        let protection = token(&app, "protection", false).await;
+        let disability_of = |created: Value| {
+            let id = created["id"].as_str().unwrap().to_owned();
+            let (app, protection) = (&app, &protection);
+            async move {
+                let (status, item) = get(app, protection, &format!("/api/v1/feedback/{id}")).await;
+                assert_eq!(status, 200, "{item}");
+                assert!(!item.to_string().contains("a_lot"), "the answers are not kept: {item}");
+                item["disability"].clone()
+            }
+        };
+
+        let body = json!({"text": "The ramp to the clinic is broken", "channel": "helpdesk",
+            "functioning": {"seeing": "none", "walking": "a_lot"}});
+        let (status, created) = post(&app, Some(&agent), "/api/v1/feedback", body).await;
+        assert_eq!(status, 201, "{created}");
+        assert_eq!(disability_of(created).await, true);
+
+        let both =
+            json!({"text": "x", "channel": "helpdesk", "disability": false, "functioning": {"walking": "a_lot"}});
+        let (status, refused) = post(&app, Some(&agent), "/api/v1/feedback", both).await;
+        assert_eq!(status, 422, "{refused}");
+        assert_eq!(refused["error"]["problems"][0]["code"], "disability-or-functioning");
+
+        // The agent's form asks the six questions in order; "some difficulty" everywhere is
+        // not a disability by the recommended cut-off.
+        let c = signed_in(&app, "agent").await;
+        let (_, page) = get_text(&c, &app.url("/feedback/record")).await;
+        let order: Vec<usize> =
+            ["wg_seeing", "wg_hearing", "wg_walking", "wg_remembering", "wg_self_care", "wg_communicating"]
+                .iter()
+                .map(|f| page.find(&format!("name=\"{f}\"")).unwrap_or_else(|| panic!("{f} on the form")))
+                .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "questions in the set's order");
+        let csrf = hidden(&page, "csrf");
+        let mut form = vec![("csrf", csrf.as_str()), ("channel", "hotline"), ("text", "The latrines have no lock")];
+        for f in ["wg_seeing", "wg_hearing", "wg_walking", "wg_remembering", "wg_self_care", "wg_communicating"] {
+            form.push((f, "some"));
+        }
+        let r = c.post(app.url("/feedback/record")).form(&form).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 303);
+        let id = r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_owned();
+        assert_eq!(disability_of(json!({"id": id})).await, false);
+
+        // The public form, in Arabic: one answer "cannot do at all".
+        let public = client();
+        let (_, page) = get_text(&public, &app.url("/feedback/new?lang=ar")).await;
+        assert!(page.contains("هل تجد صعوبة في المشي أو صعود الدرج؟"));
+        let csrf = hidden(&page, "csrf");
+        let form = [("csrf", csrf.as_str()), ("text", "لا أستطيع الوصول إلى نقطة التوزيع"), ("wg_seeing", "cannot")];
+        let r = public.post(app.url("/feedback/new")).form(&form).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+        let (_, page) = get(&app, &protection, "/api/v1/feedback?channel=web").await;
+        assert_eq!(page["items"][0]["disability"], true, "{page}");
+    }
+}
