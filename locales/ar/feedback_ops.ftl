@@ -67,3 +67,5 @@ wg-answer-some = نعم، بعض الصعوبة
 wg-answer-a_lot = نعم، صعوبة كبيرة
 wg-answer-cannot = لا أستطيع على الإطلاق
 error-disability-or-functioning = أدخل الإعاقة أو الإجابات عن الأسئلة، لا كليهما.
+
+nav-feedback-figures = أرقام الملاحظات

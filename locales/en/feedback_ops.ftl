@@ -67,3 +67,5 @@ wg-answer-some = Yes, some difficulty
 wg-answer-a_lot = Yes, a lot of difficulty
 wg-answer-cannot = Cannot do at all
 error-disability-or-functioning = Give either the disability or the answers to the questions, not both.
+
+nav-feedback-figures = Feedback figures

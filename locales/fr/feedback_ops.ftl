@@ -67,3 +67,5 @@ wg-answer-some = Oui, quelques difficultés
 wg-answer-a_lot = Oui, beaucoup de difficultés
 wg-answer-cannot = Ne peut pas du tout
 error-disability-or-functioning = Indiquez soit le handicap, soit les réponses aux questions, pas les deux.
+
+nav-feedback-figures = Chiffres des retours

@@ -196,6 +196,16 @@ pub fn router(state: AppState) -> Router {
                 .route_layer(from_fn(allow(Permission::AuditRead))),
         )
         .merge(
+            // Counts and service levels only: the M&E officers' indicator feeds.
+            Router::new()
+                .route("/feedback/dashboard", get(feedback::dashboard::page))
+                .route("/api/v1/feedback/stats", get(feedback::dashboard::stats))
+                .route("/api/v1/feedback/stats/export", get(feedback::export::export_aggregates))
+                .route("/api/v1/feedback/service-levels", get(feedback::dashboard::service))
+                .route("/api/v1/feedback/top-issues", get(feedback::dashboard::top_issues))
+                .route_layer(from_fn(allow(Permission::FeedbackFiguresRead))),
+        )
+        .merge(
             Router::new()
                 .route("/api/v1/feedback", get(feedback::api::list))
                 .route("/api/v1/feedback/{id}", get(feedback::api::get))
@@ -205,12 +215,7 @@ pub fn router(state: AppState) -> Router {
                 .route("/api/v1/feedback/{id}/links", axum::routing::put(feedback::links::api_put))
                 .route("/feedback/items/{id}/links", post(feedback::links::form_post))
                 .route("/feedback", get(feedback::pages::list))
-                .route("/feedback/dashboard", get(feedback::dashboard::page))
-                .route("/api/v1/feedback/stats", get(feedback::dashboard::stats))
                 .route("/api/v1/feedback/export", get(feedback::export::export))
-                .route("/api/v1/feedback/stats/export", get(feedback::export::export_aggregates))
-                .route("/api/v1/feedback/service-levels", get(feedback::dashboard::service))
-                .route("/api/v1/feedback/top-issues", get(feedback::dashboard::top_issues))
                 .route("/feedback/items/{id}", get(feedback::pages::item))
                 .route("/feedback/items/{id}/steps", post(feedback::pages::step))
                 .route("/feedback/answers", get(feedback::answers::page))

@@ -73,6 +73,7 @@ impl Role {
                 CaseRead,
                 CaseWrite,
                 FeedbackRead,
+                FeedbackFiguresRead,
                 FeedbackWrite,
                 AnalysisRead,
                 AnalysisWrite,
@@ -94,15 +95,20 @@ impl Role {
                 ProjectsRead,
                 ProjectsWrite,
                 FeedbackRead,
+                FeedbackFiguresRead,
                 ServicesRead,
                 IndicatorsRead,
                 SafetyAuditsWrite,
                 ParticipationWrite,
             ],
             Role::CaseWorker => &[CatalogRead, CaseRead, CaseWrite, ServicesRead],
-            Role::FeedbackAgent => &[CatalogRead, FeedbackRead, FeedbackWrite, ServicesRead],
-            Role::PseaFocalPoint => &[CatalogRead, FeedbackRead, SealedRead, SealedWrite, ServicesRead, LexiconManage],
-            Role::MeOfficer => &[CatalogRead, ProjectsRead, IndicatorsRead, IndicatorsWrite, ParticipationWrite],
+            Role::FeedbackAgent => &[CatalogRead, FeedbackRead, FeedbackFiguresRead, FeedbackWrite, ServicesRead],
+            Role::PseaFocalPoint => {
+                &[CatalogRead, FeedbackRead, FeedbackFiguresRead, SealedRead, SealedWrite, ServicesRead, LexiconManage]
+            }
+            Role::MeOfficer => {
+                &[CatalogRead, ProjectsRead, IndicatorsRead, IndicatorsWrite, ParticipationWrite, FeedbackFiguresRead]
+            }
             Role::Viewer => &[CatalogRead, ProjectsRead, IndicatorsRead],
             Role::HeadquartersReviewer => &[CatalogRead, ProjectsRead, ProjectsApprove, IndicatorsRead],
         }
@@ -148,10 +154,13 @@ pub enum Permission {
     IndicatorsSmallCells,
     /// Edit the keyword screen's lexicon, which proposes sealing at intake.
     LexiconManage,
+    /// Read the feedback mechanism's counts and service levels (small cells suppressed
+    /// unless the role is in protection), not the items.
+    FeedbackFiguresRead,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 27] = [
+    pub const ALL: [Permission; 28] = [
         Permission::CatalogRead,
         Permission::CatalogEdit,
         Permission::UsersRead,
@@ -179,6 +188,7 @@ impl Permission {
         Permission::ParticipationWrite,
         Permission::IndicatorsSmallCells,
         Permission::LexiconManage,
+        Permission::FeedbackFiguresRead,
     ];
 
     pub fn code(self) -> &'static str {
@@ -210,6 +220,7 @@ impl Permission {
             Permission::ParticipationWrite => "participation-write",
             Permission::IndicatorsSmallCells => "indicators-small-cells",
             Permission::LexiconManage => "lexicon-manage",
+            Permission::FeedbackFiguresRead => "feedback-figures-read",
         }
     }
 

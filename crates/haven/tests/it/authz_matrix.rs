@@ -5,7 +5,7 @@ use haven_core::authz::{LocationScope, Permission, Principal, Role, RoleGrant, d
 use crate::support::*;
 
 /// GET routes and the permission each needs (`None`: any signed-in user).
-const ROUTES: [(&str, Option<Permission>); 22] = [
+const ROUTES: [(&str, Option<Permission>); 25] = [
     ("/", None),
     ("/account", None),
     ("/api/v1/me", None),
@@ -28,6 +28,9 @@ const ROUTES: [(&str, Option<Permission>); 22] = [
     ("/audits/new", Some(Permission::SafetyAuditsWrite)),
     ("/participation", Some(Permission::ProjectsRead)),
     ("/feedback/lexicon", Some(Permission::LexiconManage)),
+    ("/feedback/dashboard", Some(Permission::FeedbackFiguresRead)),
+    ("/api/v1/feedback/service-levels", Some(Permission::FeedbackFiguresRead)),
+    ("/api/v1/feedback", Some(Permission::FeedbackRead)),
 ];
 
 #[tokio::test]

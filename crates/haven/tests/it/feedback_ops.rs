@@ -373,8 +373,15 @@ async fn service_levels_come_per_month_place_and_group_with_small_cells_withheld
         assert_eq!((men["received"].as_u64(), men["responded_in_time_pct"].as_f64()), (Some(5), Some(20.0)));
         assert_eq!(cell(&by_sex, "")["received"], 1);
         // Outside protection: the 1 not given, and the 5 men with it, are withheld; the two
-        // closed items of women are too few for the closing figures.
+        // closed items of women are too few for the closing figures. An M&E officer, who
+        // reads no item, gets the same feed as a project manager.
+        let mande = token(&app, "mande", false).await;
+        let (status, _) = get(&app, &mande, "/api/v1/feedback").await;
+        assert_eq!(status, 403, "M&E officers read no item");
+        let (status, for_mande) = get(&app, &mande, "/api/v1/feedback/service-levels?by=sex").await;
+        assert_eq!(status, 200, "{for_mande}");
         let (_, by_sex) = get(&app, &manager, "/api/v1/feedback/service-levels?by=sex").await;
+        assert_eq!(for_mande, by_sex);
         assert_eq!(by_sex["suppressed"], true);
         let women = cell(&by_sex, "f");
         assert_eq!((women["received"].as_u64(), women["responded_in_time_pct"].as_f64()), (Some(9), Some(33.3)));
