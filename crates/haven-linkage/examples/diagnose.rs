@@ -32,8 +32,17 @@ fn main() {
     let linker = Linker::new(schema, Settings { threshold, max_block, window, explain: samples > 0, ..defaults })
         .expect("settings");
     let cancel = AtomicBool::new(false);
-    let control = Control { progress: &|_, _, _| {}, cancel: &cancel };
     let started = Instant::now();
+    // Seconds at which each stage is first reported: where the time goes.
+    let stages = std::sync::Mutex::new(Vec::<(haven_linkage::Stage, f64)>::new());
+    let on_progress = |stage, _, _| {
+        if let Ok(mut seen) = stages.lock()
+            && seen.last().is_none_or(|(s, _)| *s != stage)
+        {
+            seen.push((stage, started.elapsed().as_secs_f64()));
+        }
+    };
+    let control = Control { progress: &on_progress, cancel: &cancel };
     let result = linker.dedupe(&records, &control).expect("dedupe");
     let seconds = started.elapsed().as_secs_f64();
 
@@ -46,6 +55,10 @@ fn main() {
         println!("{label}: P {p:.3} R {r:.3} F1 {:.3} ({} pairs)", 2.0 * p * r / (p + r).max(1e-9), found.len());
     };
     println!("{rows} rows, seed {seed}: {seconds:.1} s");
+    if let Ok(seen) = stages.lock() {
+        let at: Vec<String> = seen.iter().map(|(s, t)| format!("{s:?} from {t:.1} s")).collect();
+        println!("  {}", at.join(", "));
+    }
     println!("blocking recall {reached}/{total} ({:.1} %)", 100.0 * reached as f64 / total.max(1) as f64);
     for s in &result.blocking {
         println!("  rule {}: {} blocks ({} oversized), {} pairs", s.rule, s.blocks, s.oversized_blocks, s.pairs);

@@ -7,7 +7,6 @@ use rayon::prelude::*;
 
 use crate::block::{BlockStats, Blocking, Rule};
 use crate::cluster::{Clusters, ScoredPair, cluster};
-use crate::compare::MISSING;
 use crate::compare::{Comparer, Comparison, comparisons};
 use crate::model::{Contribution, MAX_COMPARISONS, MAX_KINDS, Model, Patterns, TF_MAX, pack, probability, weight_for};
 use crate::prepare::{Dataset, Preparer};
@@ -453,9 +452,8 @@ impl<'m> Scorer<'m> {
         // Evidence against each kind so far (kinds and comparisons are bounded: no allocation).
         let mut against = [0.0f64; MAX_KINDS];
         for (w, k) in against.iter_mut().zip(&model.kinds) {
-            *w = -k.share.log2();
+            *w = -k.log2_share();
         }
-        let mut levels = [MISSING; MAX_COMPARISONS];
         let mut person = None;
         let mut tf = 0.0;
         for (i, c) in model.comparisons.iter().enumerate() {
@@ -469,9 +467,8 @@ impl<'m> Scorer<'m> {
                 *w += k.weight(i, l);
             }
             tf += model.tf(comparer, i, l, a, b);
-            levels[i] = l;
         }
-        let w = prior + model.pattern_weight(&levels[..model.comparisons.len()]) + tf;
+        let w = prior + Model::weight_against(&against[..kinds]) + tf;
         (w >= threshold).then_some(w)
     }
 }

@@ -93,9 +93,15 @@ pub struct Kind {
     pub u: Vec<Vec<f64>>,
     /// log2(m/u) of this kind, never falling as agreement rises.
     weights: Vec<Vec<f64>>,
+    /// log2 of `share`, read for every pair scored.
+    log2_share: f64,
 }
 
 impl Kind {
+    pub fn log2_share(&self) -> f64 {
+        self.log2_share
+    }
+
     pub fn weight(&self, comparison: usize, level: u8) -> f64 {
         if level == MISSING {
             return 0.0;
@@ -165,7 +171,7 @@ impl Model {
                 } else {
                     m.iter().zip(&u).map(|(ms, us)| ms.iter().zip(us).map(|(a, b)| (a / b).log2()).collect()).collect()
                 };
-                Kind { name, share, weights, u }
+                Kind { name, log2_share: share.log2(), share, weights, u }
             })
             .collect();
         // What the kinds together look like, for the per-comparison view of the model.
@@ -218,17 +224,27 @@ impl Model {
 
     /// Bits of evidence for a match in a whole pattern of levels (prior and term frequencies
     /// aside): the second registration against the mixture of look-alikes.
+    /// [`Model::pattern_weight`] from the evidence against each kind (its weights summed,
+    /// less the log2 of its share), as a scorer accumulates it.
+    pub fn weight_against(evidence: &[f64]) -> f64 {
+        let mut terms = [0.0f64; MAX_KINDS];
+        for (t, e) in terms.iter_mut().zip(evidence) {
+            *t = -e;
+        }
+        -log2_sum(&terms[..evidence.len().min(MAX_KINDS)])
+    }
+
     pub fn pattern_weight(&self, levels: &[u8]) -> f64 {
         let mut terms = [0.0f64; MAX_KINDS];
         for (t, k) in terms.iter_mut().zip(&self.kinds) {
-            *t = k.share.log2() - levels.iter().enumerate().map(|(i, &l)| k.weight(i, l)).sum::<f64>();
+            *t = k.log2_share - levels.iter().enumerate().map(|(i, &l)| k.weight(i, l)).sum::<f64>();
         }
         -log2_sum(&terms[..self.kinds.len()])
     }
 
     /// The kind of look-alike a pattern most resembles.
     fn nearest_kind(&self, levels: &[u8]) -> usize {
-        let score = |k: &Kind| k.share.log2() - levels.iter().enumerate().map(|(i, &l)| k.weight(i, l)).sum::<f64>();
+        let score = |k: &Kind| k.log2_share - levels.iter().enumerate().map(|(i, &l)| k.weight(i, l)).sum::<f64>();
         (0..self.kinds.len()).max_by(|a, b| score(&self.kinds[*a]).total_cmp(&score(&self.kinds[*b]))).unwrap_or(0)
     }
 
@@ -835,6 +851,38 @@ mod tests {
         let p_u: f64 = fit.kinds.iter().map(|(_, share, u)| share * (0..3).map(|c| u[c][x[c]]).product::<f64>()).sum();
         let ratio = p_m / p_u;
         assert!(ratio > 3.0 && ratio < 7.0, "likelihood ratio {ratio}");
+    }
+
+    /// The scorer adds up the evidence against each kind as it goes; the pair's weight read
+    /// from that must be the pattern's weight.
+    #[test]
+    fn the_scorers_running_evidence_gives_the_pattern_weight() {
+        const L: &[&str] = &["no", "yes"];
+        let comparisons = vec![comparison("a", L), comparison("b", L)];
+        let mut candidates = Patterns::default();
+        for pattern in [[0, 0], [0, 1], [1, 0], [1, 1], [1, 1]] {
+            for _ in 0..500 {
+                candidates.add(pack(&pattern));
+            }
+        }
+        let mut model = Model::estimate(comparisons, &candidates, &candidates, &[], 50);
+        let base = model.kinds[0].clone();
+        let kind = |share: f64, scale: f64| Kind {
+            share,
+            log2_share: share.log2(),
+            weights: base.weights.iter().map(|ls| ls.iter().map(|w| w * scale - 0.3).collect()).collect(),
+            ..base.clone()
+        };
+        model.kinds = vec![kind(0.6, 1.0), kind(0.3, 0.5), kind(0.1, -1.5)];
+        for levels in [[0, 0], [0, 1], [1, 0], [1, 1], [MISSING, 1]] {
+            let evidence: Vec<f64> = model
+                .kinds
+                .iter()
+                .map(|k| -k.log2_share() + levels.iter().enumerate().map(|(i, &l)| k.weight(i, l)).sum::<f64>())
+                .collect();
+            let (running, whole) = (Model::weight_against(&evidence), model.pattern_weight(&levels));
+            assert!((running - whole).abs() < 1e-9, "{levels:?}: {running} against {whole}");
+        }
     }
 
     #[test]
