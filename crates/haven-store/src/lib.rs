@@ -80,6 +80,10 @@ struct RecentReads {
     tokens: recent::Recent<Vec<u8>, identity::TokenAuth>,
     /// The organisation of the items each user records (read on every staff intake).
     recording_agencies: recent::Recent<uuid::Uuid, Option<uuid::Uuid>>,
+    /// Catalog entries by (kind, code): their `extra` (every intake checks its codes).
+    catalog_codes: recent::Recent<(String, String), String>,
+    /// Location paths by P-code (every intake places its item).
+    location_paths: recent::Recent<String, String>,
 }
 
 impl Store {

@@ -129,11 +129,8 @@ fn new_reference() -> ReferenceCode {
 /// A typology category: `None` when the code is not in the catalog, else the sensitive
 /// sub-type it implies (allegations of SEA, fraud, misconduct), if any.
 pub async fn category(store: &Store, code: &str) -> Result<Option<Option<SensitiveType>>, StoreError> {
-    let row: Option<(String,)> = on_pool!(&store.pool, p => {
-        sqlx::query_as("SELECT extra FROM catalog_entries WHERE kind = 'feedback-typology' AND code = $1")
-            .bind(code).fetch_optional(p).await
-    })?;
-    Ok(row.map(|(extra,)| {
+    let extra = crate::catalog::extra_of(store, "feedback-typology", code).await?;
+    Ok(extra.map(|extra| {
         serde_json::from_str::<serde_json::Value>(&extra)
             .ok()
             .and_then(|v| v.get("sensitive_type").and_then(|t| t.as_str()).and_then(SensitiveType::from_code))
@@ -171,12 +168,19 @@ pub async fn location_exists(store: &Store, pcode: &str) -> Result<bool, StoreEr
     Ok(location_path(store, pcode).await?.is_some())
 }
 
-/// The path of a location code in the tree, if it is there.
+/// The path of a location code in the tree, if it is there. Read on every intake, so kept
+/// for a moment like the settings (codes not found are not kept).
 pub async fn location_path(store: &Store, pcode: &str) -> Result<Option<String>, StoreError> {
-    let row: Option<(String,)> = on_pool!(&store.pool, p => {
-        sqlx::query_as("SELECT path FROM locations WHERE pcode = $1").bind(pcode).fetch_optional(p).await
-    })?;
-    Ok(row.map(|(path,)| path))
+    store
+        .recent
+        .location_paths
+        .kept_or_read(pcode.to_owned(), || async {
+            let row: Option<(String,)> = on_pool!(&store.pool, p => {
+                sqlx::query_as("SELECT path FROM locations WHERE pcode = $1").bind(pcode).fetch_optional(p).await
+            })?;
+            Ok(row.map(|(path,)| path))
+        })
+        .await
 }
 
 async fn by_channel_message(store: &Store, channel: Channel, message: &str) -> Result<Option<Recorded>, StoreError> {
