@@ -68,7 +68,24 @@ pub struct NewFeedback {
     /// for the channel; `None` for the whole installation (docs/feedback.md, "Organisations").
     pub agency_id: Option<Uuid>,
     pub levels: ServiceLevels,
+    /// Sealed items: who is told of it, written in the item's own commit.
+    pub notice: Option<SealedNotice>,
 }
+
+/// Who learns that a sealed item arrived (its id only, never its content), decided before it
+/// is stored and written in the same commit as the item.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SealedNotice {
+    /// The focal points the report names: stood down from it (audited), and not told.
+    pub recused: Vec<Uuid>,
+    /// The other focal points, told of the item; when there are none, the escalation targets,
+    /// told that a sealed report needs a focal point.
+    pub told: Vec<Uuid>,
+    pub no_focal_point: bool,
+}
+
+/// Who recuses the focal points a sealed report names, in the audit log.
+const ROUTING_ACTOR: &str = "psea-routing";
 
 /// The answer to an intake: the item and whether this call created it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -366,9 +383,32 @@ async fn insert_batch(tx: &mut Tx<'_>, store: &Store, items: &[Prepared]) -> Res
     insert_terms(tx, &terms).await?;
     let counts: Vec<_> = stored.iter().map(|p| (p.dims(), 1)).collect();
     rollups::count(tx, &counts).await?;
-    let events: Vec<_> = stored.iter().map(|p| p.event()).collect();
+    let mut events: Vec<_> = stored.iter().map(|p| p.event()).collect();
+    events.extend(tell_of_sealed(tx, &stored).await?);
     audit::append_all(tx, &store.keys, &events).await?;
     Ok(inserted)
+}
+
+/// The notices of the sealed items among `stored`, and the recusals of the focal points
+/// their reports name; returns the recusals' audit entries.
+async fn tell_of_sealed(
+    tx: &mut Tx<'_>,
+    stored: &[&Prepared],
+) -> Result<Vec<haven_core::audit::AuditEvent>, StoreError> {
+    let mut events = Vec::new();
+    let now = now_utc();
+    for p in stored {
+        let Some(notice) = &p.new.notice else { continue };
+        let actor = Actor::system(ROUTING_ACTOR);
+        events.extend(outbound::recuse_in(tx, &actor, p.id, &notice.recused, outbound::RECUSAL_NAMED).await?);
+        let (kind, subject) = if notice.no_focal_point {
+            ("feedback-sealed-no-focal-point", None)
+        } else {
+            ("feedback-sealed", Some(p.id))
+        };
+        crate::notifications::notify_in(tx, &notice.told, kind, subject, now).await?;
+    }
+    Ok(events)
 }
 
 /// Index items by the keyed tokens of their words: (item, token).
