@@ -59,6 +59,7 @@ pub async fn load_file(store: &Store, actor: &Actor, file: &CatalogFile) -> Resu
     let event = actor.event(actions::CATALOG_LOADED, "catalog", kind).summary(format!("version {}", file.version));
     audit::append(&mut tx, &store.keys, &event).await?;
     tx.commit().await?;
+    store.recent.catalog_codes.forget();
     Ok(true)
 }
 
@@ -102,7 +103,26 @@ pub async fn add_local(store: &Store, actor: &Actor, kind: CatalogKind, item: &C
     let event =
         actor.event(actions::CATALOG_ENTRY_ADDED, "catalog", kind.code()).summary(format!("code {}", item.code));
     audit::append(&mut tx, &store.keys, &event).await?;
-    tx.commit().await
+    tx.commit().await?;
+    store.recent.catalog_codes.forget();
+    Ok(())
+}
+
+/// The `extra` (JSON) of the entry `code` of catalog `kind`, if there is one. Read on every
+/// intake, so kept for a moment like the settings (codes not found are not kept).
+pub async fn extra_of(store: &Store, kind: &str, code: &str) -> Result<Option<String>, StoreError> {
+    let key = (kind.to_owned(), code.to_owned());
+    store
+        .recent
+        .catalog_codes
+        .kept_or_read(key, || async {
+            let row: Option<(String,)> = on_pool!(&store.pool, p => {
+                sqlx::query_as("SELECT extra FROM catalog_entries WHERE kind = $1 AND code = $2")
+                    .bind(kind).bind(code).fetch_optional(p).await
+            })?;
+            Ok(row.map(|(extra,)| extra))
+        })
+        .await
 }
 
 pub async fn entries(store: &Store, kind: CatalogKind) -> Result<Vec<Entry>, StoreError> {

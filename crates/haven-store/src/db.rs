@@ -264,7 +264,7 @@ impl Pool {
 }
 
 /// WAL frames (pages) past which the intake writer folds the log back itself, in case the
-/// checkpointer that normally does it after each commit falls behind: it bounds the log
+/// checkpointer that normally does it after the commits falls behind: it bounds the log
 /// (about 40 MiB) without the writer waiting for checkpoints in the usual case.
 const WRITER_CHECKPOINT_FRAMES: u32 = 10_000;
 
@@ -275,8 +275,8 @@ impl Conn {
     }
 
     /// Leave checkpoints to a checkpointer on another connection, except past
-    /// [`WRITER_CHECKPOINT_FRAMES`]. Commits stay as durable: the checkpointer runs after
-    /// each one, so the log is synced at least as often as before.
+    /// [`WRITER_CHECKPOINT_FRAMES`]. Commits stay as durable: with `synchronous=FULL` each
+    /// commit syncs the log itself, whenever the checkpointer runs.
     pub async fn leave_checkpoints(&mut self) -> Result<(), StoreError> {
         if let Conn::Sqlite(c) = self {
             let pragma = format!("PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_FRAMES}");

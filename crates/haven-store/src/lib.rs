@@ -82,6 +82,10 @@ struct RecentReads {
     recording_agencies: recent::Recent<uuid::Uuid, Option<uuid::Uuid>>,
     /// The keyword screen's lexicon, parsed, with the settings it was read from.
     lexicon: std::sync::Mutex<Option<feedback::lexicon::Parsed>>,
+    /// Catalog entries by (kind, code): their `extra` (every intake checks its codes).
+    catalog_codes: recent::Recent<(String, String), String>,
+    /// Location paths by P-code (every intake places its item).
+    location_paths: recent::Recent<String, String>,
 }
 
 impl Store {

@@ -87,6 +87,8 @@ pub async fn import(store: &Store, actor: &Actor, units: &[ImportedLocation]) ->
         .summary(format!("{} added, {} updated", report.added, report.updated));
     audit::append(&mut tx, &store.keys, &event).await?;
     tx.commit().await?;
+    // A unit may have moved under another parent: its path changed.
+    store.recent.location_paths.forget();
     Ok(report)
 }
 

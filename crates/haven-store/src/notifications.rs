@@ -22,10 +22,22 @@ pub async fn notify(store: &Store, users: &[Uuid], kind: &str, subject: Option<U
     }
     // One transaction for every row: on SQLite each write transaction waits its turn behind
     // the intake writer, so a notice to five people costs one turn, not ten.
-    let now = now_utc();
     let mut tx = store.pool.begin().await?;
+    notify_in(&mut tx, users, kind, subject, now_utc()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`notify`] within `tx` (the intake writer tells of a sealed item in the item's own commit).
+pub(crate) async fn notify_in(
+    tx: &mut crate::Tx<'_>,
+    users: &[Uuid],
+    kind: &str,
+    subject: Option<Uuid>,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
     for user in users {
-        on_tx!(&mut tx, c => {
+        on_tx!(&mut *tx, c => {
             sqlx::query("INSERT INTO notifications (id, user_id, kind, subject_id, created_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(Uuid::now_v7())
                 .bind(user)
@@ -35,9 +47,7 @@ pub async fn notify(store: &Store, users: &[Uuid], kind: &str, subject: Option<U
                 .execute(c).await.map(|r| r.rows_affected())
         })?;
     }
-    queue_mail_in(&mut tx, users, kind, subject, now).await?;
-    tx.commit().await?;
-    Ok(())
+    queue_mail_in(tx, users, kind, subject, now).await
 }
 
 pub async fn unread(store: &Store, user: Uuid) -> Result<Vec<Notification>, StoreError> {

@@ -61,6 +61,23 @@ impl<K: Eq + Hash, V: Clone> Recent<K, V> {
         kept.entries.insert(key, (until.min(now + KEPT_FOR), value));
     }
 
+    /// The kept value of `key`, else what `read` finds, kept for [`KEPT_FOR`] when found
+    /// (what is not found is not kept: unknown keys sent by anyone take no memory).
+    pub async fn kept_or_read<E, Fut>(&self, key: K, read: impl FnOnce() -> Fut) -> Result<Option<V>, E>
+    where
+        Fut: Future<Output = Result<Option<V>, E>>,
+    {
+        if let Some(kept) = self.get(&key) {
+            return Ok(Some(kept));
+        }
+        let start = self.start_read();
+        let found = read().await?;
+        if let Some(value) = &found {
+            self.keep(start, key, value.clone(), Instant::now() + KEPT_FOR);
+        }
+        Ok(found)
+    }
+
     /// Drop everything kept, and refuse what reads in flight would keep.
     pub fn forget(&self) {
         if let Ok(mut kept) = self.inner.lock() {

@@ -166,6 +166,17 @@ fn submission(i: usize, mix: &Mix) -> serde_json::Value {
     })
 }
 
+/// The CPU time this process has used so far, every thread (server and load generator), user
+/// and system, from `/proc/self/stat`; `None` where there is no such file.
+fn cpu_used() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 2..)?.split(' ').collect();
+    // utime and stime, the 14th and 15th fields, in ticks of 1/100 s (USER_HZ).
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -202,7 +213,7 @@ async fn intake(name: &str, postgres: Option<&str>, options: &FeedbackBench) -> 
     // Throughput: every client posts as fast as its previous answer allows.
     let next = Arc::new(AtomicUsize::new(0));
     let failures = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
+    let (started, cpu_before) = (Instant::now(), cpu_used());
     let mut tasks = Vec::new();
     for _ in 0..options.clients {
         let (client, url, token, next, failures, total) =
@@ -230,7 +241,7 @@ async fn intake(name: &str, postgres: Option<&str>, options: &FeedbackBench) -> 
     for t in tasks {
         t.await?;
     }
-    let elapsed = started.elapsed();
+    let (elapsed, cpu_after) = (started.elapsed(), cpu_used());
     let failed = failures.load(Ordering::Relaxed);
     if failed > 0 {
         bail!("{failed} submissions failed on {name}");
@@ -243,6 +254,12 @@ async fn intake(name: &str, postgres: Option<&str>, options: &FeedbackBench) -> 
         elapsed.as_secs_f64(),
         rate
     );
+    if let (Some(before), Some(after)) = (cpu_before, cpu_after) {
+        println!(
+            "{name}: CPU {:.3} ms per accepted item (this process: server and load generator, user and system)",
+            after.saturating_sub(before).as_secs_f64() * 1e3 / options.requests as f64
+        );
+    }
 
     // Latency at a steady 1,000 submissions a second for three seconds.
     let mut handles = Vec::new();
@@ -353,6 +370,7 @@ async fn dashboards(items: usize, durability: Durability) -> anyhow::Result<()> 
                     recorded_by: Some(actor.clone()),
                     agency_id: None,
                     levels,
+                    notice: None,
                 }
             })
             .collect();

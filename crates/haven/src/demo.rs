@@ -157,6 +157,7 @@ async fn seed_feedback(store: &Store, data_dir: &std::path::Path, password: &str
             // The demo's users belong to no organisation: every item is the installation's.
             agency_id: None,
             levels,
+            notice: None,
         };
         let recorded = haven_store::feedback::record(store, new).await?;
         first = first.or(Some(recorded.id));

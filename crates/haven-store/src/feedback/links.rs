@@ -27,11 +27,7 @@ pub async fn unknown_links(store: &Store, links: &Links) -> Result<Vec<FieldProb
     }
     for (field, kind, code) in [("sector", "sectors", &links.sector), ("principle", "principles", &links.principle)] {
         let Some(code) = code else { continue };
-        let (n,): (i64,) = on_pool!(&store.pool, p => {
-            sqlx::query_as("SELECT COUNT(*) FROM catalog_entries WHERE kind = $1 AND code = $2")
-                .bind(kind).bind(code).fetch_one(p).await
-        })?;
-        if n == 0 {
+        if crate::catalog::extra_of(store, kind, code).await?.is_none() {
             problems.push(FieldProblem { field, code: "unknown-code" });
         }
     }

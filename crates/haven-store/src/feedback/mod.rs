@@ -69,7 +69,24 @@ pub struct NewFeedback {
     /// for the channel; `None` for the whole installation (docs/feedback.md, "Organisations").
     pub agency_id: Option<Uuid>,
     pub levels: ServiceLevels,
+    /// Sealed items: who is told of it, written in the item's own commit.
+    pub notice: Option<SealedNotice>,
 }
+
+/// Who learns that a sealed item arrived (its id only, never its content), decided before it
+/// is stored and written in the same commit as the item.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SealedNotice {
+    /// The focal points the report names: stood down from it (audited), and not told.
+    pub recused: Vec<Uuid>,
+    /// The other focal points, told of the item; when there are none, the escalation targets,
+    /// told that a sealed report needs a focal point.
+    pub told: Vec<Uuid>,
+    pub no_focal_point: bool,
+}
+
+/// Who recuses the focal points a sealed report names, in the audit log.
+const ROUTING_ACTOR: &str = "psea-routing";
 
 /// The answer to an intake: the item and whether this call created it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,11 +147,8 @@ fn new_reference() -> ReferenceCode {
 /// A typology category: `None` when the code is not in the catalog, else the sensitive
 /// sub-type it implies (allegations of SEA, fraud, misconduct), if any.
 pub async fn category(store: &Store, code: &str) -> Result<Option<Option<SensitiveType>>, StoreError> {
-    let row: Option<(String,)> = on_pool!(&store.pool, p => {
-        sqlx::query_as("SELECT extra FROM catalog_entries WHERE kind = 'feedback-typology' AND code = $1")
-            .bind(code).fetch_optional(p).await
-    })?;
-    Ok(row.map(|(extra,)| {
+    let extra = crate::catalog::extra_of(store, "feedback-typology", code).await?;
+    Ok(extra.map(|extra| {
         serde_json::from_str::<serde_json::Value>(&extra)
             .ok()
             .and_then(|v| v.get("sensitive_type").and_then(|t| t.as_str()).and_then(SensitiveType::from_code))
@@ -172,12 +186,19 @@ pub async fn location_exists(store: &Store, pcode: &str) -> Result<bool, StoreEr
     Ok(location_path(store, pcode).await?.is_some())
 }
 
-/// The path of a location code in the tree, if it is there.
+/// The path of a location code in the tree, if it is there. Read on every intake, so kept
+/// for a moment like the settings (codes not found are not kept).
 pub async fn location_path(store: &Store, pcode: &str) -> Result<Option<String>, StoreError> {
-    let row: Option<(String,)> = on_pool!(&store.pool, p => {
-        sqlx::query_as("SELECT path FROM locations WHERE pcode = $1").bind(pcode).fetch_optional(p).await
-    })?;
-    Ok(row.map(|(path,)| path))
+    store
+        .recent
+        .location_paths
+        .kept_or_read(pcode.to_owned(), || async {
+            let row: Option<(String,)> = on_pool!(&store.pool, p => {
+                sqlx::query_as("SELECT path FROM locations WHERE pcode = $1").bind(pcode).fetch_optional(p).await
+            })?;
+            Ok(row.map(|(path,)| path))
+        })
+        .await
 }
 
 async fn by_channel_message(store: &Store, channel: Channel, message: &str) -> Result<Option<Recorded>, StoreError> {
@@ -363,9 +384,32 @@ async fn insert_batch(tx: &mut Tx<'_>, store: &Store, items: &[Prepared]) -> Res
     insert_terms(tx, &terms).await?;
     let counts: Vec<_> = stored.iter().map(|p| (p.dims(), 1)).collect();
     rollups::count(tx, &counts).await?;
-    let events: Vec<_> = stored.iter().map(|p| p.event()).collect();
+    let mut events: Vec<_> = stored.iter().map(|p| p.event()).collect();
+    events.extend(tell_of_sealed(tx, &stored).await?);
     audit::append_all(tx, &store.keys, &events).await?;
     Ok(inserted)
+}
+
+/// The notices of the sealed items among `stored`, and the recusals of the focal points
+/// their reports name; returns the recusals' audit entries.
+async fn tell_of_sealed(
+    tx: &mut Tx<'_>,
+    stored: &[&Prepared],
+) -> Result<Vec<haven_core::audit::AuditEvent>, StoreError> {
+    let mut events = Vec::new();
+    let now = now_utc();
+    for p in stored {
+        let Some(notice) = &p.new.notice else { continue };
+        let actor = Actor::system(ROUTING_ACTOR);
+        events.extend(outbound::recuse_in(tx, &actor, p.id, &notice.recused, outbound::RECUSAL_NAMED).await?);
+        let (kind, subject) = if notice.no_focal_point {
+            ("feedback-sealed-no-focal-point", None)
+        } else {
+            ("feedback-sealed", Some(p.id))
+        };
+        crate::notifications::notify_in(tx, &notice.told, kind, subject, now).await?;
+    }
+    Ok(events)
 }
 
 /// Index items by the keyed tokens of their words: (item, token).

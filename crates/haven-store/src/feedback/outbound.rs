@@ -413,10 +413,24 @@ pub async fn recuse(store: &Store, actor: &Actor, item: Uuid, users: &[Uuid], re
     if users.is_empty() {
         return Ok(());
     }
-    let now = now_utc();
     let mut tx = store.pool.begin().await?;
+    let events = recuse_in(&mut tx, actor, item, users, reason).await?;
+    audit::append_all(&mut tx, &store.keys, &events).await?;
+    tx.commit().await
+}
+
+/// Stand `users` down from `item` within `tx`; returns the audit entries to append.
+pub(crate) async fn recuse_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    item: Uuid,
+    users: &[Uuid],
+    reason: &str,
+) -> Result<Vec<haven_core::audit::AuditEvent>, StoreError> {
+    let now = now_utc();
+    let mut events = Vec::with_capacity(users.len());
     for user in users {
-        on_tx!(&mut tx, c => {
+        on_tx!(&mut *tx, c => {
             sqlx::query(
                 "INSERT INTO feedback_recusals (feedback_id, user_id, reason, created_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT DO NOTHING",
@@ -424,11 +438,11 @@ pub async fn recuse(store: &Store, actor: &Actor, item: Uuid, users: &[Uuid], re
             .bind(item).bind(user).bind(reason).bind(now)
             .execute(c).await.map(|r| r.rows_affected())
         })?;
-        let event =
-            actor.event(actions::FEEDBACK_RECUSED, "feedback", item.to_string()).summary(format!("{reason}: {user}"));
-        audit::append(&mut tx, &store.keys, &event).await?;
+        events.push(
+            actor.event(actions::FEEDBACK_RECUSED, "feedback", item.to_string()).summary(format!("{reason}: {user}")),
+        );
     }
-    tx.commit().await
+    Ok(events)
 }
 
 /// The focal points stood down from `item`.

@@ -14,6 +14,13 @@ use crate::{Store, StoreError};
 /// Most items in one transaction.
 const MAX_BATCH: usize = 128;
 
+/// The least time between two checkpoints. A checkpoint copies each page changed since the
+/// last one once, however many commits changed it, and syncs the log and the database file:
+/// after every commit it would copy the same hot pages (indexes, running totals) again and
+/// again. Commits stay as durable (with `synchronous=FULL` each one syncs the log itself);
+/// the log holds at most this long's worth of commits.
+const CHECKPOINT_SPACING: std::time::Duration = std::time::Duration::from_millis(100);
+
 type Reply = oneshot::Sender<Result<Recorded, RecordError>>;
 
 /// The queue in front of the writer. Cloning shares it.
@@ -66,7 +73,7 @@ async fn write_batches(store: Store, mut rx: mpsc::Receiver<(Prepared, Reply)>) 
 /// The writer's own connection, opened at the first batch and kept; dropped after a failed
 /// batch (it may be the connection that broke) and opened again at the next. Without one
 /// (an in-memory database) each batch takes a pooled connection. On SQLite a checkpointer
-/// with a connection of its own folds the log back after each commit, so that the writer's
+/// with a connection of its own folds the log back after the commits, so that the writer's
 /// thread spends its time on inserts rather than on copying pages and syncing files.
 #[derive(Default)]
 struct Writer {
@@ -109,9 +116,10 @@ impl Writer {
     }
 }
 
-/// Fold the log back after each commit the writer reports, on a connection of its own (its
-/// own thread). Errors are logged and the connection opened again at the next commit; the
-/// writer folds the log itself if it grows past its limit meanwhile.
+/// Fold the log back after the commits the writer reports, at most once per
+/// [`CHECKPOINT_SPACING`], on a connection of its own (its own thread). Errors are logged and
+/// the connection opened again at the next commit; the writer folds the log itself if it
+/// grows past its limit meanwhile.
 async fn checkpoint_after_commits(store: Store, mut woken: mpsc::Receiver<()>) {
     let mut conn: Option<Conn> = None;
     while woken.recv().await.is_some() {
@@ -126,6 +134,8 @@ async fn checkpoint_after_commits(store: Store, mut woken: mpsc::Receiver<()>) {
             tracing::warn!(error = %e, "an intake checkpoint failed");
             conn = None;
         }
+        // Commits meanwhile leave their wake-up waiting: the next checkpoint covers them all.
+        tokio::time::sleep(CHECKPOINT_SPACING).await;
     }
 }
 

@@ -69,6 +69,7 @@ pub async fn import_file(
             recorded_by: Some(actor.clone()),
             agency_id,
             levels: levels.for_category(&targets, r.submission.category.as_deref()),
+            notice: None,
         })
         .collect();
     let recorded = store::record_all(store, items).await.map_err(|e| match e {

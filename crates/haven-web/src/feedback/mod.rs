@@ -68,8 +68,10 @@ pub async fn intake_at(
     let lexicon = haven_store::feedback::lexicon::current(&state.store).await?;
     let (sensitive_type, seal) = screen(&lexicon, &submission);
     check_sealed_only(&submission, seal)?;
-    // Kept only until the focal points are told: a report naming one of them goes to the others.
-    let routing_text = (seal != Seal::Open).then(|| submission.text.clone());
+    let notice = match seal {
+        Seal::Open => None,
+        _ => sealed_notice(state, &submission.text).await,
+    };
     let levels = levels_for(&state.store, submission.category.as_deref()).await?;
     let agency_id = intake_agency(state, submission.channel, recorded_by).await?;
     let item = NewFeedback {
@@ -81,15 +83,13 @@ pub async fn intake_at(
         recorded_by: recorded_by.cloned(),
         agency_id,
         levels,
+        notice,
     };
     let recorded = state.intake.record(item).await.map_err(|e| match e {
         RecordError::UnknownLocation(_) => WebError::Invalid(vec![("location", "unknown-location")]),
         RecordError::SealingUnavailable => WebError::Unavailable("feedback-not-set-up"),
         RecordError::Store(e) => e.into(),
     })?;
-    if let (true, true, Some(text)) = (recorded.created, recorded.sealed, routing_text) {
-        route_sealed(state, recorded.id, &text).await;
-    }
     Ok(recorded)
 }
 
@@ -130,33 +130,30 @@ pub async fn intake_agency(
     Ok(settings.iter().find(|(k, _)| *k == key).and_then(|(_, v)| Uuid::parse_str(v.trim()).ok()))
 }
 
-/// Tell the PSEA focal points that a sealed item arrived (its id only, never its content),
-/// after standing down any focal point the report names; when that leaves nobody, the
-/// escalation targets learn that a sealed report needs a focal point. The item is stored
-/// whatever happens here; a failure is logged.
-async fn route_sealed(state: &AppState, id: Uuid, text: &str) {
+/// Who is told that a sealed item arrived, in the item's own commit: the PSEA focal points,
+/// except any the report names (they are stood down from it); when that leaves nobody, the
+/// escalation targets, told that a sealed report needs a focal point. When they cannot be
+/// read the item is stored all the same, untold, and the failure logged.
+async fn sealed_notice(state: &AppState, text: &str) -> Option<store::SealedNotice> {
     let routed = async {
         let holders = haven_store::identity::holders_of(&state.store, haven_core::authz::Role::PseaFocalPoint).await?;
-        let mut named = Vec::new();
+        let mut recused = Vec::new();
         for holder in &holders {
             let user = haven_store::identity::user_summary(&state.store, *holder).await?;
             if haven_core::feedback::names_person(text, &user.display_name) {
-                named.push(*holder);
+                recused.push(*holder);
             }
         }
-        let actor = Actor::system("psea-routing");
-        store::outbound::recuse(&state.store, &actor, id, &named, store::outbound::RECUSAL_NAMED).await?;
-        let others: Vec<Uuid> = holders.into_iter().filter(|h| !named.contains(h)).collect();
-        if others.is_empty() {
-            let targets = store::outbound::targets_for(&state.store, None).await?;
-            haven_store::notifications::notify(&state.store, &targets, "feedback-sealed-no-focal-point", None).await
+        let others: Vec<Uuid> = holders.into_iter().filter(|h| !recused.contains(h)).collect();
+        let notice = if others.is_empty() {
+            let told = store::outbound::targets_for(&state.store, None).await?;
+            store::SealedNotice { recused, told, no_focal_point: true }
         } else {
-            haven_store::notifications::notify(&state.store, &others, "feedback-sealed", Some(id)).await
-        }
+            store::SealedNotice { recused, told: others, no_focal_point: false }
+        };
+        Ok::<_, haven_store::StoreError>(notice)
     };
-    if let Err(e) = routed.await {
-        tracing::warn!(error = %e, "focal points not notified of a sealed item");
-    }
+    routed.await.map_err(|e| tracing::warn!(error = %e, "focal points not notified of a sealed item")).ok()
 }
 
 /// The sensitive type to record and the seal: sealed when declared, provisionally sealed when

@@ -1099,6 +1099,7 @@ fn new_item(text: &str, category: Option<&str>, message: Option<&str>) -> haven_
         recorded_by: None,
         agency_id: None,
         levels: Default::default(),
+        notice: None,
     }
 }
 
@@ -1121,6 +1122,14 @@ async fn record_together(
     out
 }
 
+/// An app whose database refuses items marked `test-refused`, and an intake queue on it.
+async fn queue_refusing_marked_items(engine: Engine) -> (TestApp, haven_store::feedback::IntakeQueue) {
+    let app = feedback_app(engine, false).await;
+    refuse_marked_items(&app).await;
+    let queue = haven_store::feedback::IntakeQueue::start(app.store.clone());
+    (app, queue)
+}
+
 async fn count_where(app: &TestApp, sql: &'static str) -> i64 {
     let (n,): (i64,) = haven_store::on_pool!(&app.store.pool, p => sqlx::query_as(sql).fetch_one(p).await).unwrap();
     n
@@ -1129,9 +1138,7 @@ async fn count_where(app: &TestApp, sql: &'static str) -> i64 {
 #[tokio::test]
 async fn an_item_the_database_refuses_fails_alone_and_its_batch_is_stored() {
     for engine in engines() {
-        let app = feedback_app(engine, false).await;
-        refuse_marked_items(&app).await;
-        let queue = haven_store::feedback::IntakeQueue::start(app.store.clone());
+        let (app, queue) = queue_refusing_marked_items(engine).await;
         // Items queued together are committed together: their audit entries share one time.
         let together = (0..5).map(|i| new_item(&format!("Tap {i} is broken"), None, None)).collect();
         assert!(record_together(&queue, together).await.iter().all(Result::is_ok));
@@ -1152,6 +1159,45 @@ async fn an_item_the_database_refuses_fails_alone_and_its_batch_is_stored() {
         assert_eq!(count_where(&app, recorded).await, 5 + 19);
         let counted = "SELECT CAST(SUM(n) AS BIGINT) FROM feedback_counts WHERE dimension = 'channel'";
         assert_eq!(count_where(&app, counted).await, 5 + 19);
+        let verified = haven_store::audit::verify(&app.store.pool, &app.store.keys, None).await.unwrap();
+        assert!(verified.is_ok(), "{verified:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_sealed_items_notices_are_committed_with_it_or_not_at_all() {
+    for engine in engines() {
+        let (app, queue) = queue_refusing_marked_items(engine).await;
+        let psea = users::user_id_by_username(&app.store, "psea").await.unwrap();
+        let agent = users::user_id_by_username(&app.store, "agent").await.unwrap();
+        let notice =
+            haven_store::feedback::SealedNotice { recused: vec![agent], told: vec![psea], no_focal_point: false };
+        let items = (0..6)
+            .map(|i| {
+                let mut item = new_item(&format!("Report {i}"), (i == 3).then_some("test-refused"), None);
+                item.notice = Some(notice.clone());
+                item
+            })
+            .collect();
+        let results = record_together(&queue, items).await;
+        assert!(results[3].is_err(), "{engine:?}: the refused item fails");
+        let stored: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).map(|r| r.id).collect();
+        assert_eq!(stored.len(), 5, "{engine:?}");
+        let mut told: Vec<_> = haven_store::notifications::unread(&app.store, psea)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|n| n.kind == "feedback-sealed")
+            .filter_map(|n| n.subject_id)
+            .collect();
+        told.sort();
+        let mut expected = stored.clone();
+        expected.sort();
+        assert_eq!(told, expected, "{engine:?}: one notice per stored item, none for the refused one");
+        let recusals = "SELECT COUNT(*) FROM feedback_recusals";
+        assert_eq!(count_where(&app, recusals).await, 5, "{engine:?}");
+        let recused = "SELECT COUNT(*) FROM audit_log WHERE action = 'feedback.recused'";
+        assert_eq!(count_where(&app, recused).await, 5, "{engine:?}: each recusal audited");
         let verified = haven_store::audit::verify(&app.store.pool, &app.store.keys, None).await.unwrap();
         assert!(verified.is_ok(), "{verified:?}");
     }

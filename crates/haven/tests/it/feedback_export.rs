@@ -27,6 +27,7 @@ fn many_items(n: usize) -> Vec<haven_store::feedback::NewFeedback> {
                 recorded_by: None,
                 agency_id: None,
                 levels: Default::default(),
+                notice: None,
             }
         })
         .collect()
