@@ -75,6 +75,11 @@ fn main() {
             cluster(records.len(), &kept, linker.settings().min_cluster_density, linker.settings().max_cluster_size);
         report(&format!("clustered at p >= {p}"), &cluster_pairs(&clusters.cluster_of));
     }
+    // The chain guard's density: the share of pairs between two groups that must match.
+    for density in [0.34, 0.5, 0.51, 0.67, 1.0] {
+        let clusters = cluster(records.len(), &result.pairs, density, linker.settings().max_cluster_size);
+        report(&format!("clustered, density {density}"), &cluster_pairs(&clusters.cluster_of));
+    }
     let unreached: HashSet<(usize, usize)> = linker.unreached(&records, &true_pairs).into_iter().collect();
     let found_true: HashSet<(usize, usize)> =
         clustered.iter().copied().filter(|(a, b)| entity[*a] == entity[*b]).collect();
