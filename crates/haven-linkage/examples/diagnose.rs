@@ -99,6 +99,18 @@ fn main() {
         println!("{}\n{}\nscored: {}\n", show(&people[*a]), show(&people[*b]), scored.contains(&(*a, *b)));
     }
     println!("== wrong pairs clustered (first {samples})");
+    // Each comparison's level among the pairs scored as matches, right and wrong.
+    let mut levels: std::collections::BTreeMap<(String, String), [usize; 2]> = Default::default();
+    for (pair, explanation) in result.pairs.iter().zip(&result.explanations) {
+        let right = entity[pair.a as usize] == entity[pair.b as usize];
+        for c in explanation.iter().filter(|c| c.comparison != "resembles") {
+            levels.entry((c.comparison.clone(), c.level.clone())).or_default()[right as usize] += 1;
+        }
+    }
+    println!("== levels among matched pairs: wrong, right");
+    for ((comparison, level), [wrong, right]) in &levels {
+        println!("  {comparison:<28} {level:<34} {wrong:>7} {right:>8}");
+    }
     let position: HashMap<(usize, usize), usize> =
         result.pairs.iter().enumerate().map(|(i, p)| ((p.a as usize, p.b as usize), i)).collect();
     for (a, b) in clustered.iter().filter(|(a, b)| entity[*a] != entity[*b]).take(samples) {
