@@ -26,28 +26,29 @@ pub async fn get(store: &Store, key: &str) -> Result<Option<String>, StoreError>
 }
 
 pub async fn set(store: &Store, actor: &Actor, key: &str, value: &str) -> Result<(), StoreError> {
-    let mut tx = store.pool.begin().await?;
-    on_tx!(&mut tx, c => {
-        sqlx::query(
-            "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
-             ON CONFLICT (key) DO UPDATE SET value = $2, updated_at = $3",
-        )
-        .bind(key)
-        .bind(value)
-        .bind(now_utc())
-        .execute(c).await.map(|r| r.rows_affected())
-    })?;
-    audit::append(&mut tx, &store.keys, &actor.event(actions::SETTING_CHANGED, "setting", key)).await?;
-    tx.commit().await?;
-    store.recent.settings.forget();
-    Ok(())
+    change(store, actor, key, Some(value)).await
 }
 
 /// Back to the default: the setting is removed, and the change audited like a new value.
 pub async fn remove(store: &Store, actor: &Actor, key: &str) -> Result<(), StoreError> {
+    change(store, actor, key, None).await
+}
+
+/// Save (`Some`) or remove (`None`) a setting, audited, and forget the kept settings.
+async fn change(store: &Store, actor: &Actor, key: &str, value: Option<&str>) -> Result<(), StoreError> {
     let mut tx = store.pool.begin().await?;
     on_tx!(&mut tx, c => {
-        sqlx::query("DELETE FROM settings WHERE key = $1").bind(key).execute(c).await.map(|r| r.rows_affected())
+        match value {
+            Some(value) => sqlx::query(
+                "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (key) DO UPDATE SET value = $2, updated_at = $3",
+            )
+            .bind(key)
+            .bind(value)
+            .bind(now_utc())
+            .execute(c).await.map(|r| r.rows_affected()),
+            None => sqlx::query("DELETE FROM settings WHERE key = $1").bind(key).execute(c).await.map(|r| r.rows_affected()),
+        }
     })?;
     audit::append(&mut tx, &store.keys, &actor.event(actions::SETTING_CHANGED, "setting", key)).await?;
     tx.commit().await?;
@@ -55,12 +56,12 @@ pub async fn remove(store: &Store, actor: &Actor, key: &str) -> Result<(), Store
     Ok(())
 }
 
-/// When a setting was last saved.
-pub async fn saved_at(store: &Store, key: &str) -> Result<Option<time::OffsetDateTime>, StoreError> {
-    let row: Option<(time::OffsetDateTime,)> = on_pool!(&store.pool, p => {
-        sqlx::query_as("SELECT updated_at FROM settings WHERE key = $1").bind(key).fetch_optional(p).await
-    })?;
-    Ok(row.map(|(t,)| t))
+/// A setting's value and when it was last saved.
+pub async fn get_saved(store: &Store, key: &str) -> Result<Option<(String, time::OffsetDateTime)>, StoreError> {
+    on_pool!(&store.pool, p => {
+        sqlx::query_as("SELECT value, updated_at FROM settings WHERE key = $1").bind(key).fetch_optional(p).await
+    })
+    .map_err(Into::into)
 }
 
 /// Every setting, ordered by key. Read on every intake, so kept for a moment: a change

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-/// The six domains, in the order the questions must be asked.
+/// The six domains, in the order the questions must be asked (`Domain::ALL`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Domain {
     Seeing,
@@ -18,31 +18,14 @@ pub enum Domain {
     Communicating,
 }
 
-impl Domain {
-    pub const ALL: [Domain; 6] = [
-        Domain::Seeing,
-        Domain::Hearing,
-        Domain::Walking,
-        Domain::Remembering,
-        Domain::SelfCare,
-        Domain::Communicating,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Domain::Seeing => "seeing",
-            Domain::Hearing => "hearing",
-            Domain::Walking => "walking",
-            Domain::Remembering => "remembering",
-            Domain::SelfCare => "self_care",
-            Domain::Communicating => "communicating",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Domain> {
-        Domain::ALL.into_iter().find(|d| d.code() == code)
-    }
-}
+coded!(Domain {
+    Seeing => "seeing",
+    Hearing => "hearing",
+    Walking => "walking",
+    Remembering => "remembering",
+    SelfCare => "self_care",
+    Communicating => "communicating",
+});
 
 /// The answer categories, read out with every question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -53,22 +36,12 @@ pub enum Difficulty {
     CannotDo,
 }
 
-impl Difficulty {
-    pub const ALL: [Difficulty; 4] = [Difficulty::None, Difficulty::Some, Difficulty::ALot, Difficulty::CannotDo];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Difficulty::None => "none",
-            Difficulty::Some => "some",
-            Difficulty::ALot => "a_lot",
-            Difficulty::CannotDo => "cannot",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Difficulty> {
-        Difficulty::ALL.into_iter().find(|d| d.code() == code)
-    }
-}
+coded!(Difficulty {
+    None => "none",
+    Some => "some",
+    ALot => "a_lot",
+    CannotDo => "cannot",
+});
 
 /// What is wrong with a set of answers.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -139,10 +139,14 @@ impl Lexicon {
     /// Parse a lexicon to be used by the screen: well formed, and with at least one phrase
     /// for every sensitive type.
     pub fn parse_for_use(text: &str) -> Result<Lexicon, LexiconError> {
-        let lexicon = Lexicon::parse(text)?;
-        match SensitiveType::ALL.iter().copied().find(|k| lexicon.count_of(*k) == 0) {
+        Lexicon::parse(text)?.for_use()
+    }
+
+    /// This lexicon, if it keeps at least one phrase for every sensitive type.
+    pub fn for_use(self) -> Result<Lexicon, LexiconError> {
+        match SensitiveType::ALL.iter().copied().find(|k| self.count_of(*k) == 0) {
             Some(missing) => Err(LexiconError::TypeMissing(missing)),
-            None => Ok(lexicon),
+            None => Ok(self),
         }
     }
 

@@ -16,7 +16,6 @@ pub const LEXICON: &str = "feedback.lexicon";
 /// A parsed lexicon and the settings it was read from.
 pub(crate) struct Parsed {
     settings: Arc<[(String, String)]>,
-    text: Option<String>,
     lexicon: Arc<Lexicon>,
 }
 
@@ -31,18 +30,15 @@ pub async fn current(store: &Store) -> Result<Arc<Lexicon>, StoreError> {
     let Ok(mut kept) = store.recent.lexicon.lock() else {
         return Ok(Arc::new(parse_or_shipped(edited(&all))));
     };
-    if let Some(parsed) = kept.as_mut() {
-        if Arc::ptr_eq(&parsed.settings, &all) {
-            return Ok(parsed.lexicon.clone());
-        }
-        if parsed.text.as_deref() == edited(&all) {
-            parsed.settings = all;
-            return Ok(parsed.lexicon.clone());
-        }
+    if let Some(parsed) = kept.as_mut()
+        && (Arc::ptr_eq(&parsed.settings, &all) || edited(&parsed.settings) == edited(&all))
+    {
+        // The same settings, or read again with the same lexicon: no need to parse it again.
+        parsed.settings = all;
+        return Ok(parsed.lexicon.clone());
     }
-    let text = edited(&all).map(str::to_owned);
-    let lexicon = Arc::new(parse_or_shipped(text.as_deref()));
-    *kept = Some(Parsed { settings: all, text, lexicon: lexicon.clone() });
+    let lexicon = Arc::new(parse_or_shipped(edited(&all)));
+    *kept = Some(Parsed { settings: all, lexicon: lexicon.clone() });
     Ok(lexicon)
 }
 
@@ -67,8 +63,8 @@ pub struct LexiconText {
 }
 
 pub async fn text(store: &Store) -> Result<LexiconText, StoreError> {
-    Ok(match settings::get(store, LEXICON).await? {
-        Some(text) => LexiconText { text, shipped: false, saved_at: settings::saved_at(store, LEXICON).await? },
+    Ok(match settings::get_saved(store, LEXICON).await? {
+        Some((text, saved_at)) => LexiconText { text, shipped: false, saved_at: Some(saved_at) },
         None => LexiconText { text: Lexicon::builtin_text().to_owned(), shipped: true, saved_at: None },
     })
 }

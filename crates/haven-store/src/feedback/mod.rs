@@ -397,10 +397,9 @@ async fn tell_of_sealed(
     stored: &[&Prepared],
 ) -> Result<Vec<haven_core::audit::AuditEvent>, StoreError> {
     let mut events = Vec::new();
-    let now = now_utc();
+    let (now, actor) = (now_utc(), Actor::system(ROUTING_ACTOR));
     for p in stored {
         let Some(notice) = &p.new.notice else { continue };
-        let actor = Actor::system(ROUTING_ACTOR);
         events.extend(outbound::recuse_in(tx, &actor, p.id, &notice.recused, outbound::RECUSAL_NAMED).await?);
         let (kind, subject) = if notice.no_focal_point {
             ("feedback-sealed-no-focal-point", None)

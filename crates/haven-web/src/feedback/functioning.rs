@@ -43,7 +43,8 @@ impl FunctioningForm {
     /// The answers given, by domain code; `None` when no question was answered.
     pub fn answers(&self) -> Option<BTreeMap<String, String>> {
         let given: BTreeMap<String, String> = Domain::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .map(|d| (d.code().to_owned(), self.answer(d).trim().to_owned()))
             .filter(|(_, a)| !a.is_empty())
             .collect();
@@ -52,7 +53,8 @@ impl FunctioningForm {
 
     pub fn questions(&self, l: Lang) -> Vec<Question> {
         Domain::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .map(|d| Question {
                 field: format!("wg_{}", d.code()),
                 label: l.t(&format!("wg-question-{}", d.code())),
@@ -65,6 +67,6 @@ impl FunctioningForm {
 /// The answer categories, read out with every question, after an empty "not answered".
 pub fn answer_options(l: Lang) -> Vec<(&'static str, String)> {
     let mut options = vec![("", l.t("wg-answer-unanswered"))];
-    options.extend(Difficulty::ALL.into_iter().map(|a| (a.code(), l.t(&format!("wg-answer-{}", a.code())))));
+    options.extend(Difficulty::ALL.iter().map(|a| (a.code(), l.t(&format!("wg-answer-{}", a.code())))));
     options
 }

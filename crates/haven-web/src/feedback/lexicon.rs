@@ -75,16 +75,27 @@ fn error_message(l: Lang, e: &LexiconError) -> String {
     }
 }
 
-async fn shown(state: &AppState, l: Lang, me: &Identity, saved: bool) -> Result<LexiconPage, WebError> {
+/// The page, showing a draft (its text and phrase counts) or else the lexicon in use.
+async fn page_of(
+    state: &AppState,
+    l: Lang,
+    me: &Identity,
+    draft: Option<(String, Vec<(String, usize)>)>,
+    saved: bool,
+) -> Result<LexiconPage, WebError> {
     let current = store::text(&state.store).await?;
     let zone = super::zone(state).await?;
-    let parsed = Lexicon::parse(&current.text).ok();
+    let (shipped, saved_at) = (current.shipped, current.saved_at.map(|t| l.datetime_in(t, &zone)));
+    let (text, counts) = draft.unwrap_or_else(|| {
+        let in_use = counts(l, Lexicon::parse(&current.text).ok().as_ref());
+        (current.text, in_use)
+    });
     Ok(LexiconPage {
         c: Chrome::new(l, Some(me), state),
-        counts: counts(l, parsed.as_ref()),
-        text: current.text,
-        shipped: current.shipped,
-        saved_at: current.saved_at.map(|t| l.datetime_in(t, &zone)),
+        counts,
+        text,
+        shipped,
+        saved_at,
         errors: Vec::new(),
         sample: String::new(),
         tried: None,
@@ -99,7 +110,7 @@ pub async fn page(
     _g: Granted,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    Ok(shown(&state, l, &me, q.saved.is_some()).await?.into_response())
+    Ok(page_of(&state, l, &me, None, q.saved.is_some()).await?.into_response())
 }
 
 /// Try the draft on a sentence, or save it. The sentence is screened in memory only: it may
@@ -111,13 +122,13 @@ pub async fn submit(
     _g: Granted,
     Form(form): Form<LexiconForm>,
 ) -> Result<Response, WebError> {
-    let mut page = shown(&state, l, &me, false).await?;
-    let draft = Lexicon::parse_for_use(&form.text);
-    if form.action == "save" && store::save(&state.store, &me.actor(), &form.text).await?.is_ok() {
+    let parsed = Lexicon::parse(&form.text);
+    let draft_counts = counts(l, parsed.as_ref().ok());
+    let draft = parsed.and_then(Lexicon::for_use);
+    if form.action == "save" && draft.is_ok() && store::save(&state.store, &me.actor(), &form.text).await?.is_ok() {
         return Ok(Redirect::to("/feedback/lexicon?saved=1").into_response());
     }
-    page.counts = counts(l, Lexicon::parse(&form.text).ok().as_ref());
-    page.text = form.text;
+    let mut page = page_of(&state, l, &me, Some((form.text, draft_counts)), false).await?;
     page.sample = form.sample;
     match draft {
         Err(e) => {
